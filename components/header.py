@@ -1,0 +1,43 @@
+"""The navigation bar: app title, dataset selector, and what the shown matrix is."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, dcc, html
+
+from . import ids
+from .state import current_view, view_dependencies
+
+
+def layout() -> dbc.Navbar:
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("Transfer Matrix Explorer", className="fw-semibold me-3"),
+                html.Div(
+                    dcc.Dropdown(id=ids.DATASET, clearable=False, searchable=True, placeholder="Dataset", className="tmx-dataset"),
+                    className="flex-grow-1 tmx-dataset-wrap",
+                ),
+            ],
+            fluid=True,
+            className="gap-2 flex-nowrap",
+        ),
+        color="dark",
+        dark=True,
+        className="mb-2 py-1",
+    )
+
+
+def info_layout() -> html.Div:
+    return html.Div(id=ids.DATASET_INFO, className="small text-muted mb-1")
+
+
+def register(app) -> None:
+    @app.callback(Output(ids.DATASET_INFO, "children"), *view_dependencies("dataset"), prevent_initial_call=True)
+    def describe(*_):
+        source = current_view().source
+        parts = [f"{source.metric} · neutral value {source.neutral:g} · {source.shape[0]} train x {source.shape[1]} test datasets"]
+        if source.source:
+            parts.append(f"Source: {source.source}")
+        # Plain strings: Dash renders them as text, so user metadata can never become markup.
+        return [html.Span(source.name, className="fw-semibold text-body me-2"), " · ".join(parts)]

@@ -1,0 +1,64 @@
+"""The heatmap panel: the transfer matrix as displayed, with PNG and SVG downloads."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, dcc, html
+
+from transfer.figures import graph_config, heatmap_figure
+
+from . import ids
+from .state import DATA_FIELDS, current_view, view_dependencies
+
+
+def layout() -> dbc.Card:
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Span("Transfer heatmap", className="fw-semibold"),
+                    dbc.ButtonGroup(
+                        [
+                            dbc.Button("PNG", id=ids.DOWNLOAD_PNG, size="sm", color="secondary", outline=True, title="Download the figure as PNG"),
+                            dbc.Button("SVG", id=ids.DOWNLOAD_SVG, size="sm", color="secondary", outline=True, title="Download the figure as SVG (for a paper)"),
+                        ],
+                        className="ms-auto",
+                    ),
+                ],
+                className="d-flex align-items-center gap-2",
+            ),
+            dbc.CardBody(
+                [
+                    dcc.Graph(id=ids.HEATMAP, config=graph_config("transfer-matrix"), className="tmx-heatmap", responsive=True, style={"height": "min(80vh, 860px)", "minHeight": "420px"}),
+                    dcc.Store(id=ids.HEATMAP_META),
+                ],
+                className="p-1",
+            ),
+        ],
+        className="h-100",
+    )
+
+
+def register(app) -> None:
+    @app.callback(
+        Output(ids.HEATMAP, "figure"),
+        Output(ids.HEATMAP, "config"),
+        Output(ids.HEATMAP_META, "data"),
+        *view_dependencies(*DATA_FIELDS),
+        prevent_initial_call=True,
+    )
+    def draw(*_):
+        view = current_view()
+        matrix = view.matrix
+        meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral}
+        return heatmap_figure(matrix), graph_config(view.dataset_id), meta
+
+    for button, fmt in ((ids.DOWNLOAD_PNG, "png"), (ids.DOWNLOAD_SVG, "svg")):
+        app.clientside_callback(
+            ClientsideFunction("tmx", f"download_{fmt}"),
+            Output(button, "title"),
+            Input(button, "n_clicks"),
+            State(ids.HEATMAP, "id"),
+            State(ids.HEATMAP, "config"),
+            prevent_initial_call=True,
+        )

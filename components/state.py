@@ -1,0 +1,138 @@
+"""URL <-> controls: the one place where the link becomes the view and controls write the link.
+
+Each control that carries part of the view is a `Binding` of a ViewState field. One callback
+(`sync`) reads the URL on load (and on back/forward), sets every bound control, and writes the
+canonical link whenever a server-side control changes. Client bindings (threshold sliders) write
+the link in the browser (assets/tmx.js) so that moving them never asks the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from dash import Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from transfer.view import View, open_view
+from transfer.viewstate import ViewState, parse_query, state_from_values
+
+from . import ids
+from .context import datasets
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Binding:
+    field: str
+    id: str
+    prop: str = "value"
+    client: bool = False  # the browser writes this field to the URL (no server round trip)
+    to_state: Callable[[Any], Any] = field(default=_identity)
+    from_state: Callable[[Any], Any] = field(default=_identity)
+
+
+BINDINGS: list[Binding] = [
+    Binding("dataset", ids.DATASET),
+]
+
+DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")
+
+
+def _bound(names) -> list[Binding]:
+    return [b for b in BINDINGS if b.field in names]
+
+
+def view_dependencies(*input_fields: str) -> list:
+    """Inputs for the bound controls of `input_fields`, States for every other bound control and
+    the URL: a callback given these can rebuild the whole view with `current_view()`."""
+    inputs = _bound(input_fields)
+    return [
+        *(Input(b.id, b.prop) for b in inputs),
+        *(State(b.id, b.prop) for b in BINDINGS if b not in inputs),
+        State(ids.URL, "search"),
+    ]
+
+
+def _control_values() -> dict[str, Any]:
+    raw = {**ctx.states, **ctx.inputs}
+    values = {}
+    for b in BINDINGS:
+        key = f"{b.id}.{b.prop}"
+        if key in raw:
+            values[b.field] = b.to_state(raw[key])
+    return values
+
+
+def state_from_controls(search: str | None) -> tuple[ViewState, list[str]]:
+    """The URL's state with every bound control's current value laid over it."""
+    base, _ = parse_query(search)
+    merged = {**{k: v for k, v in base.as_dict().items() if v is not None}, **_control_values()}
+    return state_from_values(merged)
+
+
+def current_view() -> View:
+    """The view the callback's controls and URL describe (for callbacks built with view_dependencies)."""
+    search = {**ctx.states, **ctx.inputs}.get(f"{ids.URL}.search")
+    state, notices = state_from_controls(search)
+    return open_view(datasets(), state, notices)
+
+
+def dataset_options(view: View) -> list[dict]:
+    options = [{"label": e.name, "value": e.id} for e in datasets().entries]
+    if not datasets().is_bundled(view.dataset_id):
+        options.insert(0, {"label": f"Uploaded: {view.source.name or view.dataset_id[:8]}", "value": view.dataset_id})
+    return options
+
+
+def notice_children(notices) -> list:
+    import dash_bootstrap_components as dbc
+
+    return [dbc.Alert(text, color="warning", dismissable=True, className="py-1 px-3 mb-1 small") for text in notices]
+
+
+def register(app) -> None:
+    server_bindings = [b for b in BINDINGS if not b.client]
+    client_bindings = [b for b in BINDINGS if b.client]
+
+    @app.callback(
+        Output(ids.URL, "search"),
+        Output(ids.NOTICES, "children"),
+        Output(ids.DATASET, "options"),
+        *(Output(b.id, b.prop) for b in BINDINGS),
+        Input(ids.URL, "search"),
+        *(Input(b.id, b.prop) for b in server_bindings),
+        *(State(b.id, b.prop) for b in client_bindings),
+    )
+    def sync(search, *_):
+        if search is None:  # the Location has not read the address bar yet
+            raise PreventUpdate
+        if ctx.triggered_id in (None, ids.URL):
+            return _load(search)
+        return _write(search)
+
+
+def _load(search: str):
+    """Address bar -> controls (page load, back/forward)."""
+    state, notices = parse_query(search)
+    view = open_view(datasets(), state, notices)
+    query = "?" + view.query
+    controls = [b.from_state(getattr(view.state, b.field)) for b in BINDINGS]
+    return (query if query != search else no_update), notice_children(view.notices), dataset_options(view), *controls
+
+
+def _write(search: str):
+    """Controls -> canonical address; controls the state had to correct are set back."""
+    state, notices = state_from_controls(search)
+    view = open_view(datasets(), state, notices)
+    query = "?" + view.query
+    current = _control_values()
+    controls = [
+        b.from_state(getattr(view.state, b.field)) if current.get(b.field) != getattr(view.state, b.field) else no_update
+        for b in BINDINGS
+    ]
+    notices = notice_children(view.notices) if view.notices else no_update
+    return (query if query != search else no_update), notices, dataset_options(view), *controls

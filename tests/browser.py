@@ -1,0 +1,68 @@
+"""Helpers for browser tests: find heatmap cells on screen and act on them as a person would."""
+
+from __future__ import annotations
+
+from components import ids
+
+HEATMAP_PLOT = f"#{ids.HEATMAP} .js-plotly-plot"
+
+_CELL_JS = """([selector, row, col]) => {
+  const gd = document.querySelector(selector);
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const xi = xa._categories.indexOf(col), yi = ya._categories.indexOf(row);
+  if (xi < 0 || yi < 0) return null;
+  const box = gd.getBoundingClientRect();
+  return {x: box.left + xa._offset + xa.l2p(xi), y: box.top + ya._offset + ya.l2p(yi)};
+}"""
+
+
+def wait_for_heatmap(page, timeout: float = 20_000) -> None:
+    """Wait until the heatmap has been drawn with data."""
+    page.wait_for_function(
+        f"""() => {{ const gd = document.querySelector("{HEATMAP_PLOT}");
+                   return gd && gd._fullData && gd._fullData.length && gd._fullData[0].z && gd._fullData[0].z.length; }}""",
+        timeout=timeout,
+    )
+
+
+def heatmap_data(page) -> dict:
+    """Labels and values of the drawn heatmap (what plotly has, after decoding typed arrays)."""
+    return page.evaluate(
+        f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}")._fullData[0];
+                    return {{rows: Array.from(t.y), cols: Array.from(t.x), z: t.z.map(r => Array.from(r))}}; }}"""
+    )
+
+
+def cell_center(page, row: str, col: str) -> dict:
+    point = page.evaluate(_CELL_JS, [HEATMAP_PLOT, row, col])
+    assert point is not None, f"cell {row} x {col} is not on the heatmap"
+    return point
+
+
+def hover_cell(page, row: str, col: str) -> str:
+    """Move the mouse over a cell and return the tooltip text."""
+    point = cell_center(page, row, col)
+    page.mouse.move(point["x"] - 3, point["y"] - 3)
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_selector(f"{HEATMAP_PLOT} .hoverlayer .hovertext", timeout=5_000)
+    return page.evaluate(
+        f"""() => Array.from(document.querySelectorAll("{HEATMAP_PLOT} .hoverlayer .hovertext text"))
+                  .map(t => t.textContent).join(" ")"""
+    )
+
+
+def click_cell(page, row: str, col: str) -> None:
+    """Click a cell; waits first so two clicks never form a plotly double-click."""
+    point = cell_center(page, row, col)
+    page.wait_for_timeout(350)
+    page.mouse.click(point["x"], point["y"])
+
+
+def choose_dropdown(page, component_id: str, label: str) -> None:
+    """Pick an option of a dcc.Dropdown by its visible label, as a person would."""
+    page.click(f"#{component_id}")
+    page.get_by_role("option", name=label, exact=True).click()
+
+
+def query_of(page) -> str:
+    return page.evaluate("() => window.location.search")

@@ -1,0 +1,227 @@
+"""The transfer matrix model and the parser every entry point shares.
+
+A transfer matrix has train datasets as rows, test datasets as columns and a float score per
+cell; missing cells are NaN, never 0. The parser turns text into a `TransferMatrix` or raises
+`MatrixError` with a message that names the row, the column and what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+MAX_LABEL_LENGTH = 200
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--"})
+
+
+class MatrixError(ValueError):
+    """A file or a matrix that cannot be accepted; the message says why, for a person."""
+
+
+@dataclass(frozen=True, eq=False)
+class TransferMatrix:
+    """Row labels (train datasets), column labels (test datasets) and their scores.
+
+    `neutral` is the value that means "no transfer" (0 for differences, 0.5 for raw AUC): the
+    colour scale is white there and thresholds run away from it. `scale` optionally fixes the
+    colour range (for example (0, 1) for AUC); otherwise it is symmetric around `neutral`.
+    """
+
+    rows: tuple[str, ...]
+    cols: tuple[str, ...]
+    values: np.ndarray
+    name: str = ""
+    metric: str = "value"
+    neutral: float = 0.0
+    description: str = ""
+    scale: tuple[float, float] | None = None
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        values = np.array(self.values, dtype=np.float64)
+        object.__setattr__(self, "rows", tuple(self.rows))
+        object.__setattr__(self, "cols", tuple(self.cols))
+        if values.shape != (len(self.rows), len(self.cols)):
+            raise MatrixError(
+                f"values have shape {values.shape}, expected {len(self.rows)} rows x {len(self.cols)} columns"
+            )
+        _check_labels(self.rows, "row")
+        _check_labels(self.cols, "column")
+        if np.isinf(values).any():
+            i, j = map(int, np.argwhere(np.isinf(values))[0])
+            raise MatrixError(f"row '{self.rows[i]}', column '{self.cols[j]}': infinite value; expected a finite number")
+        if not math.isfinite(self.neutral):
+            raise MatrixError("the neutral value must be a finite number")
+        values.setflags(write=False)
+        object.__setattr__(self, "values", values)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.values.shape
+
+    def labels(self, axis: str) -> tuple[str, ...]:
+        """Row labels for axis 'row', column labels for axis 'col'."""
+        return self.rows if axis == "row" else self.cols
+
+    @property
+    def diagonal_mask(self) -> np.ndarray:
+        """True where the train and the test label are equal (in-domain cells), by label, not position."""
+        col_index = {label: j for j, label in enumerate(self.cols)}
+        mask = np.zeros(self.shape, dtype=bool)
+        for i, label in enumerate(self.rows):
+            j = col_index.get(label)
+            if j is not None:
+                mask[i, j] = True
+        return mask
+
+    @property
+    def shared_labels(self) -> tuple[str, ...]:
+        """Labels that are both a train and a test dataset, in row order."""
+        cols = set(self.cols)
+        return tuple(label for label in self.rows if label in cols)
+
+    @property
+    def is_square_tasks(self) -> bool:
+        """Same tasks on both axes (possibly in another order): the diagonal is meaningful."""
+        return len(self.rows) == len(self.cols) and set(self.rows) == set(self.cols)
+
+    def value_range(self) -> tuple[float, float]:
+        """The colour range: `scale` if fixed, else symmetric around the neutral value."""
+        if self.scale is not None:
+            return self.scale
+        finite = self.values[~np.isnan(self.values)]
+        spread = float(np.max(np.abs(finite - self.neutral))) if finite.size else 1.0
+        spread = spread or 1.0
+        return (self.neutral - spread, self.neutral + spread)
+
+    def reordered(self, row_order, col_order) -> "TransferMatrix":
+        """The same matrix with rows and columns permuted (orders are index sequences)."""
+        row_order, col_order = list(row_order), list(col_order)
+        return replace(
+            self,
+            rows=tuple(self.rows[i] for i in row_order),
+            cols=tuple(self.cols[j] for j in col_order),
+            values=self.values[np.ix_(row_order, col_order)],
+        )
+
+    def metadata(self) -> dict:
+        """The descriptive fields, JSON-ready."""
+        return {
+            "name": self.name,
+            "metric": self.metric,
+            "neutral": self.neutral,
+            "description": self.description,
+            "scale": list(self.scale) if self.scale else None,
+            "source": self.source,
+        }
+
+    def to_json_dict(self) -> dict:
+        """Labels, values (None for missing) and metadata: the stored and the JSON form."""
+        return {"rows": list(self.rows), "cols": list(self.cols), "values": values_to_json(self.values), **self.metadata()}
+
+    def content_id(self) -> str:
+        """128-bit content address of labels, values and metadata (same content, same id)."""
+        payload = json.dumps(self.to_json_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+    def to_csv(self) -> str:
+        """Wide CSV as the parser reads it back."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["train\\test", *self.cols])
+        for label, row in zip(self.rows, self.values):
+            writer.writerow([label, *("" if math.isnan(v) else repr(float(v)) for v in row)])
+        return out.getvalue()
+
+
+def values_to_json(values: np.ndarray) -> list[list[float | None]]:
+    """Nested lists with None for NaN, at full float64 precision."""
+    return [[None if math.isnan(v) else float(v) for v in row] for row in values.tolist()]
+
+
+def _check_labels(labels: tuple[str, ...], kind: str) -> None:
+    seen: dict[str, int] = {}
+    for position, label in enumerate(labels, start=1):
+        if not isinstance(label, str) or not label.strip():
+            raise MatrixError(f"{kind} {position}: empty label; every {kind} needs a name")
+        if len(label) > MAX_LABEL_LENGTH:
+            raise MatrixError(
+                f"{kind} {position}: label is {len(label)} characters long; at most {MAX_LABEL_LENGTH} allowed"
+            )
+        if label in seen:
+            raise MatrixError(f"duplicate {kind} label '{label}' ({kind}s {seen[label]} and {position})")
+        seen[label] = position
+
+
+def parse_number(text: str, row: str, col: str) -> float:
+    """A cell's text as a float; NaN for the missing-value tokens; MatrixError otherwise."""
+    token = text.strip()
+    if token.lower() in MISSING_TOKENS:
+        return math.nan
+    try:
+        value = float(token)
+    except ValueError:
+        raise MatrixError(f"row '{row}', column '{col}': '{_shorten(token)}' is not a number") from None
+    if math.isinf(value):
+        raise MatrixError(f"row '{row}', column '{col}': infinite value '{_shorten(token)}'; expected a finite number")
+    return value
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 text (BOM stripped) or MatrixError for binary or undecodable data."""
+    if b"\x00" in data[:4096]:
+        raise MatrixError("the file is not text (it contains NUL bytes); expected CSV, TSV or JSON")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise MatrixError(f"the file is not UTF-8 text (invalid byte at position {err.start})") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, tab or semicolon: whichever splits the header line into the most fields."""
+    header = text.split("\n", 1)[0]
+    return max((",", "\t", ";"), key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
+
+
+def read_rows(text: str) -> list[list[str]]:
+    """CSV/TSV text as a list of records, with blank lines dropped."""
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
+    try:
+        return [record for record in reader if any(cell.strip() for cell in record)]
+    except csv.Error as err:
+        raise MatrixError(f"line {reader.line_num}: malformed CSV ({err})") from None
+
+
+def parse_wide(text: str, **metadata) -> TransferMatrix:
+    """Wide CSV/TSV: first column train labels, header row test labels, top-left cell optional."""
+    records = read_rows(text)
+    if not records:
+        raise MatrixError("the file is empty; expected a header row of test datasets and one row per train dataset")
+    header = [cell.strip() for cell in records[0]]
+    cols = header[1:]
+    body = records[1:]
+    if not cols:
+        raise MatrixError("the header has no test dataset columns; expected 'train\\test,<test 1>,<test 2>,...'")
+    if not body:
+        raise MatrixError("the file has a header but no rows; expected one row per train dataset")
+    rows, values = [], []
+    for line, record in enumerate(body, start=2):
+        label = record[0].strip()
+        if len(record) != len(header):
+            raise MatrixError(
+                f"line {line} (row '{_shorten(label)}'): {len(record)} fields, expected {len(header)} like the header"
+            )
+        rows.append(label)
+        values.append([parse_number(cell, label, col) for cell, col in zip(record[1:], cols)])
+    return TransferMatrix(rows=rows, cols=cols, values=np.array(values, dtype=np.float64), **metadata)
