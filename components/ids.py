@@ -8,3 +8,4 @@ HEATMAP = "heatmap"
 HEATMAP_META = "heatmap-meta"  # {"key", "rows", "cols", ...} of the drawn matrix; changes on rebuild only
 DOWNLOAD_PNG = "download-png"
 DOWNLOAD_SVG = "download-svg"
+TABS = "tabs"

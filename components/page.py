@@ -19,8 +19,20 @@ def layout() -> html.Div:
                     header.info_layout(),
                     dbc.Row(
                         [
-                            dbc.Col(heatmap.layout(), lg=8, className="mb-2"),
-                            dbc.Col([], lg=4, className="mb-2 tmx-side"),
+                            dbc.Col(
+                                dbc.Tabs(
+                                    [
+                                        dbc.Tab(heatmap.layout(), label="Heatmap", tab_id="heatmap"),
+                                    ],
+                                    id=ids.TABS,
+                                    active_tab="heatmap",
+                                ),
+                                lg=7,
+                                className="mb-2",
+                            ),
+                            # Controls and side panels, stacked: thresholds, clustering,
+                            # comparison, row/column breakdowns, insights.
+                            dbc.Col([], lg=5, className="mb-2 tmx-side d-flex flex-column gap-2"),
                         ],
                         className="g-2",
                     ),

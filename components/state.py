@@ -37,6 +37,7 @@ class Binding:
 
 BINDINGS: list[Binding] = [
     Binding("dataset", ids.DATASET),
+    Binding("tab", ids.TABS, "active_tab"),
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")

@@ -37,7 +37,8 @@ def open_view(datasets: Datasets, state: ViewState, notices: list[str] | tuple[s
         source = datasets.get(state.dataset)
     state, more = resolve(state, source, known_dataset=lambda other: datasets.get(other) is not None)
     notices.extend(more)
-    return View(state=state, notices=tuple(notices), dataset_id=state.dataset, source=source, matrix=displayed_matrix(source, state))
+    derived = derived_matrix(datasets, source, state)
+    return View(state=state, notices=tuple(notices), dataset_id=state.dataset, source=source, matrix=arranged_matrix(derived, state))
 
 
 def view_from_query(datasets: Datasets, query: str | None) -> View:
@@ -45,9 +46,14 @@ def view_from_query(datasets: Datasets, query: str | None) -> View:
     return open_view(datasets, state, notices)
 
 
-def displayed_matrix(source: TransferMatrix, state: ViewState) -> TransferMatrix:
-    """The matrix as the heatmap shows it, in display order."""
+def derived_matrix(datasets: Datasets, source: TransferMatrix, state: ViewState) -> TransferMatrix:
+    """The values the view shows: the source, or a comparison / normalisation of it (`compare`, `norm`)."""
     return source
+
+
+def arranged_matrix(matrix: TransferMatrix, state: ViewState) -> TransferMatrix:
+    """The displayed matrix in display order (`order=data` keeps the file's order)."""
+    return matrix
 
 
 def view_json(view: View) -> dict:
