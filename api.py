@@ -32,3 +32,9 @@ def healthz():
 @blueprint.app_errorhandler(StoreUnavailable)
 def store_unavailable(err):
     return error(503, str(err))
+
+
+@blueprint.route("/api/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def api_not_found(_rest):
+    """Unknown API paths answer 404 JSON (Dash would otherwise serve its page for any path)."""
+    return error(404, f"no API route {flask.request.path}")

@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash
 
 import api
+import security
 from components import context, header, heatmap, page, state
 from transfer.datasets import Datasets
 from transfer.matrix import parse_wide
@@ -32,6 +33,8 @@ class Config:
     database_url: str = field(default_factory=_default_database_url)
     initial_file: str | None = None  # a matrix file to open as the default view
     debug: bool = False
+    # CSP frame-ancestors: "'none'" forbids embedding; e.g. "https://wiki.example.org" allows it.
+    frame_ancestors: str = field(default_factory=lambda: os.environ.get("TMX_FRAME_ANCESTORS", "'none'"))
 
 
 PANELS = (header, heatmap)
@@ -57,6 +60,7 @@ def create_app(config: Config | None = None) -> Dash:
     )
     app.server.config[context.DATASETS_KEY] = datasets
     app.server.register_blueprint(api.blueprint)
+    security.install(app, config.frame_ancestors)
     app.layout = page.layout
     state.register(app)
     for panel in PANELS:

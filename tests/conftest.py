@@ -182,11 +182,12 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser context and page; fails the test on page errors."""
+    """A fresh browser context and page; fails the test on page errors and CSP violations."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.errors = errors
     yield page
     context.close()
