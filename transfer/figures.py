@@ -124,3 +124,27 @@ def graph_config(filename: str) -> dict:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     }
+
+
+def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, float], neutral: float) -> go.Figure:
+    """A compact heatmap for the small-multiples view: a given (common) colour range, no colour
+    bar, short ticks; hover keeps both labels and the value."""
+    zmin, zmax = color_range
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.values.astype(np.float32), x=list(matrix.cols), y=list(matrix.rows),
+            zmin=zmin, zmax=zmax, zmid=neutral if zmin < neutral < zmax else None,
+            colorscale=DIVERGING, showscale=False, hoverongaps=False, meta=[matrix.metric],
+            hovertemplate="Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        font={"family": FONT, "size": 9},
+        margin={"l": 4, "r": 4, "t": 4, "b": 4},
+        plot_bgcolor="#e9ecef",
+        paper_bgcolor="white",
+        xaxis={"type": "category", "tickangle": -60, "showgrid": False, "zeroline": False, "automargin": True, "constrain": "domain"},
+        yaxis={"type": "category", "autorange": "reversed", "scaleanchor": "x", "showgrid": False, "zeroline": False, "automargin": True, "constrain": "domain"},
+        hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
+    )
+    return fig
