@@ -77,10 +77,26 @@ def pair_text(train: str, test: str, value: float) -> str:
     return f"{train} {ARROW} {test} ({fmt(value)})"
 
 
-def _off_diagonal_cells(matrix: TransferMatrix) -> list[tuple[int, int, float]]:
-    """(i, j, value) of every non-missing off-diagonal cell, in row then column order."""
-    mask = ~matrix.diagonal_mask & ~np.isnan(matrix.values)
-    return [(int(i), int(j), float(matrix.values[i, j])) for i, j in np.argwhere(mask)]
+def _off_diagonal_values(matrix: TransferMatrix) -> np.ndarray:
+    """The matrix with in-domain cells blanked (NaN): only off-diagonal cells are present."""
+    return np.where(matrix.diagonal_mask, np.nan, matrix.values)
+
+
+def _top(values: np.ndarray, key: np.ndarray, top: int) -> tuple[np.ndarray, int, int]:
+    """The `top` present cells by ascending key, ties in row-major (row, then column) order.
+
+    Returns their flat indices, how many cells were present, and how many more cells tie with
+    the last one chosen. Partitions first, so a 1000 x 1000 matrix is not fully sorted.
+    """
+    flat = np.flatnonzero(~np.isnan(values))
+    keys = key.ravel()[flat]
+    if flat.size > top > 0:
+        keep = keys <= np.partition(keys, top - 1)[top - 1]  # every cell tied with the k-th stays
+        flat, keys = flat[keep], keys[keep]
+    order = np.lexsort((flat, keys))
+    chosen = flat[order][:top]
+    more_tied = int(np.sum(keys == keys[order][top - 1]) - np.sum(keys[order][:top] == keys[order][top - 1])) if flat.size >= top > 0 else 0
+    return chosen, int((~np.isnan(values)).sum()), more_tied
 
 
 def _diagonal(matrix: TransferMatrix) -> list[tuple[int, int]]:
@@ -98,20 +114,18 @@ def diagonal_dominance(matrix: TransferMatrix) -> Insight | None:
     """
     values = matrix.values
     diagonal = [(i, j) for i, j in _diagonal(matrix) if not math.isnan(values[i, j])]
-    off = [v for _, _, v in _off_diagonal_cells(matrix)]
-    if len(_diagonal(matrix)) < 2 or not diagonal or not off:
+    off = _off_diagonal_values(matrix)
+    if len(_diagonal(matrix)) < 2 or not diagonal or np.isnan(off).all():
         return None
-
-    def peaks(line: np.ndarray, k: int) -> bool:
-        others = np.delete(line, k)
-        others = others[~np.isnan(others)]
-        return others.size > 0 and bool(line[k] > others.max())
-
-    row_peaks = [(i, j) for i, j in diagonal if peaks(values[i, :], j)]
-    col_peaks = [(i, j) for i, j in diagonal if peaks(values[:, j], i)]
-    exceptions = [(i, j) for i, j in diagonal if (i, j) not in row_peaks]
+    # The best other value of each row and column (-inf where a line has no other present cell).
+    others = np.where(np.isnan(values), -np.inf, values)
+    others[tuple(np.array(diagonal).T)] = -np.inf
+    row_best, col_best = others.max(axis=1), others.max(axis=0)
+    row_peaks = [(i, j) for i, j in diagonal if np.isfinite(row_best[i]) and values[i, j] > row_best[i]]
+    col_peaks = [(i, j) for i, j in diagonal if np.isfinite(col_best[j]) and values[i, j] > col_best[j]]
+    exceptions = [cell for cell in diagonal if cell not in set(row_peaks)]
     mean_in = float(np.mean([values[i, j] for i, j in diagonal]))
-    mean_off = float(np.mean(off))
+    mean_off = float(np.nanmean(off))
     n = len(diagonal)
     text = (
         f"{len(row_peaks)} of {n} train sets do best on their own test set and {len(col_peaks)} of {n} "
@@ -141,15 +155,14 @@ def strongest_transfers(matrix: TransferMatrix, sign: int, top: int = TOP) -> In
     Sorted by value (most extreme first), ties by row then column order. When more cells tie
     with the last one listed, `numbers["more_tied"]` says how many were left out.
     """
-    cells = _off_diagonal_cells(matrix)
-    if not cells:
+    off = _off_diagonal_values(matrix)
+    if np.isnan(off).all():
         return None
     kind, word = ("strongest_negative", "negative") if sign < 0 else ("strongest_positive", "positive")
-    beyond = [c for c in cells if (c[2] - matrix.neutral) * sign > 0]
-    # Python's sort is stable and `cells` is in row-then-column order, so ties keep that order.
-    ranked = sorted(beyond, key=lambda c: -sign * c[2])
-    chosen = ranked[:top]
-    more_tied = sum(1 for c in ranked[top:] if chosen and c[2] == chosen[-1][2])
+    beyond = np.where((off - matrix.neutral) * sign > 0, off, np.nan)
+    picked, count, more_tied = _top(beyond, -sign * beyond, top)
+    cols = matrix.shape[1]
+    chosen = [(int(k // cols), int(k % cols), float(beyond.flat[k])) for k in picked]
     title = f"Strongest {word} transfer"
     if not chosen:
         side = "below" if sign < 0 else "above"
@@ -165,7 +178,7 @@ def strongest_transfers(matrix: TransferMatrix, sign: int, top: int = TOP) -> In
         title=title,
         text=text,
         cells=tuple((matrix.rows[i], matrix.cols[j]) for i, j, _ in chosen),
-        numbers={"values": [_num(v) for _, _, v in chosen], "count": len(beyond), "more_tied": more_tied},
+        numbers={"values": [_num(v) for _, _, v in chosen], "count": count, "more_tied": more_tied},
     )
 
 
@@ -175,21 +188,23 @@ def most_asymmetric(matrix: TransferMatrix, top: int = TOP) -> Insight | None:
     Each unordered pair appears once, as the direction with the higher value first; ties keep
     the order of the first label in the rows, then of the second.
     """
+    shared = matrix.shared_labels
     row_index = {label: i for i, label in enumerate(matrix.rows)}
     col_index = {label: j for j, label in enumerate(matrix.cols)}
-    shared = matrix.shared_labels
-    pairs = []
-    for a_pos, a in enumerate(shared):
-        for b in shared[a_pos + 1:]:
-            ab = matrix.values[row_index[a], col_index[b]]
-            ba = matrix.values[row_index[b], col_index[a]]
-            if math.isnan(ab) or math.isnan(ba):
-                continue
-            high, low = ((a, b, ab), (b, a, ba)) if ab >= ba else ((b, a, ba), (a, b, ab))
-            pairs.append((abs(float(ab) - float(ba)), high, low))
-    if not pairs:
+    # square[a, b]: shared label a -> shared label b, in row order of the labels.
+    square = matrix.values[np.ix_([row_index[x] for x in shared], [col_index[x] for x in shared])]
+    upper = np.triu(np.ones(square.shape, dtype=bool), k=1)
+    gaps = np.where(upper, np.abs(square - square.T), np.nan)  # NaN where either direction is missing
+    picked, _, _ = _top(gaps, -np.round(gaps, 9), top)
+    if picked.size == 0:
         return None
-    chosen = sorted(pairs, key=lambda p: -_tie_key(p[0]))[:top]
+    n = len(shared)
+    chosen = []
+    for k in picked:
+        a, b = int(k // n), int(k % n)
+        ab, ba = float(square[a, b]), float(square[b, a])
+        high, low = ((shared[a], shared[b], ab), (shared[b], shared[a], ba)) if ab >= ba else ((shared[b], shared[a], ba), (shared[a], shared[b], ab))
+        chosen.append((float(gaps[a, b]), high, low))
     parts = [
         f"{high[0]} {ARROW} {high[1]} {fmt(high[2])} against {low[0]} {ARROW} {low[1]} {fmt(low[2])} (gap {fmt(gap)})"
         for gap, high, low in chosen
@@ -205,9 +220,12 @@ def most_asymmetric(matrix: TransferMatrix, top: int = TOP) -> Insight | None:
 
 def _off_diagonal_means(matrix: TransferMatrix, axis: str) -> list[tuple[int, float]]:
     """(index, mean of present off-diagonal cells) per row or column; lines with none are skipped."""
-    values = np.where(matrix.diagonal_mask, np.nan, matrix.values)
-    lines = values if axis == "row" else values.T
-    return [(k, float(np.mean(line[~np.isnan(line)]))) for k, line in enumerate(lines) if (~np.isnan(line)).any()]
+    off = _off_diagonal_values(matrix)
+    present = ~np.isnan(off)
+    along = 1 if axis == "row" else 0
+    counts = present.sum(axis=along)
+    sums = np.where(present, off, 0.0).sum(axis=along)
+    return [(int(k), float(sums[k] / counts[k])) for k in np.flatnonzero(counts)]
 
 
 def extremes(matrix: TransferMatrix, axis: str) -> Insight | None:
