@@ -13,6 +13,8 @@ from dash.exceptions import PreventUpdate
 from transfer.insights import ARROW, Insight, build_insights
 
 from . import ids
+
+MAX_CHIPS = 6  # per insight: a sentence about ten diagonal cells should not grow ten buttons
 from .state import DATA_FIELDS, current_view, view_dependencies
 
 
@@ -38,7 +40,7 @@ def targets(insight: Insight) -> list[tuple[str, dict]]:
         if label not in seen:
             seen.add(label)
             unique.append((label, target))
-    return unique
+    return unique[:MAX_CHIPS]
 
 
 def render(insights: list[Insight]) -> tuple[list, list[dict]]:
