@@ -51,7 +51,7 @@ def register(app) -> None:
         view = current_view()
         matrix = view.matrix
         meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral}
-        return heatmap_figure(matrix), graph_config(view.dataset_id), meta
+        return heatmap_figure(matrix, comparison=view.comparison), graph_config(view.dataset_id), meta
 
     for button, fmt in ((ids.DOWNLOAD_PNG, "png"), (ids.DOWNLOAD_SVG, "svg")):
         app.clientside_callback(

@@ -9,3 +9,15 @@ HEATMAP_META = "heatmap-meta"  # {"key", "rows", "cols", ...} of the drawn matri
 DOWNLOAD_PNG = "download-png"
 DOWNLOAD_SVG = "download-svg"
 TABS = "tabs"
+# Insights, comparisons, small multiples (issue 8)
+INSIGHTS = "insights"  # the insights list
+INSIGHT_CELL = "insight-cell"  # pattern-matching type: {"type": INSIGHT_CELL, "index": n}, a chip that selects cells
+INSIGHT_TARGETS = "insight-targets"  # Store: chip index -> {"row", "col"} it selects
+COMPARE = "compare"
+NORM = "norm"
+MULTIPLES = "multiples"
+MULTIPLE = "multiple"  # pattern-matching type: {"type": MULTIPLE, "index": dataset id}, a small multiple's graph
+MULTIPLE_OPEN = "multiple-open"  # pattern-matching type: the "open" button of a small multiple
+# Minimal row/column selection controls (the breakdowns issue owns the real ones: keep theirs)
+ROW = "select-row"
+COL = "select-col"

@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 from transfer.view import View, open_view
 from transfer.viewstate import ViewState, parse_query, state_from_values
 
-from . import ids
+from . import ids, options
 from .context import datasets
 
 
@@ -33,11 +33,16 @@ class Binding:
     client: bool = False  # the browser writes this field to the URL (no server round trip)
     to_state: Callable[[Any], Any] = field(default=_identity)
     from_state: Callable[[Any], Any] = field(default=_identity)
+    options: Callable[[View], list] | None = None  # a dropdown's options, set with its value
 
 
 BINDINGS: list[Binding] = [
     Binding("dataset", ids.DATASET),
     Binding("tab", ids.TABS, "active_tab"),
+    Binding("compare", ids.COMPARE, options=options.compare_options),
+    Binding("norm", ids.NORM),
+    Binding("row", ids.ROW, options=options.row_options),
+    Binding("col", ids.COL, options=options.col_options),
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")
@@ -104,6 +109,7 @@ def register(app) -> None:
         Output(ids.NOTICES, "children"),
         Output(ids.DATASET, "options"),
         *(Output(b.id, b.prop) for b in BINDINGS),
+        *(Output(b.id, "options") for b in BINDINGS if b.options),
         Input(ids.URL, "search"),
         *(Input(b.id, b.prop) for b in server_bindings),
         *(State(b.id, b.prop) for b in client_bindings),
@@ -122,7 +128,7 @@ def _load(search: str):
     view = open_view(datasets(), state, notices)
     query = "?" + view.query
     controls = [b.from_state(getattr(view.state, b.field)) for b in BINDINGS]
-    return (query if query != search else no_update), notice_children(view.notices), dataset_options(view), *controls
+    return (query if query != search else no_update), notice_children(view.notices), dataset_options(view), *controls, *_options(view)
 
 
 def _write(search: str):
@@ -136,4 +142,8 @@ def _write(search: str):
         for b in BINDINGS
     ]
     notices = notice_children(view.notices) if view.notices else no_update
-    return (query if query != search else no_update), notices, dataset_options(view), *controls
+    return (query if query != search else no_update), notices, dataset_options(view), *controls, *_options(view)
+
+
+def _options(view: View) -> list[list]:
+    return [b.options(view) for b in BINDINGS if b.options]

@@ -12,6 +12,7 @@ from enum import IntEnum
 import numpy as np
 import plotly.graph_objects as go
 
+from .compare import Comparison
 from .matrix import TransferMatrix
 
 # Blue-white-red as in the paper's figures: blue below the neutral value, red above.
@@ -49,10 +50,21 @@ def _overlay_line(name: str, color: str, dash: str, width: float = 2.5) -> go.Sc
     )
 
 
-def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None) -> go.Figure:
-    """The transfer heatmap: rows top to bottom in the given order, white at the neutral value."""
+def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparison: Comparison | None = None) -> go.Figure:
+    """The transfer heatmap: rows top to bottom in the given order, white at the neutral value.
+
+    With a `comparison`, the hover adds both source values (customdata of the cells trace).
+    """
     zmin, zmax = matrix.value_range()
     template = cell_text_template(matrix)
+    hover = "Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}"
+    meta = [matrix.metric]
+    customdata = None
+    if comparison is not None:
+        this, other = comparison.sources_at(matrix.rows, matrix.cols)
+        customdata = np.stack([this, other], axis=-1)
+        meta += [comparison.this.name, comparison.other.name]
+        hover += "<br>%{meta[1]}: %{customdata[0]:.4~f}<br>%{meta[2]}: %{customdata[1]:.4~f}"
     cells = go.Heatmap(
         z=matrix.values.astype(np.float32),
         x=list(matrix.cols),
@@ -68,8 +80,9 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None) -> go.Fi
         ygap=1 if template else 0,
         hoverongaps=False,
         # Labels arrive through %{y}/%{x}/%{meta}, never pasted into the template string.
-        meta=[matrix.metric],
-        hovertemplate="Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}<extra></extra>",
+        meta=meta,
+        customdata=customdata,
+        hovertemplate=hover + "<extra></extra>",
         name="cells",
     )
     fade = go.Heatmap(
@@ -111,3 +124,27 @@ def graph_config(filename: str) -> dict:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     }
+
+
+def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, float], neutral: float) -> go.Figure:
+    """A compact heatmap for the small-multiples view: a given (common) colour range, no colour
+    bar, short ticks; hover keeps both labels and the value."""
+    zmin, zmax = color_range
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.values.astype(np.float32), x=list(matrix.cols), y=list(matrix.rows),
+            zmin=zmin, zmax=zmax, zmid=neutral if zmin < neutral < zmax else None,
+            colorscale=DIVERGING, showscale=False, hoverongaps=False, meta=[matrix.metric],
+            hovertemplate="Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        font={"family": FONT, "size": 9},
+        margin={"l": 4, "r": 4, "t": 4, "b": 4},
+        plot_bgcolor="#e9ecef",
+        paper_bgcolor="white",
+        xaxis={"type": "category", "tickangle": -60, "showgrid": False, "zeroline": False, "automargin": True, "constrain": "domain"},
+        yaxis={"type": "category", "autorange": "reversed", "scaleanchor": "x", "showgrid": False, "zeroline": False, "automargin": True, "constrain": "domain"},
+        hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
+    )
+    return fig

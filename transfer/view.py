@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .compare import Comparison, Derived, derive
 from .datasets import Datasets
+from .insights import build_insights
 from .matrix import TransferMatrix, values_to_json
 from .viewstate import ViewState, parse_query, resolve
 
@@ -20,6 +22,7 @@ class View:
     dataset_id: str
     source: TransferMatrix  # the matrix as stored
     matrix: TransferMatrix  # the matrix as displayed (derived and ordered)
+    comparison: Comparison | None = None  # set when `compare` names another matrix
 
     @property
     def query(self) -> str:
@@ -38,7 +41,12 @@ def open_view(datasets: Datasets, state: ViewState, notices: list[str] | tuple[s
     state, more = resolve(state, source, known_dataset=lambda other: datasets.get(other) is not None)
     notices.extend(more)
     derived = derived_matrix(datasets, source, state)
-    return View(state=state, notices=tuple(notices), dataset_id=state.dataset, source=source, matrix=arranged_matrix(derived, state))
+    notices.extend(derived.notices)
+    state = replace(state, **derived.changes)
+    return View(
+        state=state, notices=tuple(notices), dataset_id=state.dataset, source=source,
+        matrix=arranged_matrix(derived.matrix, state), comparison=derived.comparison,
+    )
 
 
 def view_from_query(datasets: Datasets, query: str | None) -> View:
@@ -46,9 +54,10 @@ def view_from_query(datasets: Datasets, query: str | None) -> View:
     return open_view(datasets, state, notices)
 
 
-def derived_matrix(datasets: Datasets, source: TransferMatrix, state: ViewState) -> TransferMatrix:
+def derived_matrix(datasets: Datasets, source: TransferMatrix, state: ViewState) -> Derived:
     """The values the view shows: the source, or a comparison / normalisation of it (`compare`, `norm`)."""
-    return source
+    other = datasets.get(state.compare) if state.compare else None
+    return derive(source, state.norm, other, state.compare)
 
 
 def arranged_matrix(matrix: TransferMatrix, state: ViewState) -> TransferMatrix:
@@ -72,8 +81,11 @@ def view_json(view: View) -> dict:
             "source": view.source.source,
             "shape": list(view.source.shape),
         },
+        "displayed": {"metric": matrix.metric, "neutral": matrix.neutral, "shape": list(matrix.shape)},
         "color_range": list(matrix.value_range()),
         "rows": list(matrix.rows),
         "cols": list(matrix.cols),
         "values": values_to_json(matrix.values),
+        "comparison": view.comparison.to_json() if view.comparison else None,
+        "insights": [insight.to_json() for insight in build_insights(matrix)],
     }

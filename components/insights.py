@@ -1,0 +1,102 @@
+"""The insights panel: sentences that read the displayed matrix; each names cells to select.
+
+A chip under an insight selects its cell (or its row or column) by writing the `row` and `col`
+controls, which the URL sync turns into the link: the panel knows nothing else of selection.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from transfer.insights import ARROW, Insight, build_insights
+
+from . import ids
+
+MAX_CHIPS = 6  # per insight: a sentence about ten diagonal cells should not grow ten buttons
+from .state import DATA_FIELDS, current_view, view_dependencies
+
+
+def layout() -> dbc.Card:
+    return dbc.Card(
+        [
+            dbc.CardHeader(html.Span("Insights", className="fw-semibold")),
+            dbc.CardBody(
+                [html.Div(id=ids.INSIGHTS, className="tmx-insights"), dcc.Store(id=ids.INSIGHT_TARGETS, data=[])],
+                className="p-0",
+            ),
+        ]
+    )
+
+
+def targets(insight: Insight) -> list[tuple[str, dict]]:
+    """(chip label, selection) for everything an insight points at: cells, then rows, then columns."""
+    found = [(f"{train} {ARROW} {test}", {"row": train, "col": test}) for train, test in insight.cells]
+    found += [(f"Row {label}", {"row": label, "col": None}) for label in insight.rows]
+    found += [(f"Column {label}", {"row": None, "col": label}) for label in insight.cols]
+    unique, seen = [], set()
+    for label, target in found:
+        if label not in seen:
+            seen.add(label)
+            unique.append((label, target))
+    return unique[:MAX_CHIPS]
+
+
+def render(insights: list[Insight]) -> tuple[list, list[dict]]:
+    """List items and the selection each chip makes (chip index -> target)."""
+    items, all_targets = [], []
+    for insight in insights:
+        chips = []
+        for label, target in targets(insight):
+            chips.append(
+                dbc.Button(
+                    label,
+                    id={"type": ids.INSIGHT_CELL, "index": len(all_targets)},
+                    size="sm", color="primary", outline=True,
+                    className="tmx-insight-chip py-0 px-2",
+                    title="Select " + ("this cell" if target["row"] and target["col"] else "this " + ("row" if target["row"] else "column")),
+                )
+            )
+            all_targets.append(target)
+        items.append(
+            dbc.ListGroupItem(
+                [
+                    html.Div(insight.title, className="small fw-semibold text-muted"),
+                    html.Div(insight.text, className="small"),
+                    html.Div(chips, className="d-flex flex-wrap gap-1 mt-1") if chips else None,
+                ],
+                className="py-2",
+            )
+        )
+    if not items:
+        items = [dbc.ListGroupItem("No insight applies to this matrix (too few present cells).", className="small text-muted")]
+    return [dbc.ListGroup(items, flush=True)], all_targets
+
+
+def register(app) -> None:
+    @app.callback(
+        Output(ids.INSIGHTS, "children"),
+        Output(ids.INSIGHT_TARGETS, "data"),
+        *view_dependencies(*DATA_FIELDS),
+        prevent_initial_call=True,
+    )
+    def show(*_):
+        return render(build_insights(current_view().matrix))
+
+    @app.callback(
+        Output(ids.ROW, "value", allow_duplicate=True),
+        Output(ids.COL, "value", allow_duplicate=True),
+        Input({"type": ids.INSIGHT_CELL, "index": ALL}, "n_clicks"),
+        State(ids.INSIGHT_TARGETS, "data"),
+        prevent_initial_call=True,
+    )
+    def select(clicks, chip_targets):
+        # New chips fire this with n_clicks None: only a real click selects.
+        if not ctx.triggered_id or not ctx.triggered[0]["value"]:
+            raise PreventUpdate
+        index = ctx.triggered_id["index"]
+        if not chip_targets or index >= len(chip_targets):
+            raise PreventUpdate
+        target = chip_targets[index]
+        return target["row"], target["col"]

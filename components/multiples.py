@@ -1,0 +1,73 @@
+"""The small-multiples tab: every catalogue matrix sharing labels with the shown one, on one
+colour scale per metric; clicking a panel (or its "Open" button) opens that matrix."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from transfer.figures import small_multiple_figure
+from transfer.multiples import MultiplesGroup, small_multiples
+from transfer.viewstate import format_number
+
+from . import ids
+from .context import datasets
+from .state import current_view, view_dependencies
+
+TAB_ID = "multiples"
+
+
+def layout() -> html.Div:
+    return html.Div(id=ids.MULTIPLES, className="pt-2")
+
+
+def _group(group: MultiplesGroup) -> html.Div:
+    low, high = group.color_range
+    cards = []
+    for member in group.members:
+        header = [
+            html.Span(member.name, className="small fw-semibold text-truncate", title=member.name),
+            html.Span("shown", className="badge text-bg-secondary ms-1") if member.shown else
+            dbc.Button("Open", id={"type": ids.MULTIPLE_OPEN, "index": member.dataset_id}, size="sm", color="primary", outline=True, className="ms-auto py-0"),
+        ]
+        graph = dcc.Graph(
+            id={"type": ids.MULTIPLE, "index": member.dataset_id},
+            figure=small_multiple_figure(member.matrix, group.color_range, group.neutral),
+            config={"displayModeBar": False},
+            style={"height": "300px"},
+        )
+        cards.append(
+            dbc.Col(
+                dbc.Card(
+                    [dbc.CardHeader(header, className="d-flex align-items-center py-1 px-2"), dbc.CardBody(graph, className="p-1")],
+                    className="border-primary" if member.shown else "",
+                ),
+                md=6, xl=4, className="mb-2",
+            )
+        )
+    caption = f"{group.metric}: one colour scale {format_number(low)} to {format_number(high)}, white at {format_number(group.neutral)}."
+    return html.Div([html.Div(caption, className="small text-muted mb-1"), dbc.Row(cards, className="g-2")], className="mb-3")
+
+
+def register(app) -> None:
+    @app.callback(Output(ids.MULTIPLES, "children"), *view_dependencies("dataset", "tab"), prevent_initial_call=True)
+    def show(*_):
+        view = current_view()
+        if view.state.tab != TAB_ID:
+            raise PreventUpdate  # built when the tab is opened, not on every dataset change
+        catalogue = [(entry.id, datasets().get(entry.id)) for entry in datasets().entries]
+        groups = small_multiples(view.dataset_id, view.source, catalogue)
+        return [_group(group) for group in groups]
+
+    @app.callback(
+        Output(ids.DATASET, "value", allow_duplicate=True),
+        Output(ids.TABS, "active_tab", allow_duplicate=True),
+        Input({"type": ids.MULTIPLE, "index": ALL}, "clickData"),
+        Input({"type": ids.MULTIPLE_OPEN, "index": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def open_dataset(*_):
+        if not ctx.triggered_id or not ctx.triggered[0]["value"]:
+            raise PreventUpdate
+        return ctx.triggered_id["index"], "heatmap"

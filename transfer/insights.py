@@ -1,0 +1,322 @@
+"""Observations that read a transfer matrix, as a paper's paragraph would, each with its cells.
+
+Every insight is a small function of the displayed matrix that returns an `Insight` or None when
+it does not apply (no diagonal without shared train/test labels, nothing to compare with too few
+cells). `build_insights` collects those that apply; it never raises on a valid matrix.
+
+Conventions, the same for every insight:
+- Only non-missing cells count; a mean over no cells is no mean (the insight is left out).
+- "Off-diagonal" and "in-domain" are decided by label (`TransferMatrix.diagonal_mask`), so a
+  matrix whose columns are in another order than its rows still has its diagonal.
+- "Positive" and "negative" transfer are relative to the matrix's neutral value (0 for
+  differences, 0.5 for AUC): strictly above or strictly below it.
+- Ranked lists are stable: equal values keep row order, then column order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .matrix import TransferMatrix
+
+TOP = 3
+ARROW = "\u2192"
+
+
+@dataclass(frozen=True)
+class Insight:
+    """One observation: a sentence, the cells it talks about and its numbers.
+
+    `cells` are `(train, test)` label pairs; `rows` and `cols` name whole rows or columns the
+    sentence is about (donors, receivers); `numbers` holds the values the sentence quotes.
+    """
+
+    kind: str
+    title: str
+    text: str
+    cells: tuple[tuple[str, str], ...] = ()
+    rows: tuple[str, ...] = ()
+    cols: tuple[str, ...] = ()
+    numbers: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "text": self.text,
+            "cells": [list(cell) for cell in self.cells],
+            "rows": list(self.rows),
+            "cols": list(self.cols),
+            "numbers": self.numbers,
+        }
+
+
+def fmt(value: float) -> str:
+    """Two decimals as the heatmap prints them, with a true minus sign and no '-0.00'."""
+    text = f"{value:.2f}"
+    if text in ("-0.00", "0.00"):
+        return "0.00"
+    return text.replace("-", "\u2212")
+
+
+def _num(value: float) -> float:
+    """A JSON-ready float, rounded to hide float noise (0.1 - 0.3 -> -0.2, not -0.19999...)."""
+    return round(float(value), 10)
+
+
+def _tie_key(value: float) -> float:
+    """Computed differences and means as sort keys: 0.01 - -0.24 and 0.04 - -0.21 are both 0.25
+    for a reader, so float noise must not decide their order (row order does)."""
+    return round(value, 9)
+
+
+def pair_text(train: str, test: str, value: float) -> str:
+    return f"{train} {ARROW} {test} ({fmt(value)})"
+
+
+def _off_diagonal_values(matrix: TransferMatrix) -> np.ndarray:
+    """The matrix with in-domain cells blanked (NaN): only off-diagonal cells are present."""
+    return np.where(matrix.diagonal_mask, np.nan, matrix.values)
+
+
+def _top(values: np.ndarray, key: np.ndarray, top: int) -> tuple[np.ndarray, int, int]:
+    """The `top` present cells by ascending key, ties in row-major (row, then column) order.
+
+    Returns their flat indices, how many cells were present, and how many more cells tie with
+    the last one chosen. Partitions first, so a 1000 x 1000 matrix is not fully sorted.
+    """
+    flat = np.flatnonzero(~np.isnan(values))
+    keys = key.ravel()[flat]
+    if flat.size > top > 0:
+        keep = keys <= np.partition(keys, top - 1)[top - 1]  # every cell tied with the k-th stays
+        flat, keys = flat[keep], keys[keep]
+    order = np.lexsort((flat, keys))
+    chosen = flat[order][:top]
+    more_tied = int(np.sum(keys == keys[order][top - 1]) - np.sum(keys[order][:top] == keys[order][top - 1])) if flat.size >= top > 0 else 0
+    return chosen, int((~np.isnan(values)).sum()), more_tied
+
+
+def _diagonal(matrix: TransferMatrix) -> list[tuple[int, int]]:
+    """(row index, column index) of each in-domain cell, in row order."""
+    col_index = {label: j for j, label in enumerate(matrix.cols)}
+    return [(i, col_index[label]) for i, label in enumerate(matrix.rows) if label in col_index]
+
+
+def diagonal_dominance(matrix: TransferMatrix) -> Insight | None:
+    """How many rows and columns peak on their in-domain cell; mean in-domain vs off-diagonal.
+
+    A row (column) counts when its in-domain value is present and strictly above every other
+    present value of that row (column): with ties there is no single peak, so an all-equal
+    matrix has no dominant row. Needs at least two shared labels and a present in-domain cell.
+    """
+    values = matrix.values
+    diagonal = [(i, j) for i, j in _diagonal(matrix) if not math.isnan(values[i, j])]
+    off = _off_diagonal_values(matrix)
+    if len(_diagonal(matrix)) < 2 or not diagonal or np.isnan(off).all():
+        return None
+    # The best other value of each row and column (-inf where a line has no other present cell).
+    others = np.where(np.isnan(values), -np.inf, values)
+    others[tuple(np.array(diagonal).T)] = -np.inf
+    row_best, col_best = others.max(axis=1), others.max(axis=0)
+    row_peaks = [(i, j) for i, j in diagonal if np.isfinite(row_best[i]) and values[i, j] > row_best[i]]
+    col_peaks = [(i, j) for i, j in diagonal if np.isfinite(col_best[j]) and values[i, j] > col_best[j]]
+    exceptions = [cell for cell in diagonal if cell not in set(row_peaks)]
+    mean_in = float(np.mean([values[i, j] for i, j in diagonal]))
+    mean_off = float(np.nanmean(off))
+    n = len(diagonal)
+    text = (
+        f"{len(row_peaks)} of {n} train sets do best on their own test set and {len(col_peaks)} of {n} "
+        f"test sets are best served by their own train set; mean in-domain {fmt(mean_in)} against "
+        f"{fmt(mean_off)} off the diagonal."
+    )
+    if exceptions:
+        text += " Not peaking in-domain: " + ", ".join(matrix.rows[i] for i, _ in exceptions) + "."
+    return Insight(
+        kind="diagonal_dominance",
+        title="Diagonal dominance",
+        text=text,
+        cells=tuple((matrix.rows[i], matrix.cols[j]) for i, j in exceptions),
+        numbers={
+            "rows_peaking": len(row_peaks),
+            "cols_peaking": len(col_peaks),
+            "in_domain_cells": n,
+            "mean_in_domain": _num(mean_in),
+            "mean_off_diagonal": _num(mean_off),
+        },
+    )
+
+
+def strongest_transfers(matrix: TransferMatrix, sign: int, top: int = TOP) -> Insight | None:
+    """The `top` off-diagonal cells furthest below (sign -1) or above (sign +1) the neutral value.
+
+    Sorted by value (most extreme first), ties by row then column order. When more cells tie
+    with the last one listed, `numbers["more_tied"]` says how many were left out.
+    """
+    off = _off_diagonal_values(matrix)
+    if np.isnan(off).all():
+        return None
+    kind, word = ("strongest_negative", "negative") if sign < 0 else ("strongest_positive", "positive")
+    beyond = np.where((off - matrix.neutral) * sign > 0, off, np.nan)
+    picked, count, more_tied = _top(beyond, -sign * beyond, top)
+    cols = matrix.shape[1]
+    chosen = [(int(k // cols), int(k % cols), float(beyond.flat[k])) for k in picked]
+    title = f"Strongest {word} transfer"
+    if not chosen:
+        side = "below" if sign < 0 else "above"
+        text = f"No off-diagonal transfer is {side} the neutral value {fmt(matrix.neutral)}."
+    else:
+        text = f"Strongest {word} off-diagonal transfer{'s' if len(chosen) > 1 else ''}: " + ", ".join(
+            pair_text(matrix.rows[i], matrix.cols[j], v) for i, j, v in chosen
+        ) + "."
+        if more_tied:
+            text += f" {more_tied} more {'pair ties' if more_tied == 1 else 'pairs tie'} at {fmt(chosen[-1][2])}."
+    return Insight(
+        kind=kind,
+        title=title,
+        text=text,
+        cells=tuple((matrix.rows[i], matrix.cols[j]) for i, j, _ in chosen),
+        numbers={"values": [_num(v) for _, _, v in chosen], "count": count, "more_tied": more_tied},
+    )
+
+
+def most_asymmetric(matrix: TransferMatrix, top: int = TOP) -> Insight | None:
+    """Pairs of shared labels whose A -> B and B -> A differ the most (both cells present).
+
+    Each unordered pair appears once, as the direction with the higher value first; ties keep
+    the order of the first label in the rows, then of the second.
+    """
+    shared = matrix.shared_labels
+    row_index = {label: i for i, label in enumerate(matrix.rows)}
+    col_index = {label: j for j, label in enumerate(matrix.cols)}
+    # square[a, b]: shared label a -> shared label b, in row order of the labels.
+    square = matrix.values[np.ix_([row_index[x] for x in shared], [col_index[x] for x in shared])]
+    upper = np.triu(np.ones(square.shape, dtype=bool), k=1)
+    gaps = np.where(upper, np.abs(square - square.T), np.nan)  # NaN where either direction is missing
+    picked, _, _ = _top(gaps, -np.round(gaps, 9), top)
+    if picked.size == 0:
+        return None
+    n = len(shared)
+    chosen = []
+    for k in picked:
+        a, b = int(k // n), int(k % n)
+        ab, ba = float(square[a, b]), float(square[b, a])
+        high, low = ((shared[a], shared[b], ab), (shared[b], shared[a], ba)) if ab >= ba else ((shared[b], shared[a], ba), (shared[a], shared[b], ab))
+        chosen.append((float(gaps[a, b]), high, low))
+    parts = [
+        f"{high[0]} {ARROW} {high[1]} {fmt(high[2])} against {low[0]} {ARROW} {low[1]} {fmt(low[2])} (gap {fmt(gap)})"
+        for gap, high, low in chosen
+    ]
+    return Insight(
+        kind="asymmetric",
+        title="Most asymmetric pairs",
+        text="Most asymmetric pairs: " + "; ".join(parts) + ".",
+        cells=tuple(cell for _, high, low in chosen for cell in ((high[0], high[1]), (low[0], low[1]))),
+        numbers={"gaps": [_num(gap) for gap, _, _ in chosen], "pairs": [[_num(high[2]), _num(low[2])] for _, high, low in chosen]},
+    )
+
+
+def _off_diagonal_means(matrix: TransferMatrix, axis: str) -> list[tuple[int, float]]:
+    """(index, mean of present off-diagonal cells) per row or column; lines with none are skipped."""
+    off = _off_diagonal_values(matrix)
+    present = ~np.isnan(off)
+    along = 1 if axis == "row" else 0
+    counts = present.sum(axis=along)
+    sums = np.where(present, off, 0.0).sum(axis=along)
+    return [(int(k), float(sums[k] / counts[k])) for k in np.flatnonzero(counts)]
+
+
+def extremes(matrix: TransferMatrix, axis: str) -> Insight | None:
+    """Best and worst donors (axis 'row': train sets by mean transfer out) or the most and least
+    receptive test sets (axis 'col': mean transfer in), off the diagonal. Needs two lines."""
+    means = _off_diagonal_means(matrix, axis)
+    if len(means) < 2:
+        return None
+    labels = matrix.labels(axis)
+    best = max(means, key=lambda m: _tie_key(m[1]))  # max/min return the first of equals: row/column order
+    worst = min(means, key=lambda m: _tie_key(m[1]))
+    if axis == "row":
+        kind, title = "donors", "Best and worst donors"
+        text = (
+            f"Best donor: {labels[best[0]]} (mean transfer to other test sets {fmt(best[1])}); "
+            f"worst donor: {labels[worst[0]]} ({fmt(worst[1])})."
+        )
+    else:
+        kind, title = "receivers", "Most and least receptive test sets"
+        text = (
+            f"Most receptive test set: {labels[best[0]]} (mean transfer from other train sets {fmt(best[1])}); "
+            f"least receptive: {labels[worst[0]]} ({fmt(worst[1])})."
+        )
+    named = (labels[best[0]], labels[worst[0]])
+    return Insight(
+        kind=kind,
+        title=title,
+        text=text,
+        rows=named if axis == "row" else (),
+        cols=named if axis == "col" else (),
+        numbers={"best": _num(best[1]), "worst": _num(worst[1])},
+    )
+
+
+def specialist(matrix: TransferMatrix) -> Insight | None:
+    """The task with the largest gap between its in-domain value and its mean transfer out."""
+    means = dict(_off_diagonal_means(matrix, "row"))
+    gaps = []
+    for i, j in _diagonal(matrix):
+        value = matrix.values[i, j]
+        if i in means and not math.isnan(value):
+            gaps.append((float(value) - means[i], i, j, float(value), means[i]))
+    if not gaps:
+        return None
+    gap, i, j, home, away = max(gaps, key=lambda g: _tie_key(g[0]))
+    label = matrix.rows[i]
+    return Insight(
+        kind="specialist",
+        title="The specialist",
+        text=(
+            f"{label} is the specialist: {fmt(home)} in-domain against {fmt(away)} on average when "
+            f"transferred to the other test sets (gap {fmt(gap)})."
+        ),
+        cells=((label, matrix.cols[j]),),
+        rows=(label,),
+        numbers={"in_domain": _num(home), "mean_off_diagonal": _num(away), "gap": _num(gap)},
+    )
+
+
+def cluster_groups(matrix: TransferMatrix, clusters: dict[str, int]) -> Insight | None:
+    """The groups at the current cut, named by their members (in display order, rows then
+    columns); groups numbered by their first member. Needs at least two groups."""
+    order: list[str] = []
+    for label in (*matrix.rows, *matrix.cols):
+        if label in clusters and label not in order:
+            order.append(label)
+    groups: dict[int, list[str]] = {}
+    for label in order:
+        groups.setdefault(clusters[label], []).append(label)
+    if len(groups) < 2:
+        return None
+    members = list(groups.values())
+    text = f"{len(members)} clusters at this cut: " + "; ".join("{" + ", ".join(g) + "}" for g in members) + "."
+    return Insight(
+        kind="clusters",
+        title="Clusters",
+        text=text,
+        numbers={"k": len(members), "groups": members, "ids": list(groups.keys())},
+    )
+
+
+def build_insights(matrix: TransferMatrix, clusters: dict[str, int] | None = None, top: int = TOP) -> list[Insight]:
+    """Every insight that applies to the displayed matrix, in a fixed order."""
+    candidates = [
+        diagonal_dominance(matrix),
+        strongest_transfers(matrix, -1, top),
+        strongest_transfers(matrix, +1, top),
+        most_asymmetric(matrix, top),
+        extremes(matrix, "row"),
+        extremes(matrix, "col"),
+        specialist(matrix),
+        cluster_groups(matrix, clusters) if clusters else None,
+    ]
+    return [insight for insight in candidates if insight is not None]
