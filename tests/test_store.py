@@ -284,3 +284,25 @@ def test_hit_cache_is_bounded_by_bytes_and_evicts_the_least_recently_used():
     assert [cache.get(k) is not None for k in "023"] == [True, True, True]
     cache.add("huge", random_matrix(9, n=40))  # larger than the whole cache: not kept
     assert cache.get("huge") is None and cache.get("3") is matrices[3]
+
+
+def test_content_id_changes_with_any_content_but_not_with_the_nan_bit_pattern():
+    base = awkward_matrix()
+    other_nan = base.values.copy()
+    other_nan.view(np.uint64)[0, 1] = 0x7FF8000000000001  # another NaN payload: the same missing cell
+    assert TransferMatrix(base.rows, base.cols, other_nan, **_meta(base)).content_id() == base.content_id()
+    last_bit = base.values.copy()
+    last_bit.view(np.uint64)[0, 0] += 1
+    variants = [
+        TransferMatrix(base.rows, base.cols, last_bit, **_meta(base)),
+        TransferMatrix(("TriviaQA ", *base.rows[1:]), base.cols, base.values, **_meta(base)),
+        TransferMatrix(base.rows, base.cols, base.values, **{**_meta(base), "neutral": 0.0}),
+        TransferMatrix(base.rows, base.cols, base.values, **{**_meta(base), "description": ""}),
+    ]
+    ids = {base.content_id(), *(variant.content_id() for variant in variants)}
+    assert len(ids) == 1 + len(variants)
+
+
+def _meta(matrix: TransferMatrix) -> dict:
+    meta = matrix.metadata()
+    return {**meta, "scale": tuple(meta["scale"]) if meta["scale"] else None}

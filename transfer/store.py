@@ -159,12 +159,12 @@ class DatasetStore:
         dataset_id = matrix.content_id()
         if self._cache.get(dataset_id) is not None:
             return dataset_id
-        meta, values = _encode(matrix)
         self._ensure_tables()
         try:
             with Session(self.engine) as session:
                 exists = session.scalar(select(StoredDataset.id).where(StoredDataset.id == dataset_id))
-                if exists is None:
+                if exists is None:  # encoded only now: compressing a large matrix takes a while
+                    meta, values = _encode(matrix)
                     session.add(StoredDataset(id=dataset_id, meta=meta, values=values, created=datetime.now(timezone.utc)))
                     try:
                         session.commit()
