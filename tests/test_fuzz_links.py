@@ -1,4 +1,5 @@
-"""Tampered links: thousands of random query strings against the page and /api/view.
+"""Tampered links: random query strings against the page and /api/view (800 per run, each sent
+as typed and in its canonical form; the page's index itself never reads the query).
 
 Every answer must be a valid view (never a 500): the canonical query it reports parses back to
 itself with no notices, reopening it gives the same view with nothing ignored, and the page's
@@ -112,12 +113,11 @@ def check_valid_view(client, query: str) -> dict:
     return view
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(query=queries)
 def test_random_links_open_a_valid_view_in_the_api_and_the_page(fuzz_client, url_callback, query):
     query = ascii_query(query)
     view = check_valid_view(fuzz_client, query)
-    assert fuzz_client.get("/?" + query).status_code == 200
     search = "?" + query if query else ""
     written = url_callback(search).get(ids.URL, {}).get("search", search)
     assert written == "?" + view["query"], (query, written, view["query"])

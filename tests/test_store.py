@@ -156,10 +156,9 @@ def test_threads_storing_the_same_and_different_matrices(store_url):
 
 CHILD = """
 import sys, time
-sys.path.insert(0, sys.argv[1])
-import numpy as np
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
 from sqlalchemy import event
-from transfer.matrix import TransferMatrix
+from test_store import big_matrix
 from transfer.store import DatasetStore
 
 url, seed, pause = sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
@@ -176,10 +175,7 @@ def after(conn, cursor, statement, parameters, context, executemany):
         print("inserted", flush=True)
         time.sleep(pause)  # a slow commit: the kill lands between INSERT and COMMIT
 
-n = 400
-labels = tuple(f"t{i}" for i in range(n))
-matrix = TransferMatrix(rows=labels, cols=labels, values=np.random.default_rng(seed).normal(size=(n, n)), name=str(seed))
-store.put(matrix)
+store.put(big_matrix(seed))
 print("committed", flush=True)
 """
 
