@@ -16,7 +16,7 @@ from dash import Dash
 
 import api
 import security
-from components import compare, context, header, heatmap, insights, multiples, page, selection, state
+from components import compare, context, header, heatmap, insights, multiples, page, selection, share, state
 from transfer.datasets import Datasets
 from transfer.matrix import parse_wide
 from transfer.store import DatasetStore
@@ -37,7 +37,7 @@ class Config:
     frame_ancestors: str = field(default_factory=lambda: os.environ.get("TMX_FRAME_ANCESTORS", "'none'"))
 
 
-PANELS = (header, heatmap, compare, selection, insights, multiples)
+PANELS = (header, heatmap, share, compare, selection, insights, multiples)
 
 
 def create_app(config: Config | None = None) -> Dash:

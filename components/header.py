@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
-from . import ids
+from . import ids, share
 from .state import current_view, view_dependencies
 
 
@@ -18,6 +18,7 @@ def layout() -> dbc.Navbar:
                     dcc.Dropdown(id=ids.DATASET, clearable=False, searchable=True, placeholder="Dataset", className="tmx-dataset"),
                     className="flex-grow-1 tmx-dataset-wrap",
                 ),
+                share.layout(),
             ],
             fluid=True,
             className="gap-2 flex-nowrap",

@@ -21,3 +21,9 @@ MULTIPLE_OPEN = "multiple-open"  # pattern-matching type: the "open" button of a
 # Minimal row/column selection controls (the breakdowns issue owns the real ones: keep theirs)
 ROW = "select-row"
 COL = "select-col"
+SHARE_BUTTON = "share-button"
+SHARE_POPOVER = "share-popover"
+SHARE_LINK = "share-link"  # the read-only text field holding the canonical link
+SHARE_STATUS = "share-status"
+SHARE_JSON = "share-json"
+SHARE_CLOSE = "share-close"

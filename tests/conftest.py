@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,47 @@ def postgres_url() -> str:
     if not url:
         pytest.fail("TMX_TEST_DATABASE_URL is not set: run the suite through scripts/test, which starts PostgreSQL")
     return url
+
+
+class PostgresDatabases:
+    """Fresh, empty PostgreSQL databases on the test server, one per test, dropped afterwards."""
+
+    def __init__(self, server_url: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self._base = make_url(server_url)
+        self._admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        self._names: list[str] = []
+
+    def url(self) -> str:
+        """The URL of a database that does not exist yet (see `create`)."""
+        name = f"tmx_t_{uuid.uuid4().hex[:16]}"
+        self._names.append(name)
+        return self._base.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, url: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        with self._admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{make_url(url).database}"')
+        return url
+
+    def new(self) -> str:
+        return self.create(self.url())
+
+    def drop_all(self) -> None:
+        with self._admin.connect() as connection:
+            for name in self._names:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._admin.dispose()
+
+
+@pytest.fixture
+def postgres_databases(postgres_url):
+    databases = PostgresDatabases(postgres_url)
+    yield databases
+    databases.drop_all()
 
 
 @pytest.fixture

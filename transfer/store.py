@@ -1,32 +1,43 @@
 """Uploaded datasets, stored whole and immutable in a SQL database through SQLAlchemy 2.
 
 SQLite (WAL mode) by default, PostgreSQL when given a `postgresql+psycopg://` URL. A dataset's id
-is the 128-bit content address of the matrix, so ids are unguessable, storing the same matrix
-twice yields the same id, and a row, once written in its single transaction, never changes.
+is the 128-bit content address of the matrix (labels, values and metadata; not `extra`), so ids
+are unguessable, storing the same matrix twice yields the same id, and a row, written in one
+INSERT of one transaction, is either there whole or not at all, and never changes afterwards.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
+import threading
 import zlib
+from collections import OrderedDict
 from datetime import datetime, timezone
-from functools import lru_cache
 
 import numpy as np
 from sqlalchemy import DateTime, LargeBinary, String, Text, create_engine, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, InterfaceError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .matrix import TransferMatrix
 
+log = logging.getLogger(__name__)
+
+ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+# Any driver error (connection refused, database missing, server restarting) or an exhausted
+# pool means "unavailable"; the caller answers 503, never 500.
+_DATABASE_ERRORS = (DBAPIError, PoolTimeout)
+# Serialises CREATE TABLE between processes that start together against a fresh PostgreSQL
+# database (gunicorn workers, several containers); otherwise one of them fails on pg_type.
+_CREATE_LOCK_KEY = 0x746D7864  # "tmxd"
+
 
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached right now; the caller should answer 'try again later'."""
-
-
-class _NotStored(LookupError):
-    pass
 
 
 class Base(DeclarativeBase):
@@ -37,9 +48,9 @@ class StoredDataset(Base):
     __tablename__ = "datasets"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    meta: Mapped[str] = mapped_column(Text)  # labels and metadata as JSON
+    meta: Mapped[str] = mapped_column(Text)  # labels and metadata as JSON (ASCII)
     values: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed little-endian float64
-    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # for operators; never shown
 
 
 def _enable_sqlite_wal(engine: Engine) -> None:
@@ -53,79 +64,140 @@ def _enable_sqlite_wal(engine: Engine) -> None:
 
 def _encode(matrix: TransferMatrix) -> tuple[str, bytes]:
     meta = {"rows": list(matrix.rows), "cols": list(matrix.cols), **matrix.metadata()}
-    return json.dumps(meta, ensure_ascii=False), zlib.compress(matrix.values.astype("<f8").tobytes(), 6)
+    # ensure_ascii: a label with a lone surrogate would not encode for PostgreSQL's TEXT.
+    return json.dumps(meta, ensure_ascii=True), zlib.compress(matrix.values.astype("<f8").tobytes(), 6)
 
 
-def _decode(row: StoredDataset) -> TransferMatrix:
-    meta = json.loads(row.meta)
+def _decode(meta_json: str, blob: bytes) -> TransferMatrix:
+    meta = json.loads(meta_json)
     rows, cols = meta.pop("rows"), meta.pop("cols")
-    values = np.frombuffer(zlib.decompress(row.values), dtype="<f8").reshape(len(rows), len(cols))
+    values = np.frombuffer(zlib.decompress(blob), dtype="<f8").reshape(len(rows), len(cols))
     scale = meta.pop("scale", None)
     return TransferMatrix(rows=rows, cols=cols, values=values, scale=tuple(scale) if scale else None, **meta)
 
 
-class DatasetStore:
-    """put(matrix) -> id and get(id) -> matrix or None. Thread-safe; no listing by design."""
+class _HitCache:
+    """A thread-safe LRU of decoded matrices bounded by bytes, not entries: 32 large uploads
+    must not cost a worker gigabytes. Holds hits only (a miss may be stored a moment later by
+    another instance), and stored datasets never change, so a hit never goes stale."""
 
-    def __init__(self, url: str):
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[TransferMatrix, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> TransferMatrix | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def add(self, key: str, matrix: TransferMatrix) -> None:
+        size = matrix.values.nbytes + 64 * (len(matrix.rows) + len(matrix.cols))
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (matrix, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
+
+
+class DatasetStore:
+    """put(matrix) -> id and get(id) -> matrix or None. Thread-safe; no listing by design.
+
+    Works when the database comes up after the app: the table is created on first use, and
+    until then every call raises StoreUnavailable (ping() says False).
+    """
+
+    def __init__(self, url: str, cache_bytes: int = 256 * 2**20):
         self.url = url
-        options = {"pool_pre_ping": True}
+        options: dict = {"pool_pre_ping": True}
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": 10, "check_same_thread": False}
+        elif url.startswith("postgresql"):
+            options["connect_args"] = {"connect_timeout": 5}  # a down server answers 503 quickly
         self.engine = create_engine(url, **options)
         if url.startswith("sqlite"):
             _enable_sqlite_wal(self.engine)
-        self._get_cached = lru_cache(maxsize=32)(self._get_uncached)
+        self._cache = _HitCache(cache_bytes)
+        self._tables_ready = False
+        self._tables_lock = threading.Lock()
         try:
-            Base.metadata.create_all(self.engine)
-        except (OperationalError, InterfaceError):
-            # The database may come up after the app: tables are created on first use then.
-            self._tables_ready = False
-        else:
-            self._tables_ready = True
+            self._ensure_tables()
+        except StoreUnavailable as err:
+            log.warning("dataset store not reachable yet (%s); the table is created on first use", err.__cause__)
 
     def _ensure_tables(self) -> None:
-        if not self._tables_ready:
-            Base.metadata.create_all(self.engine)
+        if self._tables_ready:
+            return
+        with self._tables_lock:
+            if self._tables_ready:
+                return
+            for attempt in (1, 2):
+                try:
+                    with self.engine.begin() as connection:
+                        if connection.dialect.name == "postgresql":
+                            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CREATE_LOCK_KEY})")
+                        Base.metadata.create_all(connection)
+                    break
+                except _DATABASE_ERRORS as err:
+                    # SQLite has no such lock: a process that lost the race to CREATE TABLE
+                    # finds the table on its second look.
+                    if attempt == 2:
+                        raise StoreUnavailable("the dataset store is unavailable; try again shortly") from err
             self._tables_ready = True
 
     def put(self, matrix: TransferMatrix) -> str:
         """Store the matrix (a no-op if the same content is stored already) and return its id."""
         dataset_id = matrix.content_id()
-        meta, values = _encode(matrix)
+        if self._cache.get(dataset_id) is not None:
+            return dataset_id
+        self._ensure_tables()
         try:
-            self._ensure_tables()
             with Session(self.engine) as session:
-                if session.get(StoredDataset, dataset_id) is None:
+                exists = session.scalar(select(StoredDataset.id).where(StoredDataset.id == dataset_id))
+                if exists is None:  # encoded only now: compressing a large matrix takes a while
+                    meta, values = _encode(matrix)
                     session.add(StoredDataset(id=dataset_id, meta=meta, values=values, created=datetime.now(timezone.utc)))
                     try:
                         session.commit()
                     except IntegrityError:  # stored concurrently by another worker: same content
                         session.rollback()
-        except (OperationalError, InterfaceError) as err:
+        except _DATABASE_ERRORS as err:
             raise StoreUnavailable("the dataset store is unavailable; try again shortly") from err
         return dataset_id
 
     def get(self, dataset_id: str) -> TransferMatrix | None:
-        """The stored matrix, or None for an unknown id."""
-        if not isinstance(dataset_id, str) or len(dataset_id) != 32 or not all(c in "0123456789abcdef" for c in dataset_id):
+        """The stored matrix, or None for an unknown (or malformed) id."""
+        if not isinstance(dataset_id, str) or not ID_PATTERN.fullmatch(dataset_id):
+            return None
+        matrix = self._cache.get(dataset_id)
+        if matrix is not None:
+            return matrix
+        self._ensure_tables()
+        try:
+            with self.engine.connect() as connection:
+                row = connection.execute(
+                    select(StoredDataset.meta, StoredDataset.values).where(StoredDataset.id == dataset_id)
+                ).first()
+        except _DATABASE_ERRORS as err:
+            raise StoreUnavailable("the dataset store is unavailable; try again shortly") from err
+        if row is None:
             return None
         try:
-            return self._get_cached(dataset_id)
-        except _NotStored:
+            matrix = _decode(row.meta, row.values)
+        except Exception:  # a damaged row (edited by hand?) is shown as unknown, not as a crash
+            log.exception("stored dataset %s cannot be decoded", dataset_id)
             return None
-        except (OperationalError, InterfaceError) as err:
-            raise StoreUnavailable("the dataset store is unavailable; try again shortly") from err
-
-    def _get_uncached(self, dataset_id: str) -> TransferMatrix:
-        # Misses raise instead of returning None so that lru_cache never caches them: another
-        # instance may store that id a moment later.
-        self._ensure_tables()
-        with Session(self.engine) as session:
-            row = session.scalars(select(StoredDataset).where(StoredDataset.id == dataset_id)).first()
-            if row is None:
-                raise _NotStored(dataset_id)
-            return _decode(row)
+        self._cache.add(dataset_id, matrix)
+        return matrix
 
     def ping(self) -> bool:
         """True when the database answers."""
@@ -133,5 +205,5 @@ class DatasetStore:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
             return True
-        except (OperationalError, InterfaceError):
+        except _DATABASE_ERRORS:
             return False

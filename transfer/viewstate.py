@@ -57,7 +57,7 @@ def _number(text: str) -> float:
 
 
 def _count(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # not '²' or other Unicode digits
         raise ValueError(f"'{text}' is not a whole number")
     value = int(text[:6])
     if not 1 <= value <= MAX_CLUSTERS:
@@ -186,11 +186,13 @@ def resolve(state: ViewState, matrix: TransferMatrix, known_dataset: Callable[[s
     if state.cluster is not None and (k is None or state.cluster > k):
         changes["cluster"] = None
         notices.append(f"Ignored cluster={state.cluster}: there are only {k or 0} clusters at this cut.")
-    low, high = matrix.value_range()
-    for name, lo, hi in (("pos", matrix.neutral, high), ("neg", low, matrix.neutral)):
+    # Bounds as the URL writes them (6 decimals): a value clamped to an unrounded bound would be
+    # rounded past it in the link and clamped again, with a notice, every time the link opens.
+    low, high, neutral = (float(format_number(v)) for v in (*matrix.value_range(), matrix.neutral))
+    for name, lo, hi in (("pos", neutral, high), ("neg", low, neutral)):
         value = getattr(state, name)
         if value is not None and not lo <= value <= hi:
-            clamped = float(format_number(min(max(value, lo), hi)))
+            clamped = min(max(value, lo), hi)
             changes[name] = clamped
             notices.append(f"{name}={format_number(value)} is outside {format_number(lo)}..{format_number(hi)}; using {format_number(clamped)}.")
     return replace(state, **changes), notices
