@@ -10,10 +10,13 @@ whole. The writers at the end produce what the parser reads back (the CSV downlo
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -487,3 +490,32 @@ def example_matrix() -> TransferMatrix:
 def file_slug(name: str) -> str:
     """A file name from a matrix name."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:80] or "transfer-matrix"
+
+
+# --- transports ------------------------------------------------------------------------------
+
+
+def read_matrix_file(path, limits: Limits = DEFAULT_LIMITS, **metadata) -> TransferMatrix:
+    """A matrix file from disk (the command line); the size is checked before reading."""
+    path = PurePath(path)
+    try:
+        with open(path, "rb") as handle:
+            check_size(os.fstat(handle.fileno()).st_size, limits)
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as err:
+        raise MatrixError(f"cannot read the file: {err.strerror or err}") from None
+    return parse_matrix(data, filename=path.name, limits=limits, metadata=metadata)
+
+
+def decode_data_url(contents: str, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str | None]:
+    """(bytes, content type) of a `data:<type>;base64,<data>` URL (dcc.Upload's `contents`),
+    refusing one over the size limit before decoding it."""
+    head, comma, payload = (contents or "").partition(",")
+    if not comma or not head.startswith("data:") or not head.endswith(";base64"):
+        raise MatrixError("the upload did not arrive as a base64 data URL; try again")
+    check_size(len(payload) * 3 // 4 - payload.endswith("=") - payload.endswith("=="), limits)
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise MatrixError("the upload is not valid base64; try again") from None
+    return data, head[5:].removesuffix(";base64") or None
