@@ -14,6 +14,7 @@ from transfer.parsing import (
     WRITERS,
     Limits,
     TooLarge,
+    decode_data_url,
     default_neutral,
     example_matrix,
     matrix_from_frame,
@@ -226,3 +227,19 @@ def test_matrix_from_frame_keeps_full_precision_and_refuses_bad_cells():
     frame.iloc[1, 2] = np.inf
     with pytest.raises(MatrixError, match="infinite"):
         matrix_from_frame(frame)
+
+
+@pytest.mark.parametrize(
+    ("contents", "error", "fragment"),
+    [("data:text/csv;base64," + "QUJD" * 40, TooLarge, "the limit is 100 bytes"), ("data:text/csv;base64,@@@@", MatrixError, "not valid base64"),
+     ("text", MatrixError, "data URL"), (None, MatrixError, "data URL")],
+    ids=["over-limit-before-decoding", "bad-base64", "not-a-data-url", "none"],
+)
+def test_decode_data_url_refuses(contents, error, fragment):
+    with pytest.raises(error, match=fragment):
+        decode_data_url(contents, Limits(max_bytes=100))
+
+
+def test_decode_data_url():
+    assert decode_data_url("data:application/json;base64,e30=") == (b"{}", "application/json")
+    assert decode_data_url("data:;base64,e30=") == (b"{}", None)
