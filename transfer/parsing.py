@@ -231,7 +231,7 @@ def _records(reader) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) for each non-blank record; malformed CSV becomes a MatrixError."""
     try:
         for record in reader:
-            if any(cell.strip() for cell in record):
+            if "".join(record).strip():
                 yield reader.line_num, record
     except csv.Error as err:
         raise MatrixError(f"line {reader.line_num}: malformed CSV ({err})") from None
@@ -299,33 +299,54 @@ def _read_long(header: list[str], names: list[str], records, limits: Limits) -> 
     i_train, i_test, i_value = names.index("train"), names.index("test"), _value_column(header, names)
     metric_name = header[i_value].strip()
     width = len(header)
-    cells: dict[tuple[str, str], tuple[float, int]] = {}
-    row_index: dict[str, int] = {}
-    col_index: dict[str, int] = {}
+    # Labels repeat on every line: each raw text is cleaned once and mapped to its index.
+    axes = {"train": ({}, {}), "test": ({}, {})}  # kind -> (raw text -> index, clean label -> index)
+
+    def index_of(kind: str, raw: str, line: int) -> int:
+        by_raw, by_label = axes[kind]
+        index = by_raw.get(raw)
+        if index is None:
+            label = clean_label(raw, f"line {line}, {kind} column")
+            index = by_raw[raw] = by_label.setdefault(label, len(by_label))
+        return index
+
+    row_codes, col_codes, values, lines = [], [], [], []
     for line, record in records:
         if len(record) != width:
             raise MatrixError(f"line {line}: {len(record)} fields, expected {width} like the header (ragged rows)")
-        train = clean_label(record[i_train], f"line {line}, train column")
-        test = clean_label(record[i_test], f"line {line}, test column")
-        if (train, test) in cells:
-            raise MatrixError(
-                f"line {line}: duplicate pair train '{_shorten(train)}', test '{_shorten(test)}' (first given on line {cells[train, test][1]})"
-            )
+        i, j = index_of("train", record[i_train], line), index_of("test", record[i_test], line)
         text = record[i_value]
         try:
             value = float(text)
         except ValueError:
-            value = parse_number(text, train, test)
-        row_index.setdefault(train, len(row_index))
-        col_index.setdefault(test, len(col_index))
-        cells[train, test] = (value, line)
-        _check_cells(len(cells), limits)
-    _check_cells(len(row_index) * len(col_index), limits, f"{len(row_index)} train x {len(col_index)} test datasets")
-    values = np.full((len(row_index), len(col_index)), np.nan)
-    for (train, test), (value, _) in cells.items():
-        values[row_index[train], col_index[test]] = value
+            value = parse_number(text, record[i_train].strip(), record[i_test].strip())
+        row_codes.append(i)
+        col_codes.append(j)
+        values.append(value)
+        lines.append(line)
+        if len(values) > limits.max_cells:
+            _check_cells(len(values), limits)
+    rows, cols = list(axes["train"][1]), list(axes["test"][1])
+    _check_cells(len(rows) * len(cols), limits, f"{len(rows)} train x {len(cols)} test datasets")
+    flat = np.array(row_codes, dtype=np.int64) * max(len(cols), 1) + np.array(col_codes, dtype=np.int64)
+    _refuse_duplicate_pairs(flat, lines, rows, cols)
+    grid = np.full(len(rows) * len(cols), np.nan)
+    grid[flat] = values
     metadata = {} if metric_name.lower() == "value" else {"metric": metric_name}
-    return _Table(list(row_index), list(col_index), values, _clean_metadata(metadata, "the value column"), "long")
+    return _Table(rows, cols, grid.reshape(len(rows), len(cols)), _clean_metadata(metadata, "the value column"), "long")
+
+
+def _refuse_duplicate_pairs(flat: np.ndarray, lines: list[int], rows: list[str], cols: list[str]) -> None:
+    """MatrixError naming the first line that repeats a (train, test) pair, and where it was first given."""
+    order = np.argsort(flat, kind="stable")
+    repeats = order[1:][flat[order][1:] == flat[order][:-1]]
+    if repeats.size:
+        later = int(repeats.min())
+        first = int(np.argmax(flat == flat[later]))
+        train, test = rows[flat[later] // len(cols)], cols[flat[later] % len(cols)]
+        raise MatrixError(
+            f"line {lines[later]}: duplicate pair train '{_shorten(train)}', test '{_shorten(test)}' (first given on line {lines[first]})"
+        )
 
 
 # --- JSON ------------------------------------------------------------------------------------
