@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from components.context import datasets, limits
 from transfer.matrix import MatrixError
-from transfer.parsing import WRITERS, TooLarge, example_matrix, format_size, parse_matrix
+from transfer.parsing import TEMPLATES, WRITERS, TooLarge, example_matrix, format_size, parse_matrix
 from transfer.store import StoreUnavailable
 from transfer.view import view_from_query, view_json
 from transfer.viewstate import ViewState
@@ -50,9 +50,6 @@ def api_post_dataset():
     url = request.url_root + "?" + ViewState(dataset=dataset_id).to_query()
     body = {"id": dataset_id, "url": url, "name": matrix.name, "shape": list(matrix.shape)}
     return flask.jsonify(body), 201, {"Location": url}
-
-
-TEMPLATES = {"wide.csv": "wide", "long.csv": "long", "matrix.json": "json"}
 
 
 @blueprint.get("/api/templates/<name>")

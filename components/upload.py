@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 
 from transfer.matrix import MatrixError
-from transfer.parsing import decode_data_url, file_slug, format_size, parse_matrix, to_wide_csv
+from transfer.parsing import TEMPLATES, decode_data_url, file_slug, format_size, parse_matrix, to_wide_csv
 from transfer.store import StoreUnavailable
 from transfer.viewstate import ViewState
 
@@ -33,8 +33,7 @@ STATUS_ERROR = "small text-danger tmx-upload-status"
 
 def layout() -> dbc.Card:
     limit = limits()
-    templates = [html.A(label, href=f"/api/templates/{name}", download=f"transfer-matrix-{name}", className="me-2")
-                 for label, name in (("wide.csv", "wide.csv"), ("long.csv", "long.csv"), ("matrix.json", "matrix.json"))]
+    templates = [html.A(name, href=f"/api/templates/{name}", download=f"transfer-matrix-{name}", className="me-2") for name in TEMPLATES]
     return dbc.Card(
         [
             dbc.CardHeader("Your matrix", className="fw-semibold py-1"),
@@ -46,7 +45,7 @@ def layout() -> dbc.Card:
                         accept=".csv,.tsv,.tab,.txt,.json,text/csv,text/tab-separated-values,text/plain,application/json",
                         multiple=False,
                         className="tmx-upload border border-2 rounded text-center p-3 mb-1",
-                        style={"borderStyle": "dashed", "cursor": "pointer"},
+                        style={"cursor": "pointer"},
                     ),
                     html.Div(id=ids.UPLOAD_STATUS, className=STATUS_OK, role="status"),
                     html.Div(

@@ -74,3 +74,10 @@ def test_upload_wide_long_and_broken_files(live_server, page):
     text = open(download.value.path(), encoding="utf-8").read()
     assert text.splitlines()[-2:] == ["SST-2,0.91,0.84", "IMDB,0.8,0.93"]
     assert download.value.suggested_filename == "long-results.csv"
+
+    # Another neutral value opens a copy of the matrix with it (a new id, the old link unchanged).
+    page.fill(f"#{ids.NEUTRAL_INPUT}", "0.85")
+    page.click(f"#{ids.NEUTRAL_APPLY}")
+    page.wait_for_function(f"() => window.location.search !== {long_query!r}", timeout=20_000)
+    page.wait_for_function(f"""() => document.getElementById("{ids.DATASET_INFO}").textContent.includes("neutral value 0.85")""", timeout=20_000)
+    assert heatmap_data(page)["rows"] == ["SST-2", "IMDB"]

@@ -494,6 +494,7 @@ def to_json_text(matrix: TransferMatrix) -> str:
 
 
 WRITERS = {"wide": (to_wide_csv, "csv", "text/csv"), "long": (to_long_csv, "csv", "text/csv"), "json": (to_json_text, "json", "application/json")}
+TEMPLATES = {"wide.csv": "wide", "long.csv": "long", "matrix.json": "json"}  # downloadable file -> format
 
 
 def example_matrix() -> TransferMatrix:
