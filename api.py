@@ -1,12 +1,17 @@
-"""HTTP routes beside the Dash page: the view's JSON twin and the health check."""
+"""HTTP routes beside the Dash page: the view's JSON twin, dataset uploads, templates and the
+health check."""
 
 from __future__ import annotations
 
 import flask
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from components.context import datasets
+from components.context import datasets, limits
+from transfer.matrix import MatrixError
+from transfer.parsing import TEMPLATES, WRITERS, TooLarge, example_matrix, format_size, parse_matrix
 from transfer.store import StoreUnavailable
 from transfer.view import view_from_query, view_json
+from transfer.viewstate import ViewState
 
 blueprint = flask.Blueprint("api", __name__)
 
@@ -20,6 +25,40 @@ def api_view():
     """The view that the same query string opens in the page, as JSON."""
     view = view_from_query(datasets(), flask.request.query_string.decode("utf-8", "replace"))
     return flask.jsonify(view_json(view))
+
+
+@blueprint.post("/api/datasets")
+def api_post_dataset():
+    """Store a matrix file (multipart field `file`, or the raw body with its content type);
+    `?name=&metric=&neutral=` override the file's metadata. 201 with the id and the link."""
+    request = flask.request
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            return error(400, "expected the matrix in the multipart field 'file' (curl -F file=@results.csv ...)")
+        data, filename, content_type = upload.stream.read(limits().max_bytes + 1), upload.filename, upload.mimetype
+    else:
+        data, filename, content_type = request.get_data(cache=False), None, request.mimetype
+    overrides = {key: request.args[key] for key in ("name", "metric", "neutral") if key in request.args}
+    try:
+        matrix = parse_matrix(data, filename=filename, content_type=content_type, limits=limits(), metadata=overrides)
+    except TooLarge as err:
+        return error(413, str(err))
+    except MatrixError as err:
+        return error(400, str(err))
+    dataset_id = datasets().put(matrix)
+    url = request.url_root + "?" + ViewState(dataset=dataset_id).to_query()
+    body = {"id": dataset_id, "url": url, "name": matrix.name, "shape": list(matrix.shape)}
+    return flask.jsonify(body), 201, {"Location": url}
+
+
+@blueprint.get("/api/templates/<name>")
+def api_template(name: str):
+    """A small example file in each accepted format, to download and fill in."""
+    if name not in TEMPLATES:
+        return error(404, f"no template '{name[:40]}'; there are {', '.join(TEMPLATES)}")
+    write, _, mimetype = WRITERS[TEMPLATES[name]]
+    return flask.Response(write(example_matrix()), mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename=transfer-matrix-{name}"})
 
 
 @blueprint.get("/healthz")
@@ -38,3 +77,8 @@ def store_unavailable(err):
 def api_not_found(_rest):
     """Unknown API paths answer 404 JSON (Dash would otherwise serve its page for any path)."""
     return error(404, f"no API route {flask.request.path}")
+
+
+@blueprint.app_errorhandler(RequestEntityTooLarge)
+def request_too_large(_err):
+    return error(413, f"the request is too large; files up to {format_size(limits().max_bytes)} are accepted")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import compare, header, heatmap, ids, insights, multiples, selection
+from . import compare, header, heatmap, ids, insights, multiples, selection, upload
 
 
 def layout() -> html.Div:
@@ -33,7 +33,11 @@ def layout() -> html.Div:
                             ),
                             # Controls and side panels, stacked: thresholds, clustering,
                             # comparison, row/column breakdowns, insights.
-                            dbc.Col([compare.layout(), selection.layout(), insights.layout()], lg=5, className="mb-2 tmx-side d-flex flex-column gap-2"),
+                            dbc.Col(
+                                [compare.layout(), selection.layout(), insights.layout(), upload.layout()],
+                                lg=5,
+                                className="mb-2 tmx-side d-flex flex-column gap-2",
+                            ),
                         ],
                         className="g-2",
                     ),

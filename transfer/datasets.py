@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .matrix import TransferMatrix, parse_wide
+from .matrix import TransferMatrix
+from .parsing import parse_matrix
 from .store import DatasetStore
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -31,14 +32,10 @@ class Datasets:
         self._bundled: dict[str, TransferMatrix] = {}
         for item in catalog["datasets"]:
             # Bundled files go through the same parser as uploads.
-            self._bundled[item["id"]] = parse_wide(
-                (data_dir / item["file"]).read_text(encoding="utf-8"),
-                name=item["name"],
-                metric=item["metric"],
-                neutral=float(item["neutral"]),
-                scale=tuple(item["scale"]) if item.get("scale") else None,
-                description=item.get("description", ""),
-                source=item.get("source", ""),
+            self._bundled[item["id"]] = parse_matrix(
+                (data_dir / item["file"]).read_bytes(),
+                filename=item["file"],
+                metadata={key: item.get(key) for key in ("name", "metric", "neutral", "scale", "description", "source")},
             )
             self.entries += (CatalogEntry(item["id"], item["name"], item["model"], item["metric"]),)
 

@@ -192,40 +192,8 @@ def decode_text(data: bytes) -> str:
         raise MatrixError(f"the file is not UTF-8 text (invalid byte at position {err.start})") from None
 
 
-def sniff_delimiter(text: str) -> str:
-    """Comma, tab or semicolon: whichever splits the header line into the most fields."""
-    header = text.split("\n", 1)[0]
-    return max((",", "\t", ";"), key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
-
-
-def read_rows(text: str) -> list[list[str]]:
-    """CSV/TSV text as a list of records, with blank lines dropped."""
-    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    try:
-        return [record for record in reader if any(cell.strip() for cell in record)]
-    except csv.Error as err:
-        raise MatrixError(f"line {reader.line_num}: malformed CSV ({err})") from None
-
-
 def parse_wide(text: str, **metadata) -> TransferMatrix:
-    """Wide CSV/TSV: first column train labels, header row test labels, top-left cell optional."""
-    records = read_rows(text)
-    if not records:
-        raise MatrixError("the file is empty; expected a header row of test datasets and one row per train dataset")
-    header = [cell.strip() for cell in records[0]]
-    cols = header[1:]
-    body = records[1:]
-    if not cols:
-        raise MatrixError("the header has no test dataset columns; expected 'train\\test,<test 1>,<test 2>,...'")
-    if not body:
-        raise MatrixError("the file has a header but no rows; expected one row per train dataset")
-    rows, values = [], []
-    for line, record in enumerate(body, start=2):
-        label = record[0].strip()
-        if len(record) != len(header):
-            raise MatrixError(
-                f"line {line} (row '{_shorten(label)}'): {len(record)} fields, expected {len(header)} like the header"
-            )
-        rows.append(label)
-        values.append([parse_number(cell, label, col) for cell, col in zip(record[1:], cols)])
-    return TransferMatrix(rows=rows, cols=cols, values=np.array(values, dtype=np.float64), **metadata)
+    """Text of a matrix file (any format `transfer.parsing.parse_matrix` reads) with metadata."""
+    from .parsing import parse_matrix  # parsing builds on this module
+
+    return parse_matrix(text.encode("utf-8"), metadata=metadata)

@@ -1,0 +1,28 @@
+// The drop zone's first check, in the browser: a file over the size limit is refused here, with
+// the same message the server gives, instead of being sent (the server checks again).
+(function () {
+  "use strict";
+
+  function formatSize(n) {
+    var units = ["bytes", "KB", "MB"];
+    var i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i += 1; }
+    return i === 0 ? n.toFixed(0) + " bytes" : n.toFixed(1).replace(/\.0$/, "") + " " + units[i];
+  }
+
+  function stageUpload(contents, filename, maxBytes) {
+    var noUpdate = window.dash_clientside.no_update;
+    if (!contents) return [noUpdate, noUpdate, noUpdate];
+    var payload = contents.length - contents.indexOf(",") - 1;
+    var size = Math.floor(payload * 3 / 4);
+    if (size > maxBytes) {
+      var text = filename + ": the file is " + formatSize(size) + "; the limit is " + formatSize(maxBytes);
+      return [noUpdate, text, "small text-danger tmx-upload-status"];
+    }
+    return [{contents: contents, filename: filename}, "Reading " + filename + "…", "small text-muted tmx-upload-status"];
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {stage_upload: stageUpload}),
+  });
+})();

@@ -1,0 +1,142 @@
+"""Bring your own matrix: the drop zone, the templates, the neutral value and the CSV download.
+
+A dropped file is checked for size in the browser (assets/upload.js), then parsed and stored on
+the server by the same parser as every other entry point; on success the page opens it by
+setting the URL to its id, on failure the message appears under the drop zone and the view
+stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+
+from transfer.matrix import MatrixError
+from transfer.parsing import TEMPLATES, decode_data_url, file_slug, format_size, parse_matrix, to_wide_csv
+from transfer.store import StoreUnavailable
+from transfer.viewstate import ViewState
+
+from . import ids
+from .context import datasets, limits
+from .state import current_view, view_dependencies
+
+FORMATS_HELP = (
+    "Wide CSV/TSV (first column: train datasets, header: test datasets), long CSV/TSV "
+    "(train, test, value columns) or JSON ({rows, cols, values}). Optional metadata: "
+    "'# name: ...', '# metric: ...', '# neutral: ...' lines on top, or JSON fields."
+)
+STATUS_OK = "small text-success tmx-upload-status"
+STATUS_ERROR = "small text-danger tmx-upload-status"
+
+
+def layout() -> dbc.Card:
+    limit = limits()
+    templates = [html.A(name, href=f"/api/templates/{name}", download=f"transfer-matrix-{name}", className="me-2") for name in TEMPLATES]
+    return dbc.Card(
+        [
+            dbc.CardHeader("Your matrix", className="fw-semibold py-1"),
+            dbc.CardBody(
+                [
+                    dcc.Upload(
+                        id=ids.UPLOAD,
+                        children=html.Div(["Drop a matrix file here or ", html.A("choose one", href="#", className="link-primary")]),
+                        accept=".csv,.tsv,.tab,.txt,.json,text/csv,text/tab-separated-values,text/plain,application/json",
+                        multiple=False,
+                        className="tmx-upload border border-2 rounded text-center p-3 mb-1",
+                        style={"cursor": "pointer"},
+                    ),
+                    html.Div(id=ids.UPLOAD_STATUS, className=STATUS_OK, role="status"),
+                    html.Div(
+                        [FORMATS_HELP, f" Up to {format_size(limit.max_bytes)} and {limit.max_cells:,} cells."],
+                        className="small text-muted mt-1",
+                    ),
+                    html.Div(["Templates: ", *templates], className="small mt-1"),
+                    dbc.InputGroup(
+                        [
+                            # The value meaning "no transfer": the colour centre and where thresholds start.
+                            dbc.InputGroupText("Neutral value"),
+                            dbc.Input(id=ids.NEUTRAL_INPUT, type="number", step="any"),
+                            dbc.Button("Apply", id=ids.NEUTRAL_APPLY, color="secondary", outline=True),
+                        ],
+                        size="sm",
+                        className="mt-2",
+                    ),
+                    dbc.Button("Download CSV (displayed order)", id=ids.DOWNLOAD_CSV, size="sm", color="secondary", outline=True, className="mt-2"),
+                    dcc.Download(id=ids.DOWNLOAD_CSV_FILE),
+                    dcc.Store(id=ids.UPLOAD_STAGED),
+                    dcc.Store(id=ids.UPLOAD_LIMIT, data=limit.max_bytes),
+                ],
+                className="py-2",
+            ),
+        ]
+    )
+
+
+def _open(dataset_id: str) -> str:
+    return "?" + ViewState(dataset=dataset_id).to_query()
+
+
+def receive_upload(contents: str, filename: str | None) -> tuple[str, str]:
+    """Parse and store a dropped file: (query that opens it, message); MatrixError if refused."""
+    data, content_type = decode_data_url(contents, limits())
+    matrix = parse_matrix(data, filename=filename, content_type=content_type, limits=limits())
+    dataset_id = datasets().put(matrix)
+    return _open(dataset_id), f"Opened '{matrix.name}': {matrix.shape[0]} train x {matrix.shape[1]} test datasets."
+
+
+def register(app) -> None:
+    app.clientside_callback(
+        ClientsideFunction("tmx", "stage_upload"),
+        Output(ids.UPLOAD_STAGED, "data"),
+        Output(ids.UPLOAD_STATUS, "children"),
+        Output(ids.UPLOAD_STATUS, "className"),
+        Input(ids.UPLOAD, "contents"),
+        State(ids.UPLOAD, "filename"),
+        State(ids.UPLOAD_LIMIT, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
+        Output(ids.UPLOAD_STATUS, "className", allow_duplicate=True),
+        Input(ids.UPLOAD_STAGED, "data"),
+        prevent_initial_call=True,
+    )
+    def receive(staged):
+        filename = staged.get("filename") or "the file"
+        try:
+            query, message = receive_upload(staged.get("contents"), filename)
+        except (MatrixError, StoreUnavailable) as err:
+            return no_update, f"{filename}: {err}", STATUS_ERROR
+        return query, message, STATUS_OK
+
+    @app.callback(Output(ids.NEUTRAL_INPUT, "value"), *view_dependencies("dataset"), prevent_initial_call=True)
+    def show_neutral(*_):
+        return current_view().source.neutral
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
+        Output(ids.UPLOAD_STATUS, "className", allow_duplicate=True),
+        Input(ids.NEUTRAL_APPLY, "n_clicks"),
+        State(ids.NEUTRAL_INPUT, "value"),
+        *view_dependencies(),
+        prevent_initial_call=True,
+    )
+    def apply_neutral(_, neutral, *__):
+        source = current_view().source
+        if neutral is None or neutral == source.neutral:
+            return no_update, no_update, no_update
+        try:
+            dataset_id = datasets().put(replace(source, neutral=float(neutral)))
+        except (MatrixError, StoreUnavailable, ValueError) as err:
+            return no_update, f"Neutral value: {err}", STATUS_ERROR
+        return _open(dataset_id), f"Opened a copy of '{source.name}' with neutral value {float(neutral):g}.", STATUS_OK
+
+    @app.callback(Output(ids.DOWNLOAD_CSV_FILE, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"), *view_dependencies(), prevent_initial_call=True)
+    def download_csv(*_):
+        view = current_view()
+        return {"content": to_wide_csv(view.matrix), "filename": file_slug(view.source.name) + ".csv", "type": "text/csv"}
