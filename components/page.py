@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import header, heatmap, ids
+from . import clustering, header, heatmap, ids
 
 
 def layout() -> html.Div:
@@ -23,6 +23,7 @@ def layout() -> html.Div:
                                 dbc.Tabs(
                                     [
                                         dbc.Tab(heatmap.layout(), label="Heatmap", tab_id="heatmap"),
+                                        dbc.Tab(clustering.tab_layout(), label="Dendrogram", tab_id="dendrogram"),
                                     ],
                                     id=ids.TABS,
                                     active_tab="heatmap",
@@ -32,7 +33,7 @@ def layout() -> html.Div:
                             ),
                             # Controls and side panels, stacked: thresholds, clustering,
                             # comparison, row/column breakdowns, insights.
-                            dbc.Col([], lg=5, className="mb-2 tmx-side d-flex flex-column gap-2"),
+                            dbc.Col([clustering.layout()], lg=5, className="mb-2 tmx-side d-flex flex-column gap-2"),
                         ],
                         className="g-2",
                     ),

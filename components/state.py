@@ -38,6 +38,13 @@ class Binding:
 BINDINGS: list[Binding] = [
     Binding("dataset", ids.DATASET),
     Binding("tab", ids.TABS, "active_tab"),
+    Binding("order", ids.CLUSTER_ORDER),
+    Binding("method", ids.CLUSTER_METHOD),
+    Binding("metric", ids.CLUSTER_METRIC),
+    Binding("profile", ids.CLUSTER_PROFILE),
+    # the slider's 1 (one cluster) is the uncut tree, k absent from the link
+    Binding("k", ids.CLUSTER_K, to_state=lambda v: int(v) if v and v > 1 else None, from_state=lambda k: k or 1),
+    Binding("cluster", ids.CLUSTER_SELECTED, "data"),
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")
