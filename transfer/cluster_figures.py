@@ -125,8 +125,10 @@ def add_cluster_margins(fig: go.Figure, matrix: TransferMatrix, clustering: Clus
     fig.add_traces([band_trace(clustering.rows.ordered_labels, row_ids[list(clustering.rows.leaves)], axis="row", k=k),
                     band_trace(clustering.cols.ordered_labels, col_ids[list(clustering.cols.leaves)], axis="col", k=k)])
     hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
-    fig.data[HeatmapTrace.CELLS].update(colorbar={"orientation": "h", "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top",
-                                                  "len": HEATMAP_X[0] - 0.02, "thickness": 10, "title": {"side": "top"}})
+    # The colour bar moves to the empty top-left corner (as in seaborn's clustermap). It stays
+    # vertical: plotly.js leaves stale ticks behind when a redraw flips its orientation.
+    fig.data[HeatmapTrace.CELLS].update(colorbar={"x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top",
+                                                  "len": 1.0 - HEATMAP_Y[1] - 0.01, "thickness": 10})
     fig.update_layout(
         xaxis={"domain": list(HEATMAP_X)},
         yaxis={"domain": list(HEATMAP_Y), "side": "right", "scaleanchor": None, "constrain": None},
