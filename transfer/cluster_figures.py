@@ -109,6 +109,18 @@ def add_cluster_overlay(fig: go.Figure, matrix: TransferMatrix) -> None:
     )
 
 
+def _margin_traces(clustering: Clustering, k: int | None) -> list:
+    """Left tree, top tree, row band, column band: the traces after the fixed slots, in order."""
+    k = k or 1
+    row_ids, col_ids = clustering.rows.cut(k), clustering.cols.cut(k)
+    return [
+        *dendrogram_traces(clustering.rows, row_ids, vertical=False, xaxis="x3", yaxis="y3"),
+        *dendrogram_traces(clustering.cols, col_ids, vertical=True, xaxis="x4", yaxis="y4"),
+        band_trace(clustering.rows.ordered_labels, row_ids[list(clustering.rows.leaves)], axis="row", k=k),
+        band_trace(clustering.cols.ordered_labels, col_ids[list(clustering.cols.leaves)], axis="col", k=k),
+    ]
+
+
 def add_cluster_margins(fig: go.Figure, matrix: TransferMatrix, clustering: Clustering, k: int | None) -> None:
     """Dendrograms along the top and left margins and cluster bands beside the cells.
 
@@ -118,12 +130,7 @@ def add_cluster_margins(fig: go.Figure, matrix: TransferMatrix, clustering: Clus
     if len(fig.data) != FIRST_MARGIN_TRACE:
         raise ValueError(f"the heatmap has {len(fig.data)} traces; margins expect the {FIRST_MARGIN_TRACE} fixed slots")
     rows, cols = matrix.shape
-    k = k or 1
-    row_ids, col_ids = clustering.rows.cut(k), clustering.cols.cut(k)
-    fig.add_traces(dendrogram_traces(clustering.rows, row_ids, vertical=False, xaxis="x3", yaxis="y3"))
-    fig.add_traces(dendrogram_traces(clustering.cols, col_ids, vertical=True, xaxis="x4", yaxis="y4"))
-    fig.add_traces([band_trace(clustering.rows.ordered_labels, row_ids[list(clustering.rows.leaves)], axis="row", k=k),
-                    band_trace(clustering.cols.ordered_labels, col_ids[list(clustering.cols.leaves)], axis="col", k=k)])
+    fig.add_traces(_margin_traces(clustering, k))
     hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
     # The colour bar moves to the empty top-left corner (as in seaborn's clustermap). It stays
     # vertical: plotly.js leaves stale ticks behind when a redraw flips its orientation.
@@ -144,16 +151,8 @@ def add_cluster_margins(fig: go.Figure, matrix: TransferMatrix, clustering: Clus
 
 def margin_trace_updates(clustering: Clustering, k: int | None) -> dict[int, dict]:
     """Trace index -> new properties of the margin traces for another cut (for a Patch)."""
-    k = k or 1
-    row_ids, col_ids = clustering.rows.cut(k), clustering.cols.cut(k)
-    traces = [
-        *dendrogram_traces(clustering.rows, row_ids, vertical=False, xaxis="x3", yaxis="y3"),
-        *dendrogram_traces(clustering.cols, col_ids, vertical=True, xaxis="x4", yaxis="y4"),
-        band_trace(clustering.rows.ordered_labels, row_ids[list(clustering.rows.leaves)], axis="row", k=k),
-        band_trace(clustering.cols.ordered_labels, col_ids[list(clustering.cols.leaves)], axis="col", k=k),
-    ]
     updates = {}
-    for offset, trace in enumerate(traces):
+    for offset, trace in enumerate(_margin_traces(clustering, k)):
         plain = trace.to_plotly_json()
         keys = ("x", "y") if offset < 2 * COLOUR_TRACES else ("x", "y", "z", "colorscale", "zmax")
         updates[FIRST_MARGIN_TRACE + offset] = {key: plain.get(key) for key in keys}
