@@ -8,6 +8,7 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 from transfer.figures import graph_config, heatmap_figure
 
 from . import ids
+from .clustering import decorate_heatmap
 from .state import DATA_FIELDS, current_view, view_dependencies
 
 
@@ -51,7 +52,9 @@ def register(app) -> None:
         view = current_view()
         matrix = view.matrix
         meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral}
-        return heatmap_figure(matrix, comparison=view.comparison), graph_config(view.dataset_id), meta
+        figure = heatmap_figure(matrix, comparison=view.comparison)
+        decorate_heatmap(figure, view)
+        return figure, graph_config(view.dataset_id), meta
 
     for button, fmt in ((ids.DOWNLOAD_PNG, "png"), (ids.DOWNLOAD_SVG, "svg")):
         app.clientside_callback(

@@ -35,3 +35,14 @@ DOWNLOAD_CSV = "download-csv"
 DOWNLOAD_CSV_FILE = "download-csv-file"
 NEUTRAL_INPUT = "neutral-input"
 NEUTRAL_APPLY = "neutral-apply"
+# Clustering (issue 5)
+CLUSTER_ORDER = "cluster-order"
+CLUSTER_METHOD = "cluster-method"
+CLUSTER_METRIC = "cluster-metric"
+CLUSTER_PROFILE = "cluster-profile"
+CLUSTER_K = "cluster-k"
+CLUSTER_SELECTED = "cluster-selected"  # dcc.Store: the ViewState `cluster`
+CLUSTER_INFO = "cluster-info"
+CLUSTER_MEMBERS = "cluster-members"
+CLUSTER_ITEM = "cluster-item"  # pattern-matching type of a member-list entry: {"type", "index"}
+DENDROGRAM = "dendrogram"

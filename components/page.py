@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import compare, header, heatmap, ids, insights, multiples, selection, upload
+from . import clustering, compare, header, heatmap, ids, insights, multiples, selection, upload
 
 
 def layout() -> html.Div:
@@ -23,6 +23,7 @@ def layout() -> html.Div:
                                 dbc.Tabs(
                                     [
                                         dbc.Tab(heatmap.layout(), label="Heatmap", tab_id="heatmap"),
+                                        dbc.Tab(clustering.tab_layout(), label="Dendrogram", tab_id="dendrogram"),
                                         dbc.Tab(multiples.layout(), label="Small multiples", tab_id=multiples.TAB_ID),
                                     ],
                                     id=ids.TABS,
@@ -34,7 +35,7 @@ def layout() -> html.Div:
                             # Controls and side panels, stacked: thresholds, clustering,
                             # comparison, row/column breakdowns, insights.
                             dbc.Col(
-                                [compare.layout(), selection.layout(), insights.layout(), upload.layout()],
+                                [clustering.layout(), compare.layout(), selection.layout(), insights.layout(), upload.layout()],
                                 lg=5,
                                 className="mb-2 tmx-side d-flex flex-column gap-2",
                             ),

@@ -43,6 +43,13 @@ BINDINGS: list[Binding] = [
     Binding("norm", ids.NORM),
     Binding("row", ids.ROW, options=options.row_options),
     Binding("col", ids.COL, options=options.col_options),
+    Binding("order", ids.CLUSTER_ORDER),
+    Binding("method", ids.CLUSTER_METHOD),
+    Binding("metric", ids.CLUSTER_METRIC),
+    Binding("profile", ids.CLUSTER_PROFILE),
+    # the slider's 1 (one cluster) is the uncut tree, k absent from the link
+    Binding("k", ids.CLUSTER_K, to_state=lambda v: int(v) if v and v > 1 else None, from_state=lambda k: k or 1),
+    Binding("cluster", ids.CLUSTER_SELECTED, "data"),
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")

@@ -6,8 +6,11 @@ page's callbacks and the HTTP API use it, so the JSON describes exactly what the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
+from .clustering import ClusterOptions, Clustering, cluster_matrix
 from .compare import Comparison, Derived, derive
 from .datasets import Datasets
 from .insights import build_insights
@@ -22,11 +25,17 @@ class View:
     dataset_id: str
     source: TransferMatrix  # the matrix as stored
     matrix: TransferMatrix  # the matrix as displayed (derived and ordered)
+    derived: TransferMatrix | None = None  # the matrix as displayed, in the file's order
     comparison: Comparison | None = None  # set when `compare` names another matrix
 
     @property
     def query(self) -> str:
         return self.state.to_query()
+
+    @cached_property
+    def clustering(self) -> Clustering:
+        """The task trees of the displayed values under the state's options (cached per content)."""
+        return view_clustering(self.derived if self.derived is not None else self.matrix, self.state)
 
 
 def open_view(datasets: Datasets, state: ViewState, notices: list[str] | tuple[str, ...] = ()) -> View:
@@ -45,7 +54,7 @@ def open_view(datasets: Datasets, state: ViewState, notices: list[str] | tuple[s
     state = replace(state, **derived.changes)
     return View(
         state=state, notices=tuple(notices), dataset_id=state.dataset, source=source,
-        matrix=arranged_matrix(derived.matrix, state), comparison=derived.comparison,
+        matrix=arranged_matrix(derived.matrix, state), derived=derived.matrix, comparison=derived.comparison,
     )
 
 
@@ -62,7 +71,40 @@ def derived_matrix(datasets: Datasets, source: TransferMatrix, state: ViewState)
 
 def arranged_matrix(matrix: TransferMatrix, state: ViewState) -> TransferMatrix:
     """The displayed matrix in display order (`order=data` keeps the file's order)."""
-    return matrix
+    if state.order != "cluster":
+        return matrix
+    result = view_clustering(matrix, state)
+    return matrix.reordered(result.row_order(matrix), result.col_order(matrix))
+
+
+def view_clustering(matrix: TransferMatrix, state: ViewState) -> Clustering:
+    return cluster_matrix(matrix, ClusterOptions(method=state.method, metric=state.metric, profile=state.profile))
+
+
+def clusters_json(view: View) -> dict:
+    """The `clusters` section of /api/view: options, leaf orders, flat clusters at k, quality."""
+    result = view.clustering
+    k = view.state.k or 1
+
+    def tree_json(tree) -> dict:
+        ids = tree.cut(k)
+        return {
+            "order": list(tree.ordered_labels),
+            "cluster_of": {label: int(c) for label, c in zip(tree.labels, ids)},
+            "members": [list(group) for group in tree.members(k)],
+            "cophenetic": None if math.isnan(tree.cophenetic) else round(tree.cophenetic, 6),
+            "undefined_distances": tree.undefined_pairs,
+        }
+
+    return {
+        "method": result.options.method,
+        "metric": result.options.metric,
+        "profile": result.options.profile if result.shared else None,
+        "k": k,
+        "shared": result.shared,  # one tree orders both axes
+        "rows": tree_json(result.rows),
+        "cols": tree_json(result.cols),
+    }
 
 
 def view_json(view: View) -> dict:
@@ -87,5 +129,6 @@ def view_json(view: View) -> dict:
         "cols": list(matrix.cols),
         "values": values_to_json(matrix.values),
         "comparison": view.comparison.to_json() if view.comparison else None,
+        "clusters": clusters_json(view),
         "insights": [insight.to_json() for insight in build_insights(matrix)],
     }

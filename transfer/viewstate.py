@@ -178,6 +178,9 @@ def resolve(state: ViewState, matrix: TransferMatrix, known_dataset: Callable[[s
     if state.method == "ward" and state.metric != "euclidean":
         changes["method"] = "average"
         notices.append(f"Ward linkage needs the euclidean metric, not {state.metric}; using average linkage.")
+    if state.profile != "both" and not matrix.is_square_tasks:
+        changes["profile"] = "both"
+        notices.append(f"Ignored profile={state.profile}: train and test datasets differ, so rows are clustered by their rows and columns by their columns.")
     n_leaves = max(matrix.shape)
     if state.k is not None and state.k > n_leaves:
         changes["k"] = n_leaves

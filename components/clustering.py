@@ -1,0 +1,198 @@
+"""The clustering card (method, metric, profile, order, cut) and the dendrogram tab.
+
+The controls are bound to ViewState fields (components/state.py); a clicked cluster (a branch of
+the tree or an entry of the member list) is the `cluster` field, kept in a dcc.Store. A new cut
+or cluster patches the heatmap's margin traces and its CLUSTER slot instead of redrawing it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash_bootstrap_components as dbc
+from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from transfer.cluster_figures import (
+    COLOUR_TRACES, add_cluster_margins, add_cluster_overlay, cluster_colour, cluster_outline, dendrogram_figure,
+    margin_trace_updates,
+)
+from transfer.figures import HeatmapTrace
+from transfer.view import View
+from transfer.viewstate import METHODS, METRICS
+
+from . import ids
+from .state import DATA_FIELDS, current_view, view_dependencies
+
+METRIC_NAMES = {"euclidean": "Euclidean", "correlation": "Correlation (1 - r)", "cosine": "Cosine", "cityblock": "City block (L1)"}
+PROFILE_OPTIONS = [
+    {"label": "Row + column", "value": "both"},
+    {"label": "Row (transfer out)", "value": "rows"},
+    {"label": "Column (transfer in)", "value": "cols"},
+]
+
+
+def _labelled(label: str, control, title: str | None = None) -> html.Div:
+    return html.Div([dbc.Label(label, className="small mb-0"), control], className="mb-2", title=title)
+
+
+def layout() -> dbc.Card:
+    return dbc.Card(
+        [
+            dbc.CardHeader(html.Span("Clustering", className="fw-semibold")),
+            dbc.CardBody(
+                [
+                    _labelled("Order", dbc.RadioItems(
+                        id=ids.CLUSTER_ORDER, inline=True, value="data",
+                        options=[{"label": "File order", "value": "data"}, {"label": "Cluster order", "value": "cluster"}],
+                    )),
+                    dbc.Row(
+                        [
+                            dbc.Col(_labelled("Linkage", dcc.Dropdown(id=ids.CLUSTER_METHOD, options=list(METHODS), value="average", clearable=False, searchable=False)), xs=6),
+                            dbc.Col(_labelled("Distance", dcc.Dropdown(
+                                id=ids.CLUSTER_METRIC, value="euclidean", clearable=False, searchable=False,
+                                options=[{"label": METRIC_NAMES[m], "value": m} for m in METRICS],
+                            )), xs=6),
+                        ],
+                        className="g-2",
+                    ),
+                    _labelled("Task profile", dbc.RadioItems(id=ids.CLUSTER_PROFILE, options=PROFILE_OPTIONS, value="both", inline=True),
+                              title="What describes a task when the same tasks are on both axes"),
+                    _labelled("Clusters (k)", dcc.Slider(id=ids.CLUSTER_K, min=1, max=10, step=1, value=1, marks=None,
+                                                         tooltip={"placement": "bottom", "always_visible": False})),
+                    html.Div(id=ids.CLUSTER_INFO, className="small text-muted"),
+                    dcc.Store(id=ids.CLUSTER_SELECTED),
+                ],
+                className="py-2",
+            ),
+        ]
+    )
+
+
+def tab_layout() -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(dcc.Graph(id=ids.DENDROGRAM, config={"displaylogo": False}, style={"height": "min(78vh, 820px)", "minHeight": "380px"}), lg=8),
+                    dbc.Col(html.Div(id=ids.CLUSTER_MEMBERS, className="small tmx-cluster-members"), lg=4),
+                ],
+                className="g-2",
+            ),
+            className="p-1",
+        ),
+        className="h-100",
+    )
+
+
+def decorate_heatmap(fig, view: View) -> None:
+    """Cluster layers of the heatmap: overlay axes, margins in cluster order, the selected outline."""
+    add_cluster_overlay(fig, view.matrix)
+    if view.state.order == "cluster":
+        add_cluster_margins(fig, view.matrix, view.clustering, view.state.k)
+    xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster) if view.state.cluster else ([], [])
+    fig.data[HeatmapTrace.CLUSTER].update(x=xs, y=ys)
+
+
+def _cophenetic_text(tree) -> str:
+    return "undefined" if math.isnan(tree.cophenetic) else f"{tree.cophenetic:.3f}"
+
+
+def cluster_info(view: View) -> list:
+    result = view.clustering
+    parts = [f"Cophenetic correlation {_cophenetic_text(result.rows)}" if result.shared else
+             f"Cophenetic correlation: train {_cophenetic_text(result.rows)}, test {_cophenetic_text(result.cols)}"]
+    if not result.shared:
+        parts.append("train and test datasets differ: rows are clustered by their rows, columns by their columns")
+    undefined = result.rows.undefined_pairs + (0 if result.shared else result.cols.undefined_pairs)
+    if undefined:
+        parts.append(f"{undefined} task pairs share no measured cell and were placed above every measured pair")
+    return [html.Div(part) for part in parts]
+
+
+def _tree_items(tree, k: int | None, selected: int | None, clickable: bool) -> list:
+    items = []
+    for number, members in enumerate(tree.members(k), start=1):
+        swatch = html.Span(className="tmx-swatch", style={"backgroundColor": cluster_colour(number if (k or 1) > 1 else 0)})
+        text = [swatch, html.Strong(f"Cluster {number}"), f" ({len(members)}): ", ", ".join(members)]
+        if clickable:  # clusters of the row (or shared) tree can be outlined on the heatmap
+            items.append(dbc.ListGroupItem(text, id={"type": ids.CLUSTER_ITEM, "index": number}, action=True, active=number == selected, className="py-1 px-2"))
+        else:
+            items.append(dbc.ListGroupItem(text, className="py-1 px-2"))
+    return items
+
+
+def member_list(view: View) -> list:
+    result, k, selected = view.clustering, view.state.k, view.state.cluster
+    if result.shared:
+        return [*cluster_info(view), dbc.ListGroup(_tree_items(result.rows, k, selected, True), flush=True, className="mt-2")]
+    return [
+        *cluster_info(view),
+        html.H6("Train datasets (click to outline)", className="mt-2"),
+        dbc.ListGroup(_tree_items(result.rows, k, selected, True), flush=True),
+        html.H6("Test datasets", className="mt-2"),
+        dbc.ListGroup(_tree_items(result.cols, k, selected, False), flush=True),
+    ]
+
+
+def register(app) -> None:
+    @app.callback(
+        Output(ids.CLUSTER_K, "max"),
+        Output(ids.CLUSTER_INFO, "children"),
+        Output(ids.DENDROGRAM, "figure"),
+        Output(ids.CLUSTER_MEMBERS, "children"),
+        *view_dependencies(*DATA_FIELDS, "k", "cluster"),
+        prevent_initial_call=True,
+    )
+    def describe(*_):
+        view = current_view()
+        return max(view.matrix.shape), cluster_info(view), dendrogram_figure(view.clustering, view.state.k), member_list(view)
+
+    @app.callback(
+        Output(ids.HEATMAP, "figure", allow_duplicate=True),
+        Input(ids.HEATMAP_META, "data"),  # after every redraw, so a patch never precedes its figure
+        *view_dependencies("k", "cluster"),
+        prevent_initial_call=True,
+    )
+    def patch_heatmap(meta, *_):
+        if not meta:
+            raise PreventUpdate
+        view = current_view()
+        if meta.get("key") != view.dataset_id:
+            raise PreventUpdate
+        patch = Patch()
+        xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
+        patch["data"][HeatmapTrace.CLUSTER]["x"] = xs
+        patch["data"][HeatmapTrace.CLUSTER]["y"] = ys
+        if view.state.order == "cluster":
+            for index, update in margin_trace_updates(view.clustering, view.state.k).items():
+                for key, value in update.items():
+                    patch["data"][index][key] = value
+        return patch
+
+    app.clientside_callback(
+        ClientsideFunction("tmx", "follow_ranges"),
+        Output(ids.CLUSTER_INFO, "title"),  # nothing to output: the function listens to the graph
+        Input(ids.HEATMAP, "figure"),
+        State(ids.HEATMAP, "id"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.CLUSTER_SELECTED, "data", allow_duplicate=True),
+        Input(ids.DENDROGRAM, "clickData"),
+        Input({"type": ids.CLUSTER_ITEM, "index": ALL}, "n_clicks"),
+        State(ids.CLUSTER_SELECTED, "data"),
+        prevent_initial_call=True,
+    )
+    def choose_cluster(click, _clicks, selected):
+        if isinstance(ctx.triggered_id, dict):
+            if not ctx.triggered or not ctx.triggered[0]["value"]:
+                raise PreventUpdate  # the list was redrawn, nobody clicked
+            chosen = ctx.triggered_id["index"]
+        else:
+            point = (click or {}).get("points", [{}])[0]
+            chosen = point.get("customdata") if point.get("curveNumber", COLOUR_TRACES + 1) <= COLOUR_TRACES else None
+            if not chosen:
+                raise PreventUpdate  # a link above the cut or the other tree
+        return None if chosen == selected else int(chosen)  # a second click clears the outline

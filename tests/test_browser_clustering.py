@@ -1,0 +1,117 @@
+"""Clustering in real Chromium: cluster order with its dendrogram, a cut, a clicked cluster, the link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from browser import HEATMAP_PLOT, heatmap_data, hover_cell, query_of, wait_for_heatmap
+from components import ids
+from transfer.cluster_figures import COLOUR_TRACES, FIRST_MARGIN_TRACE
+from transfer.figures import HeatmapTrace
+
+DENDROGRAM_PLOT = f"#{ids.DENDROGRAM} .js-plotly-plot"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def trace_xy(page, selector: str, index: int) -> dict:
+    return page.evaluate(
+        f"""() => {{ const t = document.querySelector("{selector}").data[{index}];
+                    return {{x: Array.from(t.x || []), y: Array.from(t.y || [])}}; }}"""
+    )
+
+
+def outline_box(page) -> list | None:
+    """[left, right, top, bottom] in cell units of the cluster outline, None when there is none."""
+    xy = trace_xy(page, HEATMAP_PLOT, HeatmapTrace.CLUSTER)
+    xs, ys = [v for v in xy["x"] if v is not None], [v for v in xy["y"] if v is not None]
+    return [min(xs), max(xs), min(ys), max(ys)] if xs else None
+
+
+def members(page) -> list[list[str]]:
+    """The member list as shown: one list of labels per cluster."""
+    texts = page.locator(f"#{ids.CLUSTER_MEMBERS} .list-group-item").all_inner_texts()
+    return [text.split(": ", 1)[1].split(", ") for text in texts]
+
+
+def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
+    page.goto(live_server.url + "/")
+    wait_for_heatmap(page)
+    file_rows = heatmap_data(page)["rows"]
+    page.get_by_label("Cluster order").check()
+    page.wait_for_function("() => window.location.search.includes('order=cluster')")
+    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data.length > {FIRST_MARGIN_TRACE}""")
+    rows = heatmap_data(page)["rows"]
+    assert rows != file_rows and sorted(rows) == sorted(file_rows)
+    assert abs(rows.index("Winobias") - rows.index("Winogrande")) == 1
+    assert heatmap_data(page)["cols"] == rows  # one order for both axes: the diagonal stays put
+    # the left dendrogram: links drawn in a few traces, aligned to the rows
+    left = [trace_xy(page, HEATMAP_PLOT, FIRST_MARGIN_TRACE + i) for i in range(COLOUR_TRACES)]
+    positions = {v for t in left for v in t["y"] if v is not None}
+    assert sum(t["y"].count(None) for t in left) == len(rows) - 1  # one link per merge
+    assert set(range(len(rows))) <= positions
+    # hover still reports labels in cluster order
+    assert "Train: Winobias" in hover_cell(page, "Winobias", "Winogrande")
+
+    # cut at k=3 (keyboard on the slider, as a person would)
+    handle = page.locator(f"#{ids.CLUSTER_K} [role=slider]")
+    handle.focus()
+    handle.press("ArrowRight")
+    handle.press("ArrowRight")
+    page.wait_for_function("() => window.location.search.includes('k=3')")
+    page.get_by_role("tab", name="Dendrogram").click()
+    page.wait_for_selector(f"#{ids.CLUSTER_MEMBERS} .list-group-item >> nth=2")
+    groups = members(page)
+    assert len(groups) == 3 and sorted(sum(groups, [])) == sorted(rows)
+    wino = next(i for i, g in enumerate(groups) if "Winobias" in g)
+    assert "Winogrande" in groups[wino]
+    assert "Cophenetic correlation 0.8" in page.inner_text(f"#{ids.CLUSTER_MEMBERS}")
+
+    # click the cluster's entry: the URL names it and the heatmap outlines its block
+    page.locator(f"#{ids.CLUSTER_MEMBERS} .list-group-item").nth(wino).click()
+    page.wait_for_function(f"() => window.location.search.includes('cluster={wino + 1}')")
+    page.get_by_role("tab", name="Heatmap").click()
+    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data[{HeatmapTrace.CLUSTER}].x.length > 0""")
+    first = min(rows.index(label) for label in groups[wino])
+    block = [first - 0.5, first + len(groups[wino]) - 0.5]
+    assert outline_box(page) == [*block, *block]
+    page.screenshot(path=str(DOCS / "screenshot-clusters.png"))
+
+    # the link reproduces the view
+    link = query_of(page)
+    assert "order=cluster" in link and "k=3" in link
+    other = page.context.new_page()
+    other.goto(live_server.url + "/" + link)
+    wait_for_heatmap(other)
+    other.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data[{HeatmapTrace.CLUSTER}].x.length > 0""")
+    assert heatmap_data(other)["rows"] == rows
+    assert outline_box(other) == [*block, *block]
+    other.close()
+
+
+def test_clicking_a_branch_in_the_dendrogram_selects_its_cluster(live_server, page):
+    page.goto(live_server.url + "/?k=3&tab=dendrogram")
+    page.wait_for_selector(f"{DENDROGRAM_PLOT} .scatterlayer")
+    page.wait_for_selector(f"#{ids.CLUSTER_MEMBERS} .list-group-item >> nth=2")
+    groups = members(page)
+    target = next(i for i, g in enumerate(groups) if "Winobias" in g) + 1
+    # the elbow of the link that joins Winobias to its neighbour (a vertex of the branch)
+    point = page.evaluate(
+        f"""() => {{ const gd = document.querySelector("{DENDROGRAM_PLOT}"), L = gd._fullLayout;
+                    const labels = gd.data[{COLOUR_TRACES}].text, i = labels.indexOf("Winobias");
+                    for (const t of gd.data.slice(0, {COLOUR_TRACES})) {{
+                      for (let p = 0; p + 3 < t.x.length; p += 5) {{
+                        const leaf = (t.y[p] === i && t.x[p] === 0) || (t.y[p + 3] === i && t.x[p + 3] === 0);
+                        if (leaf && t.customdata[p] === {target}) {{
+                          const h = t.x[p + 1], box = gd.getBoundingClientRect();
+                          return {{x: box.left + L.xaxis._offset + L.xaxis.l2p(h),
+                                   y: box.top + L.yaxis._offset + L.yaxis.l2p(t.y[p + 1])}};
+                        }}
+                      }}
+                    }}
+                    return null; }}"""
+    )
+    assert point is not None
+    page.wait_for_timeout(350)
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function(f"() => window.location.search.includes('cluster={target}')")
+    assert page.locator(f"#{ids.CLUSTER_MEMBERS} .list-group-item.active").inner_text().startswith(f"Cluster {target}")

@@ -1,0 +1,259 @@
+"""Figures of task clusters: dendrograms, cluster bands and the selected cluster's outline.
+
+They draw computed trees (`transfer.clustering`); they never cluster. A dendrogram is a few
+traces, one per colour (links above the cut in grey, then one per palette colour), each the
+U-shaped links joined with None gaps: never one trace per merge.
+
+On the heatmap the main axes (`xaxis`/`yaxis`) stay categorical so that hover and clicks keep
+reporting labels. Shapes drawn between cells (dendrogram links, the cluster outline) need
+fractional cell positions, so they live on numeric axes that follow the main ones: their ranges
+start equal and `assets/clustering.js` copies the main ranges to them after every zoom or pan
+(`layout.meta.follow` names the pairs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .clustering import Clustering, Tree, tree_links
+from .figures import FONT, HeatmapTrace
+from .matrix import TransferMatrix
+
+# Okabe-Ito (colour-blind safe) without black/yellow, then four Tableau tones: 10 cluster colours.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8c564b", "#7f7f7f", "#bcbd22", "#17becf")
+ABOVE_CUT = "#555555"
+COLOUR_TRACES = 1 + len(PALETTE)  # traces per dendrogram: grey, then one per palette colour
+FIRST_MARGIN_TRACE = len(HeatmapTrace)  # cluster-order traces come after the fixed slots
+LABELLED_LEAVES = 120  # leaf labels on the dendrogram tab up to this many tasks
+
+# Axes of the heatmap in cluster order (paper fractions).
+HEATMAP_X = (0.17, 1.0)
+HEATMAP_Y = (0.0, 0.83)
+FOLLOW_OVERLAY = {"xaxis2": "xaxis", "yaxis2": "yaxis"}
+FOLLOW_MARGINS = {"yaxis3": "yaxis", "xaxis4": "xaxis"}
+
+
+def cluster_colour(cluster: int) -> str:
+    return ABOVE_CUT if cluster <= 0 else PALETTE[(cluster - 1) % len(PALETTE)]
+
+
+def colour_slot(cluster: int) -> int:
+    return 0 if cluster <= 0 else 1 + (cluster - 1) % len(PALETTE)
+
+
+def _joined(corners: np.ndarray) -> list:
+    """Rows of corner coordinates as one list with a None gap after each link."""
+    out: list = []
+    for row in corners.tolist():
+        out.extend(row)
+        out.append(None)
+    return out
+
+
+def dendrogram_traces(tree: Tree, clusters: np.ndarray, *, vertical: bool, xaxis: str, yaxis: str, clickable: bool = False) -> list[go.Scatter]:
+    """COLOUR_TRACES line traces (some empty): leaf positions along one axis, heights along the other.
+
+    `vertical` puts leaves on x (a tree above the heatmap); otherwise leaves run down y. With
+    `clickable`, every corner carries its cluster id as customdata (0 above the cut).
+    """
+    links = tree_links(tree, clusters)
+    slots = np.array([colour_slot(c) for c in links.cluster], dtype=int)
+    traces = []
+    for slot in range(COLOUR_TRACES):
+        chosen = slots == slot
+        positions, heights = _joined(links.x[chosen]), _joined(links.height[chosen])
+        ids = _joined(np.repeat(links.cluster[chosen, None], 4, axis=1)) if clickable else None
+        x, y = (positions, heights) if vertical else (heights, positions)
+        traces.append(
+            go.Scatter(
+                x=x, y=y, customdata=ids, mode="lines", xaxis=xaxis, yaxis=yaxis, showlegend=False,
+                line={"color": ABOVE_CUT if slot == 0 else PALETTE[slot - 1], "width": 1.4},
+                hoverinfo="skip" if not clickable else None,
+                hovertemplate="Cluster %{customdata}<extra></extra>" if clickable else None,
+                name="above cut" if slot == 0 else f"clusters coloured {slot}",
+            )
+        )
+    return traces
+
+
+def _discrete_scale(k: int) -> list:
+    """A colour scale mapping integer ids 1..k (zmin 0.5, zmax k+0.5) to their palette colour."""
+    k = max(k, 1)
+    scale = []
+    for c in range(1, k + 1):
+        scale += [[(c - 1) / k, cluster_colour(c)], [c / k, cluster_colour(c)]]
+    return scale
+
+
+def band_trace(labels: tuple[str, ...], clusters: np.ndarray, *, axis: str, k: int) -> go.Heatmap:
+    """A strip of cluster colours along the rows (`axis='row'`) or columns, on the main labels."""
+    ids = [int(c) for c in clusters] if k > 1 else []
+    common = dict(zmin=0.5, zmax=max(k, 1) + 0.5, colorscale=_discrete_scale(k), showscale=False, name=f"{axis} clusters", xgap=0, ygap=0)
+    if axis == "row":
+        return go.Heatmap(z=[[c] for c in ids], x=["cluster"], y=list(labels) if ids else [], xaxis="x5", yaxis="y",
+                          hovertemplate="%{y}<br>cluster %{z}<extra></extra>", **common)
+    return go.Heatmap(z=[ids] if ids else [], x=list(labels) if ids else [], y=["cluster"], xaxis="x", yaxis="y5",
+                      hovertemplate="%{x}<br>cluster %{z}<extra></extra>", **common)
+
+
+def add_cluster_overlay(fig: go.Figure, matrix: TransferMatrix) -> None:
+    """Numeric axes over the heatmap, following its category axes; the CLUSTER slot draws there."""
+    rows, cols = matrix.shape
+    fig.data[HeatmapTrace.CLUSTER].update(xaxis="x2", yaxis="y2")
+    hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
+    fig.update_layout(
+        xaxis2={**hidden, "overlaying": "x", "range": [-0.5, cols - 0.5]},
+        yaxis2={**hidden, "overlaying": "y", "range": [rows - 0.5, -0.5]},
+        meta={"follow": dict(FOLLOW_OVERLAY)},
+    )
+
+
+def _margin_traces(clustering: Clustering, k: int | None) -> list:
+    """Left tree, top tree, row band, column band: the traces after the fixed slots, in order."""
+    k = k or 1
+    row_ids, col_ids = clustering.rows.cut(k), clustering.cols.cut(k)
+    return [
+        *dendrogram_traces(clustering.rows, row_ids, vertical=False, xaxis="x3", yaxis="y3"),
+        *dendrogram_traces(clustering.cols, col_ids, vertical=True, xaxis="x4", yaxis="y4"),
+        band_trace(clustering.rows.ordered_labels, row_ids[list(clustering.rows.leaves)], axis="row", k=k),
+        band_trace(clustering.cols.ordered_labels, col_ids[list(clustering.cols.leaves)], axis="col", k=k),
+    ]
+
+
+def add_cluster_margins(fig: go.Figure, matrix: TransferMatrix, clustering: Clustering, k: int | None) -> None:
+    """Dendrograms along the top and left margins and cluster bands beside the cells.
+
+    `matrix` is the displayed matrix, already in the clustering's leaf order. Appends
+    2 * COLOUR_TRACES + 2 traces after the fixed slots: left tree, top tree, row band, column band.
+    """
+    if len(fig.data) != FIRST_MARGIN_TRACE:
+        raise ValueError(f"the heatmap has {len(fig.data)} traces; margins expect the {FIRST_MARGIN_TRACE} fixed slots")
+    rows, cols = matrix.shape
+    fig.add_traces(_margin_traces(clustering, k))
+    hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
+    # The colour bar moves to the empty top-left corner (as in seaborn's clustermap). It stays
+    # vertical: plotly.js leaves stale ticks behind when a redraw flips its orientation.
+    fig.data[HeatmapTrace.CELLS].update(colorbar={"x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top",
+                                                  "len": 1.0 - HEATMAP_Y[1] - 0.01, "thickness": 10})
+    fig.update_layout(
+        xaxis={"domain": list(HEATMAP_X)},
+        yaxis={"domain": list(HEATMAP_Y), "side": "right", "scaleanchor": None, "constrain": None},
+        xaxis3={**hidden, "domain": [0.0, HEATMAP_X[0] - 0.035], "anchor": "y3", "autorange": "reversed"},
+        yaxis3={**hidden, "domain": list(HEATMAP_Y), "anchor": "x3", "range": [rows - 0.5, -0.5]},
+        xaxis4={**hidden, "domain": list(HEATMAP_X), "anchor": "y4", "range": [-0.5, cols - 0.5]},
+        yaxis4={**hidden, "domain": [HEATMAP_Y[1] + 0.04, 1.0], "anchor": "x4", "rangemode": "tozero"},
+        xaxis5={**hidden, "domain": [HEATMAP_X[0] - 0.03, HEATMAP_X[0] - 0.008], "anchor": "y"},
+        yaxis5={**hidden, "domain": [HEATMAP_Y[1] + 0.008, HEATMAP_Y[1] + 0.03], "anchor": "x"},
+        meta={"follow": {**FOLLOW_OVERLAY, **FOLLOW_MARGINS}},
+    )
+
+
+def margin_trace_updates(clustering: Clustering, k: int | None) -> dict[int, dict]:
+    """Trace index -> new properties of the margin traces for another cut (for a Patch)."""
+    updates = {}
+    for offset, trace in enumerate(_margin_traces(clustering, k)):
+        plain = trace.to_plotly_json()
+        keys = ("x", "y") if offset < 2 * COLOUR_TRACES else ("x", "y", "z", "colorscale", "zmax")
+        updates[FIRST_MARGIN_TRACE + offset] = {key: plain.get(key) for key in keys}
+    return updates
+
+
+def block_outline(row_positions, col_positions) -> tuple[list, list]:
+    """Line coordinates (None-separated) of the boundary of the cells rows x cols, in cell units.
+
+    Contiguous positions give one rectangle; scattered ones (the file's order) give the outline
+    of every block of the product.
+    """
+    def runs(positions):
+        positions = sorted(set(int(p) for p in positions))
+        out = []
+        for p in positions:
+            if out and p == out[-1][1] + 1:
+                out[-1][1] = p
+            else:
+                out.append([p, p])
+        return out
+
+    xs: list = []
+    ys: list = []
+    for r0, r1 in runs(row_positions):
+        for c0, c1 in runs(col_positions):
+            left, right, top, bottom = c0 - 0.5, c1 + 0.5, r0 - 0.5, r1 + 0.5
+            xs += [left, right, right, left, left, None]
+            ys += [top, top, bottom, bottom, top, None]
+    return xs, ys
+
+
+def cluster_outline(matrix: TransferMatrix, clustering: Clustering, k: int | None, cluster: int | None) -> tuple[list, list]:
+    """Outline of `cluster` (of the row tree; both axes when the tree is shared) on `matrix` as displayed."""
+    if not cluster or not k or k < 2:
+        return [], []
+    rows_in = {label for label, c in zip(clustering.rows.labels, clustering.rows.cut(k)) if c == cluster}
+    if not rows_in:
+        return [], []
+    row_positions = [i for i, label in enumerate(matrix.rows) if label in rows_in]
+    col_positions = [j for j, label in enumerate(matrix.cols) if label in rows_in] if clustering.shared else range(matrix.shape[1])
+    return block_outline(row_positions, col_positions)
+
+
+def _leaf_trace(tree: Tree, clusters: np.ndarray, *, xaxis: str, yaxis: str) -> go.Scatter:
+    ordered = list(tree.leaves)
+    ids = [int(clusters[i]) for i in ordered]
+    return go.Scatter(
+        x=[0.0] * tree.n, y=list(range(tree.n)), mode="markers", xaxis=xaxis, yaxis=yaxis, showlegend=False,
+        marker={"size": 7, "color": [cluster_colour(c) if max(ids) > 1 else ABOVE_CUT for c in ids]},
+        customdata=ids, text=list(tree.ordered_labels), name="tasks",
+        hovertemplate="%{text}<br>cluster %{customdata}<extra></extra>",
+    )
+
+
+def cut_height(tree: Tree, k: int | None) -> float | None:
+    """A height between the merges that a cut into k clusters separates (None when uncut)."""
+    if not k or k < 2 or tree.n < 2 or k > tree.n:
+        return None
+    heights = tree.linkage[:, 2]
+    upper = heights[tree.n - k]
+    lower = heights[tree.n - k - 1] if tree.n - k - 1 >= 0 else 0.0
+    return float((upper + lower) / 2)
+
+
+def dendrogram_figure(clustering: Clustering, k: int | None, *, title_rows: str = "Tasks", title_cols: str = "Test datasets") -> go.Figure:
+    """The dendrogram tab: leaves top to bottom with labels, heights to the left, coloured at k.
+
+    Traces 0..COLOUR_TRACES are the first (row or shared) tree: its clusters are the clickable ones.
+    """
+    trees = [clustering.rows] if clustering.shared else [clustering.rows, clustering.cols]
+    fig = go.Figure()
+    width = 1.0 / len(trees)
+    for index, tree in enumerate(trees):
+        suffix = "" if index == 0 else str(index + 1)
+        xa, ya = f"x{suffix}", f"y{suffix}"
+        ids = tree.cut(k)
+        fig.add_traces(dendrogram_traces(tree, ids, vertical=False, xaxis=xa, yaxis=ya, clickable=True))
+        fig.add_trace(_leaf_trace(tree, ids, xaxis=xa, yaxis=ya))
+        show_labels = tree.n <= LABELLED_LEAVES
+        title = title_rows if index == 0 else title_cols
+        options = clustering.options
+        fig.update_layout({
+            f"xaxis{suffix}": {
+                "domain": [index * width + 0.02, (index + 1) * width - 0.02], "autorange": "reversed", "anchor": ya,
+                "title": {"text": f"{title}: {options.method} linkage, {options.metric} distance"},
+                "zeroline": False, "showgrid": True, "gridcolor": "#eee",
+            },
+            f"yaxis{suffix}": {
+                "anchor": xa, "side": "right", "autorange": "reversed", "zeroline": False, "showgrid": False,
+                "tickmode": "array", "tickvals": list(range(tree.n)) if show_labels else [],
+                "ticktext": list(tree.ordered_labels) if show_labels else [], "automargin": True,
+            },
+        })
+        height = cut_height(tree, k)
+        if height is not None:
+            fig.add_shape(type="line", x0=height, x1=height, y0=0, y1=1, xref=xa, yref=f"{ya} domain",
+                          line={"color": "#6a3d9a", "dash": "dash", "width": 1})
+    fig.update_layout(
+        font={"family": FONT, "size": 12}, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        plot_bgcolor="white", paper_bgcolor="white", hovermode="closest", dragmode="zoom",
+        hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
+    )
+    return fig
