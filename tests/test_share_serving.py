@@ -1,7 +1,7 @@
 """Links survive what deployments do: SIGKILL and restart, several instances on one database.
 
-gunicorn runs exactly as the Dockerfile runs it. Datasets are stored through `upload`, the one
-place to switch to `POST /api/datasets` once that endpoint exists.
+gunicorn runs exactly as the Dockerfile runs it; datasets arrive through `POST /api/datasets`
+as a user's upload does.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import signal
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import numpy as np
@@ -17,13 +18,17 @@ from transfer.matrix import TransferMatrix
 from transfer.store import DatasetStore
 
 
-def upload(server_url: str, database_url: str, matrix: TransferMatrix) -> str:
-    """Store a matrix the way a user's upload does and return its dataset id.
-
-    Written against the store of the server's database for now; `server_url` is kept so that
-    this becomes `POST {server_url}/api/datasets` without touching the tests.
-    """
-    return DatasetStore(database_url).put(matrix)
+def upload(server_url: str, matrix: TransferMatrix) -> str:
+    """POST the matrix as a CSV file, as a training script would, and return its dataset id."""
+    query = urllib.parse.urlencode({"name": matrix.name, "metric": matrix.metric})
+    request = urllib.request.Request(
+        f"{server_url}/api/datasets?{query}", data=matrix.to_csv().encode(), headers={"Content-Type": "text/csv"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+        body = json.loads(response.read())
+    assert body["url"].endswith(f"?dataset={body['id']}")
+    return body["id"]
 
 
 def shared_matrix() -> TransferMatrix:
@@ -65,11 +70,14 @@ def keys_of(value) -> set[str]:
 
 def test_a_link_reopens_the_same_view_after_sigkill_and_restart(gunicorn_factory, sqlite_url):
     server = gunicorn_factory(sqlite_url)
-    dataset_id = upload(server.url, sqlite_url, shared_matrix())
+    matrix = shared_matrix()
+    dataset_id = upload(server.url, matrix)
     before = view_bytes(server, link_query(dataset_id))
     view = json.loads(before)
     assert view["notices"] == [] and view["dataset"]["id"] == dataset_id
-    assert view["values"][1][3] is None and view["values"][0][0] == float(shared_matrix().values[0, 0])
+    cell = {(r, c): v for r, row in zip(view["rows"], view["values"]) for c, v in zip(view["cols"], row)}
+    assert cell[("HotpotQA", "Winobias")] is None  # missing stays missing, in cluster order too
+    assert cell[("TriviaQA", "TriviaQA")] == float(matrix.values[0, 0])  # full precision
     server.stop(signal.SIGKILL)
 
     restarted = gunicorn_factory(sqlite_url)
@@ -84,7 +92,7 @@ def test_two_instances_on_one_postgresql_serve_the_same_links(gunicorn_factory, 
     early = json.loads(view_bytes(second, f"dataset={matrix.content_id()}"))
     assert early["notices"] == [f"Unknown dataset '{matrix.content_id()}'; showing the default dataset."]
 
-    dataset_id = upload(first.url, database_url, matrix)
+    dataset_id = upload(first.url, matrix)
     for query in (link_query(dataset_id), f"dataset={dataset_id}", "dataset=llama-3-8b_auc&row=Movies&k=2"):
         on_first, on_second = view_bytes(first, query), view_bytes(second, query)
         assert on_first == on_second, query
