@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from transfer.figures import graph_config, heatmap_figure
+from transfer.figures import graph_config, heatmap_figure, selection_shapes
 
 from . import ids
 from .state import DATA_FIELDS, current_view, view_dependencies
@@ -51,7 +51,9 @@ def register(app) -> None:
         view = current_view()
         matrix = view.matrix
         meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral}
-        return heatmap_figure(matrix), graph_config(view.dataset_id), meta
+        figure = heatmap_figure(matrix)
+        figure.layout.shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)
+        return figure, graph_config(view.dataset_id), meta
 
     for button, fmt in ((ids.DOWNLOAD_PNG, "png"), (ids.DOWNLOAD_SVG, "svg")):
         app.clientside_callback(

@@ -33,11 +33,21 @@ class Binding:
     client: bool = False  # the browser writes this field to the URL (no server round trip)
     to_state: Callable[[Any], Any] = field(default=_identity)
     from_state: Callable[[Any], Any] = field(default=_identity)
+    # Choices that depend on the data (View -> options), sent by `sync` in the same response as
+    # the value: a dcc.Dropdown clears a value that is not among its options when they arrive.
+    options: Callable[[View], list] | None = None
+
+
+def _label_options(axis: str) -> Callable[[View], list]:
+    return lambda view: [{"label": label, "value": label} for label in view.matrix.labels(axis)]
 
 
 BINDINGS: list[Binding] = [
     Binding("dataset", ids.DATASET),
     Binding("tab", ids.TABS, "active_tab"),
+    Binding("row", ids.SELECT_ROW, options=_label_options("row")),
+    Binding("col", ids.SELECT_COL, options=_label_options("col")),
+    Binding("sort", ids.BREAKDOWN_SORT),
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")
@@ -104,6 +114,7 @@ def register(app) -> None:
         Output(ids.NOTICES, "children"),
         Output(ids.DATASET, "options"),
         *(Output(b.id, b.prop) for b in BINDINGS),
+        *(Output(b.id, "options") for b in _with_options()),
         Input(ids.URL, "search"),
         *(Input(b.id, b.prop) for b in server_bindings),
         *(State(b.id, b.prop) for b in client_bindings),
@@ -116,13 +127,21 @@ def register(app) -> None:
         return _write(search)
 
 
+def _with_options() -> list[Binding]:
+    return [b for b in BINDINGS if b.options is not None]
+
+
+def _options(view: View, changed: bool = True) -> list:
+    return [b.options(view) if changed else no_update for b in _with_options()]
+
+
 def _load(search: str):
     """Address bar -> controls (page load, back/forward)."""
     state, notices = parse_query(search)
     view = open_view(datasets(), state, notices)
     query = "?" + view.query
     controls = [b.from_state(getattr(view.state, b.field)) for b in BINDINGS]
-    return (query if query != search else no_update), notice_children(view.notices), dataset_options(view), *controls
+    return (query if query != search else no_update), notice_children(view.notices), dataset_options(view), *controls, *_options(view)
 
 
 def _write(search: str):
@@ -136,4 +155,5 @@ def _write(search: str):
         for b in BINDINGS
     ]
     notices = notice_children(view.notices) if view.notices else no_update
-    return (query if query != search else no_update), notices, dataset_options(view), *controls
+    data_changed = ctx.triggered_id in {b.id for b in _bound(DATA_FIELDS)}
+    return (query if query != search else no_update), notices, dataset_options(view), *controls, *_options(view, data_changed)

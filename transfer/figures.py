@@ -111,3 +111,102 @@ def graph_config(filename: str) -> dict:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     }
+
+
+# --- selection and breakdowns -----------------------------------------------------------------
+
+SELECTION_COLOR = "#1b1b1b"
+BAR_LABEL_LIMIT = 40  # value labels on bars while bars are tall enough to carry them
+
+
+def selection_shapes(rows, cols, row: str | None, col: str | None) -> list[dict]:
+    """Outlines of the selected row and column on the heatmap, by label (any display order).
+
+    Category axes take shape positions as category indices; labels not on the axis are skipped.
+    """
+    shapes = []
+    line = {"color": SELECTION_COLOR, "width": 2}
+    rows, cols = list(rows), list(cols)
+    if row in rows:
+        i = rows.index(row)
+        shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": -0.5, "x1": len(cols) - 0.5,
+                       "y0": i - 0.5, "y1": i + 0.5, "line": line, "name": "selected-row"})
+    if col in cols:
+        j = cols.index(col)
+        shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": j - 0.5, "x1": j + 0.5,
+                       "y0": -0.5, "y1": len(rows) - 0.5, "line": line, "name": "selected-col"})
+    return shapes
+
+
+def _display_number(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> go.Figure:
+    """Horizontal bars of one breakdown (`transfer.breakdown.Breakdown`) in `order`, drawn from
+    the neutral value and coloured with the heatmap's scale; the in-domain bar is outlined and
+    missing values are marked as missing, never drawn as a bar."""
+    zmin, zmax = matrix.value_range()
+    neutral = matrix.neutral
+    labels = [item.labels[i] for i in order]
+    values = item.values[order]
+    present = ~np.isnan(values)
+    in_domain = np.array([i == item.in_domain_index for i in order])
+    label_bars = len(order) <= BAR_LABEL_LIMIT
+    other = "Test" if item.axis == "row" else "Train"
+    notes = np.where(in_domain, " (in-domain)", "")
+    bars = go.Bar(
+        orientation="h",
+        y=labels,
+        x=np.where(present, values - neutral, np.nan),
+        base=neutral,
+        customdata=[[None if np.isnan(v) else float(v), note] for v, note in zip(values, notes)],
+        marker={
+            "color": values, "colorscale": DIVERGING, "cmin": zmin, "cmax": zmax,
+            "line": {"color": SELECTION_COLOR, "width": np.where(in_domain, 2.5, 0).tolist()},
+        },
+        text=[_display_number(v) + ("  in-domain" if d else "") if p else "" for v, d, p in zip(values, in_domain, present)] if label_bars else None,
+        textposition="outside",
+        cliponaxis=False,
+        constraintext="none",
+        textfont={"size": 11},
+        meta=[matrix.metric, other],
+        hovertemplate="%{meta[1]}: %{y}%{customdata[1]}<br>%{meta[0]}: %{customdata[0]:.4~f}<extra></extra>",
+        name=item.label,
+    )
+    missing = go.Scatter(
+        y=[label for label, p in zip(labels, present) if not p],
+        x=[neutral] * int((~present).sum()),
+        mode="markers+text",
+        marker={"symbol": "x-thin-open", "size": 9, "color": "#6c757d", "line": {"width": 1.5}},
+        text="missing",
+        textposition="middle right",
+        textfont={"size": 10, "color": "#6c757d"},
+        meta=[other],
+        hovertemplate="%{meta[0]}: %{y}<br>missing value<extra></extra>",
+        name="missing",
+        showlegend=False,
+    )
+    height = min(max(180, 20 * len(order) + 70), 620)
+    span = zmax - zmin
+    fig = go.Figure([bars, missing])
+    fig.update_layout(
+        height=height,
+        font={"family": FONT, "size": 12},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+        bargap=0.25,
+        # Room on both sides for value labels outside the bars.
+        xaxis={"title": {"text": matrix.metric}, "range": [zmin - 0.12 * span, zmax + 0.3 * span] if label_bars else [zmin, zmax],
+               "zeroline": False, "gridcolor": "#eceff2", "automargin": True},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed",
+               "automargin": True, "title": None},
+        shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": neutral, "x1": neutral, "y0": 0, "y1": 1,
+                 "line": {"color": "#495057", "width": 1.5, "dash": "dash"}}],
+        hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
+        clickmode="event",
+    )
+    return fig

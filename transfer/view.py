@@ -6,8 +6,10 @@ page's callbacks and the HTTP API use it, so the JSON describes exactly what the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
+from .breakdown import breakdown
 from .datasets import Datasets
 from .matrix import TransferMatrix, values_to_json
 from .viewstate import ViewState, parse_query, resolve
@@ -76,4 +78,22 @@ def view_json(view: View) -> dict:
         "rows": list(matrix.rows),
         "cols": list(matrix.cols),
         "values": values_to_json(matrix.values),
+        **selection_json(view),
     }
+
+
+def selection_json(view: View) -> dict:
+    """`selection` for a link with row and/or col: each one's breakdown at full precision, and
+    the selected cell's value when both are given. Empty when nothing is selected."""
+    row, col, matrix = view.state.row, view.state.col, view.matrix
+    if row is None and col is None:
+        return {}
+    # resolve() checked the labels against the stored matrix; a derived one may lack them.
+    parts = {axis: breakdown(matrix, axis, label) if label in matrix.labels(axis) else None
+             for axis, label in (("row", row), ("col", col)) if label is not None}
+    selection = {"row": None, "col": None, "cell": None}
+    selection.update({axis: item.to_json() if item else None for axis, item in parts.items()})
+    if parts.get("row") and parts.get("col"):
+        value = parts["row"].values[matrix.cols.index(col)]
+        selection["cell"] = {"row": row, "col": col, "value": None if math.isnan(value) else float(value)}
+    return {"selection": selection}
