@@ -12,7 +12,7 @@ from dash import ClientsideFunction, Input, Output, Patch, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from transfer.breakdown import Breakdown, breakdown, display_order
-from transfer.figures import breakdown_figure, selection_shapes
+from transfer.figures import breakdown_figure, display_number, selection_shapes
 from transfer.matrix import TransferMatrix
 
 from . import ids
@@ -81,25 +81,18 @@ def _hint(axis: str) -> str:
     return f"Click a heatmap cell, or choose a {kind} dataset above, to see its breakdown."
 
 
-def _number(value: float | None) -> str:
-    if value is None:
-        return "missing"
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _extreme(item) -> str:
-    return "n/a" if item is None else f"{item.label} ({_number(item.value)})"
+    return "n/a" if item is None else f"{item.label} ({display_number(item.value)})"
 
 
 def stats_children(item: Breakdown, axis: str) -> html.Dl:
     """The numbers beside the bars, rounded for reading (the JSON keeps full precision)."""
     _, _, _, _, other, measure = AXES[axis]
     rank = "n/a" if item.rank is None else f"{item.rank} of {item.ranked}"
-    in_domain = "not in this matrix" if item.in_domain_index is None else _number(item.in_domain)
+    in_domain = "not in this matrix" if item.in_domain_index is None else display_number(item.in_domain)
     rows = [
         ("In-domain", in_domain),
-        (f"Mean off-diagonal ({measure})", _number(item.mean_off_diagonal)),
+        (f"Mean off-diagonal ({measure})", display_number(item.mean_off_diagonal)),
         (f"Best {other}", _extreme(item.best)),
         (f"Worst {other}", _extreme(item.worst)),
         (f"Rank by mean {measure}", rank),
@@ -117,7 +110,7 @@ def _draw(matrix: TransferMatrix, axis: str, label: str | None, sort: str):
         return {}, _hint(axis), HIDDEN
     item = breakdown(matrix, axis, label)
     figure = breakdown_figure(item, matrix, display_order(item, sort))
-    return figure, stats_children(item, axis), {"height": f"{figure.layout.height}px"}
+    return figure, stats_children(item, axis), {"height": f"{figure['layout']['height']}px"}
 
 
 def register(app) -> None:

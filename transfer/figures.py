@@ -138,75 +138,78 @@ def selection_shapes(rows, cols, row: str | None, col: str | None) -> list[dict]
     return shapes
 
 
-def _display_number(value: float) -> str:
+def display_number(value: float | None) -> str:
+    """A value rounded for reading (3 decimals, trailing zeros dropped); 'missing' for None/NaN."""
+    if value is None or np.isnan(value):
+        return "missing"
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
-def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> go.Figure:
+def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
     """Horizontal bars of one breakdown (`transfer.breakdown.Breakdown`) in `order`, drawn from
     the neutral value and coloured with the heatmap's scale; the in-domain bar is outlined and
-    missing values are marked as missing, never drawn as a bar."""
+    missing values are marked as missing, never drawn as a bar.
+
+    A plain dict, not a go.Figure: it is built on every click, and plotly's validation of two
+    figures cost ~40 ms of the click-to-panels time (benchmarks/bench_selection.py).
+    """
     zmin, zmax = matrix.value_range()
     neutral = matrix.neutral
     labels = [item.labels[i] for i in order]
-    values = item.values[order]
-    present = ~np.isnan(values)
-    in_domain = np.array([i == item.in_domain_index for i in order])
+    values = [None if np.isnan(v) else float(v) for v in item.values[order]]
+    in_domain = [i == item.in_domain_index for i in order]
     label_bars = len(order) <= BAR_LABEL_LIMIT
     other = "Test" if item.axis == "row" else "Train"
-    notes = np.where(in_domain, " (in-domain)", "")
-    bars = go.Bar(
-        orientation="h",
-        y=labels,
-        x=np.where(present, values - neutral, np.nan),
-        base=neutral,
-        customdata=[[None if np.isnan(v) else float(v), note] for v, note in zip(values, notes)],
-        marker={
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "name": item.label,
+        "y": labels,
+        "x": [None if v is None else v - neutral for v in values],
+        "base": neutral,
+        "customdata": [[v, " (in-domain)" if d else ""] for v, d in zip(values, in_domain)],
+        "marker": {
             "color": values, "colorscale": DIVERGING, "cmin": zmin, "cmax": zmax,
-            "line": {"color": SELECTION_COLOR, "width": np.where(in_domain, 2.5, 0).tolist()},
+            "line": {"color": SELECTION_COLOR, "width": [2.5 if d else 0 for d in in_domain]},
         },
-        text=[_display_number(v) + ("  in-domain" if d else "") if p else "" for v, d, p in zip(values, in_domain, present)] if label_bars else None,
-        textposition="outside",
-        cliponaxis=False,
-        constraintext="none",
-        textfont={"size": 11},
-        meta=[matrix.metric, other],
-        hovertemplate="%{meta[1]}: %{y}%{customdata[1]}<br>%{meta[0]}: %{customdata[0]:.4~f}<extra></extra>",
-        name=item.label,
-    )
-    missing = go.Scatter(
-        y=[label for label, p in zip(labels, present) if not p],
-        x=[neutral] * int((~present).sum()),
-        mode="markers+text",
-        marker={"symbol": "x-thin-open", "size": 9, "color": "#6c757d", "line": {"width": 1.5}},
-        text="missing",
-        textposition="middle right",
-        textfont={"size": 10, "color": "#6c757d"},
-        meta=[other],
-        hovertemplate="%{meta[0]}: %{y}<br>missing value<extra></extra>",
-        name="missing",
-        showlegend=False,
-    )
-    height = min(max(180, 20 * len(order) + 70), 620)
+        "text": [("" if v is None else display_number(v) + ("  in-domain" if d else "")) for v, d in zip(values, in_domain)] if label_bars else None,
+        "textposition": "outside",
+        "cliponaxis": False,
+        "constraintext": "none",
+        "textfont": {"size": 11},
+        "meta": [matrix.metric, other],
+        "hovertemplate": "%{meta[1]}: %{y}%{customdata[1]}<br>%{meta[0]}: %{customdata[0]:.4~f}<extra></extra>",
+    }
+    missing_labels = [label for label, v in zip(labels, values) if v is None]
+    missing = {
+        "type": "scatter",
+        "name": "missing",
+        "y": missing_labels,
+        "x": [neutral] * len(missing_labels),
+        "mode": "markers+text",
+        "marker": {"symbol": "x-thin-open", "size": 9, "color": "#6c757d", "line": {"width": 1.5}},
+        "text": "missing",
+        "textposition": "middle right",
+        "textfont": {"size": 10, "color": "#6c757d"},
+        "meta": [other],
+        "hovertemplate": "%{meta[0]}: %{y}<br>missing value<extra></extra>",
+    }
     span = zmax - zmin
-    fig = go.Figure([bars, missing])
-    fig.update_layout(
-        height=height,
-        font={"family": FONT, "size": 12},
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        showlegend=False,
-        bargap=0.25,
-        # Room on both sides for value labels outside the bars.
-        xaxis={"title": {"text": matrix.metric}, "range": [zmin - 0.12 * span, zmax + 0.3 * span] if label_bars else [zmin, zmax],
-               "zeroline": False, "gridcolor": "#eceff2", "automargin": True},
-        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed",
-               "automargin": True, "title": None},
-        shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": neutral, "x1": neutral, "y0": 0, "y1": 1,
-                 "line": {"color": "#495057", "width": 1.5, "dash": "dash"}}],
-        hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
-        clickmode="event",
-    )
-    return fig
+    layout = {
+        "height": min(max(180, 20 * len(order) + 70), 620),
+        "font": {"family": FONT, "size": 12},
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "showlegend": False,
+        "bargap": 0.25,
+        # Room on both sides for the value labels outside the bars.
+        "xaxis": {"title": {"text": matrix.metric}, "range": [zmin - 0.12 * span, zmax + 0.3 * span] if label_bars else [zmin, zmax],
+                  "zeroline": False, "gridcolor": "#eceff2", "automargin": True},
+        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True},
+        "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": neutral, "x1": neutral, "y0": 0, "y1": 1,
+                    "line": {"color": "#495057", "width": 1.5, "dash": "dash"}, "name": "neutral"}],
+        "hoverlabel": {"bgcolor": "white", "font": {"family": FONT}},
+    }
+    return {"data": [bars, missing], "layout": layout}
