@@ -20,8 +20,8 @@ from .state import DATA_FIELDS, current_view, view_dependencies
 
 AXES = {
     # axis: (dropdown, graph, stats, title, what the other axis is, what the mean measures)
-    "row": (ids.SELECT_ROW, ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_ROW_STATS, "Trained on", "target", "transfer out"),
-    "col": (ids.SELECT_COL, ids.BREAKDOWN_COL_GRAPH, ids.BREAKDOWN_COL_STATS, "Tested on", "source", "transfer in"),
+    "row": (ids.ROW, ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_ROW_STATS, "Trained on", "target", "transfer out"),
+    "col": (ids.COL, ids.BREAKDOWN_COL_GRAPH, ids.BREAKDOWN_COL_STATS, "Tested on", "source", "transfer in"),
 }
 HIDDEN = {"display": "none"}
 
@@ -125,8 +125,8 @@ def register(app) -> None:
 
     @app.callback(
         Output(ids.HEATMAP, "figure", allow_duplicate=True),
-        Input(ids.SELECT_ROW, "value"),
-        Input(ids.SELECT_COL, "value"),
+        Input(ids.ROW, "value"),
+        Input(ids.COL, "value"),
         State(ids.HEATMAP_META, "data"),
         prevent_initial_call=True,
     )
@@ -139,15 +139,15 @@ def register(app) -> None:
 
     app.clientside_callback(
         ClientsideFunction("tmx", "select_cell"),
-        Output(ids.SELECT_ROW, "value", allow_duplicate=True),
-        Output(ids.SELECT_COL, "value", allow_duplicate=True),
+        Output(ids.ROW, "value", allow_duplicate=True),
+        Output(ids.COL, "value", allow_duplicate=True),
         Input(ids.HEATMAP, "clickData"),
-        State(ids.SELECT_ROW, "value"),
-        State(ids.SELECT_COL, "value"),
+        State(ids.ROW, "value"),
+        State(ids.COL, "value"),
         prevent_initial_call=True,
     )
     # A bar of the row panel is a test dataset (moves the column), and the other way round.
-    for graph, select in ((ids.BREAKDOWN_ROW_GRAPH, ids.SELECT_COL), (ids.BREAKDOWN_COL_GRAPH, ids.SELECT_ROW)):
+    for graph, select in ((ids.BREAKDOWN_ROW_GRAPH, ids.COL), (ids.BREAKDOWN_COL_GRAPH, ids.ROW)):
         app.clientside_callback(
             ClientsideFunction("tmx", "select_bar"),
             Output(select, "value", allow_duplicate=True),

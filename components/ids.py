@@ -10,8 +10,8 @@ DOWNLOAD_PNG = "download-png"
 DOWNLOAD_SVG = "download-svg"
 TABS = "tabs"
 # Breakdown panels (issue 3): one id per axis, "row" (train) and "col" (test).
-SELECT_ROW = "select-row"  # train dataset dropdown, bound to ViewState.row
-SELECT_COL = "select-col"  # test dataset dropdown, bound to ViewState.col
+ROW = "select-row"  # train dataset dropdown, bound to ViewState.row (same ids as main's stand-in)
+COL = "select-col"  # test dataset dropdown, bound to ViewState.col
 BREAKDOWN_SORT = "breakdown-sort"
 BREAKDOWN_ROW_GRAPH = "breakdown-row-graph"
 BREAKDOWN_COL_GRAPH = "breakdown-col-graph"

@@ -45,8 +45,8 @@ def _label_options(axis: str) -> Callable[[View], list]:
 BINDINGS: list[Binding] = [
     Binding("dataset", ids.DATASET),
     Binding("tab", ids.TABS, "active_tab"),
-    Binding("row", ids.SELECT_ROW, options=_label_options("row")),
-    Binding("col", ids.SELECT_COL, options=_label_options("col")),
+    Binding("row", ids.ROW, options=_label_options("row")),
+    Binding("col", ids.COL, options=_label_options("col")),
     Binding("sort", ids.BREAKDOWN_SORT),
 ]
 

@@ -89,7 +89,7 @@ def test_click_cell_shows_linked_panels_that_survive_reload_and_bars_move_the_se
     wait_for_panels(page, "NLI", "TriviaQA")
     assert bars(page, ids.BREAKDOWN_ROW_GRAPH)["values"] == pytest.approx(NLI_ROW)
     assert sorted(outlines(page)) == ["selected-col:4.5,0", "selected-row:5,4.5"]
-    assert page.inner_text(f"#{ids.SELECT_ROW}").strip().startswith("NLI")
+    assert page.inner_text(f"#{ids.ROW}").strip().startswith("NLI")
 
     # A bar in the row panel is a test dataset: it moves the column; the column panel's bars move the row.
     click_bar(page, ids.BREAKDOWN_ROW_GRAPH, "Winogrande")
@@ -101,7 +101,7 @@ def test_click_cell_shows_linked_panels_that_survive_reload_and_bars_move_the_se
     page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").layout.shapes.some(s => s.name === 'selected-row' && s.y0 === 6.5)""")
 
     # Without a mouse on the heatmap: the dropdown selects, and sorting reorders bars by value.
-    choose_dropdown(page, ids.SELECT_ROW, "Winobias")
+    choose_dropdown(page, ids.ROW, "Winobias")
     wait_for_panels(page, "Winobias", "Winogrande")
     page.get_by_text("Sorted by value").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('sort') === 'value'")
