@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from transfer.figures import graph_config, heatmap_figure
+from transfer.figures import graph_config, heatmap_figure, selection_shapes
 
 from . import ids
 from .clustering import decorate_heatmap
@@ -53,6 +53,7 @@ def register(app) -> None:
         matrix = view.matrix
         meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral}
         figure = heatmap_figure(matrix, comparison=view.comparison)
+        figure.layout.shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)
         decorate_heatmap(figure, view)
         return figure, graph_config(view.dataset_id), meta
 

@@ -18,9 +18,6 @@ NORM = "norm"
 MULTIPLES = "multiples"
 MULTIPLE = "multiple"  # pattern-matching type: {"type": MULTIPLE, "index": dataset id}, a small multiple's graph
 MULTIPLE_OPEN = "multiple-open"  # pattern-matching type: the "open" button of a small multiple
-# Minimal row/column selection controls (the breakdowns issue owns the real ones: keep theirs)
-ROW = "select-row"
-COL = "select-col"
 SHARE_BUTTON = "share-button"
 SHARE_POPOVER = "share-popover"
 SHARE_LINK = "share-link"  # the read-only text field holding the canonical link
@@ -46,3 +43,11 @@ CLUSTER_INFO = "cluster-info"
 CLUSTER_MEMBERS = "cluster-members"
 CLUSTER_ITEM = "cluster-item"  # pattern-matching type of a member-list entry: {"type", "index"}
 DENDROGRAM = "dendrogram"
+# Breakdown panels (issue 3): one id per axis, "row" (train) and "col" (test).
+ROW = "select-row"  # train dataset dropdown, bound to ViewState.row (same ids as main's stand-in)
+COL = "select-col"  # test dataset dropdown, bound to ViewState.col
+BREAKDOWN_SORT = "breakdown-sort"
+BREAKDOWN_ROW_GRAPH = "breakdown-row-graph"
+BREAKDOWN_COL_GRAPH = "breakdown-col-graph"
+BREAKDOWN_ROW_STATS = "breakdown-row-stats"
+BREAKDOWN_COL_STATS = "breakdown-col-stats"

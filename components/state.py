@@ -33,7 +33,9 @@ class Binding:
     client: bool = False  # the browser writes this field to the URL (no server round trip)
     to_state: Callable[[Any], Any] = field(default=_identity)
     from_state: Callable[[Any], Any] = field(default=_identity)
-    options: Callable[[View], list] | None = None  # a dropdown's options, set with its value
+    # Choices that depend on the data (View -> options), sent by `sync` in the same response as
+    # the value: a dcc.Dropdown clears a value that is not among its options when they arrive.
+    options: Callable[[View], list] | None = None
 
 
 BINDINGS: list[Binding] = [
@@ -50,6 +52,7 @@ BINDINGS: list[Binding] = [
     # the slider's 1 (one cluster) is the uncut tree, k absent from the link
     Binding("k", ids.CLUSTER_K, to_state=lambda v: int(v) if v and v > 1 else None, from_state=lambda k: k or 1),
     Binding("cluster", ids.CLUSTER_SELECTED, "data"),
+    Binding("sort", ids.BREAKDOWN_SORT),
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")
@@ -116,7 +119,7 @@ def register(app) -> None:
         Output(ids.NOTICES, "children"),
         Output(ids.DATASET, "options"),
         *(Output(b.id, b.prop) for b in BINDINGS),
-        *(Output(b.id, "options") for b in BINDINGS if b.options),
+        *(Output(b.id, "options") for b in _with_options()),
         Input(ids.URL, "search"),
         *(Input(b.id, b.prop) for b in server_bindings),
         *(State(b.id, b.prop) for b in client_bindings),
@@ -127,6 +130,14 @@ def register(app) -> None:
         if ctx.triggered_id in (None, ids.URL):
             return _load(search)
         return _write(search)
+
+
+def _with_options() -> list[Binding]:
+    return [b for b in BINDINGS if b.options is not None]
+
+
+def _options(view: View, changed: bool = True) -> list:
+    return [b.options(view) if changed else no_update for b in _with_options()]
 
 
 def _load(search: str):
@@ -149,8 +160,5 @@ def _write(search: str):
         for b in BINDINGS
     ]
     notices = notice_children(view.notices) if view.notices else no_update
-    return (query if query != search else no_update), notices, dataset_options(view), *controls, *_options(view)
-
-
-def _options(view: View) -> list[list]:
-    return [b.options(view) for b in BINDINGS if b.options]
+    data_changed = ctx.triggered_id in {b.id for b in _bound(DATA_FIELDS)}
+    return (query if query != search else no_update), notices, dataset_options(view), *controls, *_options(view, data_changed)

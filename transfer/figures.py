@@ -148,3 +148,105 @@ def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, floa
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
     )
     return fig
+
+
+# --- selection and breakdowns -----------------------------------------------------------------
+
+SELECTION_COLOR = "#1b1b1b"
+BAR_LABEL_LIMIT = 40  # value labels on bars while bars are tall enough to carry them
+
+
+def selection_shapes(rows, cols, row: str | None, col: str | None) -> list[dict]:
+    """Outlines of the selected row and column on the heatmap, by label (any display order).
+
+    Category axes take shape positions as category indices; labels not on the axis are skipped.
+    """
+    shapes = []
+    line = {"color": SELECTION_COLOR, "width": 2}
+    rows, cols = list(rows), list(cols)
+    if row in rows:
+        i = rows.index(row)
+        shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": -0.5, "x1": len(cols) - 0.5,
+                       "y0": i - 0.5, "y1": i + 0.5, "line": line, "name": "selected-row"})
+    if col in cols:
+        j = cols.index(col)
+        shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": j - 0.5, "x1": j + 0.5,
+                       "y0": -0.5, "y1": len(rows) - 0.5, "line": line, "name": "selected-col"})
+    return shapes
+
+
+def display_number(value: float | None) -> str:
+    """A value rounded for reading (3 decimals, trailing zeros dropped); 'missing' for None/NaN."""
+    if value is None or np.isnan(value):
+        return "missing"
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
+    """Horizontal bars of one breakdown (`transfer.breakdown.Breakdown`) in `order`, drawn from
+    the neutral value and coloured with the heatmap's scale; the in-domain bar is outlined and
+    missing values are marked as missing, never drawn as a bar.
+
+    A plain dict, not a go.Figure: it is built on every click, and plotly's validation of two
+    figures cost ~40 ms of the click-to-panels time (benchmarks/bench_selection.py).
+    """
+    zmin, zmax = matrix.value_range()
+    neutral = matrix.neutral
+    labels = [item.labels[i] for i in order]
+    values = [None if np.isnan(v) else float(v) for v in item.values[order]]
+    in_domain = [i == item.in_domain_index for i in order]
+    label_bars = len(order) <= BAR_LABEL_LIMIT
+    other = "Test" if item.axis == "row" else "Train"
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "name": item.label,
+        "y": labels,
+        "x": [None if v is None else v - neutral for v in values],
+        "base": neutral,
+        "customdata": [[v, " (in-domain)" if d else ""] for v, d in zip(values, in_domain)],
+        "marker": {
+            "color": values, "colorscale": DIVERGING, "cmin": zmin, "cmax": zmax,
+            "line": {"color": SELECTION_COLOR, "width": [2.5 if d else 0 for d in in_domain]},
+        },
+        "text": [("" if v is None else display_number(v) + ("  in-domain" if d else "")) for v, d in zip(values, in_domain)] if label_bars else None,
+        "textposition": "outside",
+        "cliponaxis": False,
+        "constraintext": "none",
+        "textfont": {"size": 11},
+        "meta": [matrix.metric, other],
+        "hovertemplate": "%{meta[1]}: %{y}%{customdata[1]}<br>%{meta[0]}: %{customdata[0]:.4~f}<extra></extra>",
+    }
+    missing_labels = [label for label, v in zip(labels, values) if v is None]
+    missing = {
+        "type": "scatter",
+        "name": "missing",
+        "y": missing_labels,
+        "x": [neutral] * len(missing_labels),
+        "mode": "markers+text",
+        "marker": {"symbol": "x-thin-open", "size": 9, "color": "#6c757d", "line": {"width": 1.5}},
+        "text": "missing",
+        "textposition": "middle right",
+        "textfont": {"size": 10, "color": "#6c757d"},
+        "meta": [other],
+        "hovertemplate": "%{meta[0]}: %{y}<br>missing value<extra></extra>",
+    }
+    span = zmax - zmin
+    layout = {
+        "height": min(max(180, 20 * len(order) + 70), 620),
+        "font": {"family": FONT, "size": 12},
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "showlegend": False,
+        "bargap": 0.25,
+        # Room on both sides for the value labels outside the bars.
+        "xaxis": {"title": {"text": matrix.metric}, "range": [zmin - 0.12 * span, zmax + 0.3 * span] if label_bars else [zmin, zmax],
+                  "zeroline": False, "gridcolor": "#eceff2", "automargin": True},
+        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True},
+        "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": neutral, "x1": neutral, "y0": 0, "y1": 1,
+                    "line": {"color": "#495057", "width": 1.5, "dash": "dash"}, "name": "neutral"}],
+        "hoverlabel": {"bgcolor": "white", "font": {"family": FONT}},
+    }
+    return {"data": [bars, missing], "layout": layout}

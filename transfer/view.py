@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from .breakdown import breakdown
 from .clustering import ClusterOptions, Clustering, cluster_matrix
 from .compare import Comparison, Derived, derive
 from .datasets import Datasets
@@ -131,4 +132,22 @@ def view_json(view: View) -> dict:
         "comparison": view.comparison.to_json() if view.comparison else None,
         "clusters": clusters_json(view),
         "insights": [insight.to_json() for insight in build_insights(matrix)],
+        **selection_json(view),
     }
+
+
+def selection_json(view: View) -> dict:
+    """`selection` for a link with row and/or col: each one's breakdown at full precision, and
+    the selected cell's value when both are given. Empty when nothing is selected."""
+    row, col, matrix = view.state.row, view.state.col, view.matrix
+    if row is None and col is None:
+        return {}
+    # resolve() checked the labels against the stored matrix; a derived one may lack them.
+    parts = {axis: breakdown(matrix, axis, label) if label in matrix.labels(axis) else None
+             for axis, label in (("row", row), ("col", col)) if label is not None}
+    selection = {"row": None, "col": None, "cell": None}
+    selection.update({axis: item.to_json() if item else None for axis, item in parts.items()})
+    if parts.get("row") and parts.get("col"):
+        value = parts["row"].values[matrix.cols.index(col)]
+        selection["cell"] = {"row": row, "col": col, "value": None if math.isnan(value) else float(value)}
+    return {"selection": selection}

@@ -1,0 +1,157 @@
+"""Linked breakdown panels: the selected train row ("Trained on X") and test column ("Tested on Y").
+
+A heatmap click sets both dropdowns in the browser (assets/selection.js); the dropdowns are the
+`row`/`col` fields of the link. One callback draws both panels; another outlines the selection on
+the heatmap with a Patch of `layout.shapes`, so the matrix is never sent again.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, Patch, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from transfer.breakdown import Breakdown, breakdown, display_order
+from transfer.figures import breakdown_figure, display_number, selection_shapes
+from transfer.matrix import TransferMatrix
+
+from . import ids
+from .state import DATA_FIELDS, current_view, view_dependencies
+
+AXES = {
+    # axis: (dropdown, graph, stats, title, what the other axis is, what the mean measures)
+    "row": (ids.ROW, ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_ROW_STATS, "Trained on", "target", "transfer out"),
+    "col": (ids.COL, ids.BREAKDOWN_COL_GRAPH, ids.BREAKDOWN_COL_STATS, "Tested on", "source", "transfer in"),
+}
+HIDDEN = {"display": "none"}
+
+
+def _panel(axis: str) -> dbc.Card:
+    select, graph, stats, title, _, _ = AXES[axis]
+    kind = "train" if axis == "row" else "test"
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Span(title, className="fw-semibold text-nowrap"),
+                    dcc.Dropdown(id=select, placeholder=f"a {kind} dataset", className="flex-grow-1 tmx-select", searchable=True),
+                ],
+                className="d-flex align-items-center gap-2 py-1",
+            ),
+            dbc.CardBody(
+                [
+                    html.Div(id=stats, className="small", children=_hint(axis)),
+                    dcc.Graph(id=graph, config={"displaylogo": False, "displayModeBar": False}, style=HIDDEN),
+                ],
+                className="p-2",
+            ),
+        ],
+        className=f"tmx-breakdown tmx-breakdown-{axis}",
+    )
+
+
+def layout() -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span("Breakdown bars", className="small text-muted"),
+                    dbc.RadioItems(
+                        id=ids.BREAKDOWN_SORT,
+                        options=[{"label": "Data order", "value": "data"}, {"label": "Sorted by value", "value": "value"}],
+                        value="data",
+                        inline=True,
+                        className="btn-group btn-group-sm",
+                        inputClassName="btn-check",
+                        labelClassName="btn btn-outline-secondary",
+                        labelCheckedClassName="active",
+                    ),
+                ],
+                className="d-flex align-items-center gap-2",
+            ),
+            _panel("row"),
+            _panel("col"),
+        ],
+        className="d-flex flex-column gap-2",
+    )
+
+
+def _hint(axis: str) -> str:
+    kind = "train" if axis == "row" else "test"
+    return f"Click a heatmap cell, or choose a {kind} dataset above, to see its breakdown."
+
+
+def _extreme(item) -> str:
+    return "n/a" if item is None else f"{item.label} ({display_number(item.value)})"
+
+
+def stats_children(item: Breakdown, axis: str) -> html.Dl:
+    """The numbers beside the bars, rounded for reading (the JSON keeps full precision)."""
+    _, _, _, _, other, measure = AXES[axis]
+    rank = "n/a" if item.rank is None else f"{item.rank} of {item.ranked}"
+    in_domain = "not in this matrix" if item.in_domain_index is None else display_number(item.in_domain)
+    rows = [
+        ("In-domain", in_domain),
+        (f"Mean off-diagonal ({measure})", display_number(item.mean_off_diagonal)),
+        (f"Best {other}", _extreme(item.best)),
+        (f"Worst {other}", _extreme(item.worst)),
+        (f"Rank by mean {measure}", rank),
+    ]
+    if item.missing:
+        rows.append(("Missing values", str(item.missing)))
+    children = []
+    for term, value in rows:
+        children += [html.Dt(term, className="col-7 fw-normal text-muted"), html.Dd(value, className="col-5 mb-0")]
+    return html.Dl(children, className="row mb-1 tmx-breakdown-stats")
+
+
+def _draw(matrix: TransferMatrix, axis: str, label: str | None, sort: str):
+    if label is None or label not in matrix.labels(axis):
+        return {}, _hint(axis), HIDDEN
+    item = breakdown(matrix, axis, label)
+    figure = breakdown_figure(item, matrix, display_order(item, sort))
+    return figure, stats_children(item, axis), {"height": f"{figure['layout']['height']}px"}
+
+
+def register(app) -> None:
+    @app.callback(
+        *(Output(graph, prop) for axis in AXES for graph, prop in ((AXES[axis][1], "figure"), (AXES[axis][2], "children"), (AXES[axis][1], "style"))),
+        *view_dependencies(*DATA_FIELDS, "row", "col", "sort"),
+        prevent_initial_call=True,
+    )
+    def draw_panels(*_):
+        view = current_view()
+        return tuple(part for axis in AXES for part in _draw(view.matrix, axis, getattr(view.state, axis), view.state.sort))
+
+    @app.callback(
+        Output(ids.HEATMAP, "figure", allow_duplicate=True),
+        Input(ids.ROW, "value"),
+        Input(ids.COL, "value"),
+        State(ids.HEATMAP_META, "data"),
+        prevent_initial_call=True,
+    )
+    def outline_selection(row, col, meta):
+        if not meta:  # no heatmap yet: its first draw outlines the link's selection itself
+            raise PreventUpdate
+        patch = Patch()
+        patch["layout"]["shapes"] = selection_shapes(meta["rows"], meta["cols"], row, col)
+        return patch
+
+    app.clientside_callback(
+        ClientsideFunction("tmx", "select_cell"),
+        Output(ids.ROW, "value", allow_duplicate=True),
+        Output(ids.COL, "value", allow_duplicate=True),
+        Input(ids.HEATMAP, "clickData"),
+        State(ids.ROW, "value"),
+        State(ids.COL, "value"),
+        prevent_initial_call=True,
+    )
+    # A bar of the row panel is a test dataset (moves the column), and the other way round.
+    for graph, select in ((ids.BREAKDOWN_ROW_GRAPH, ids.COL), (ids.BREAKDOWN_COL_GRAPH, ids.ROW)):
+        app.clientside_callback(
+            ClientsideFunction("tmx", "select_bar"),
+            Output(select, "value", allow_duplicate=True),
+            Input(graph, "clickData"),
+            State(select, "value"),
+            prevent_initial_call=True,
+        )
