@@ -35,7 +35,7 @@ def layout() -> html.Div:
                             # Controls and side panels, stacked: thresholds, clustering,
                             # comparison, row/column breakdowns, insights.
                             dbc.Col(
-                                [clustering.layout(), compare.layout(), breakdown.layout(), insights.layout(), upload.layout()],
+                                [breakdown.layout(), clustering.layout(), compare.layout(), insights.layout(), upload.layout()],
                                 lg=5,
                                 className="mb-2 tmx-side d-flex flex-column gap-2",
                             ),

@@ -214,7 +214,8 @@ def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
         "textposition": "outside",
         "cliponaxis": False,
         "constraintext": "none",
-        "textfont": {"size": 11},
+        # An explicit colour: plotly would otherwise derive one from the numeric marker colours.
+        "textfont": {"size": 11, "color": "#212529"},
         "meta": [matrix.metric, other],
         "hovertemplate": "%{meta[1]}: %{y}%{customdata[1]}<br>%{meta[0]}: %{customdata[0]:.4~f}<extra></extra>",
     }
