@@ -28,8 +28,38 @@
     return points[0].y;
   }
 
+  // The same outlines as transfer.figures.selection_shapes (which draws them on a full redraw).
+  var LINE = {color: "#1b1b1b", width: 2};
+
+  function selectionShapes(rows, cols, row, col) {
+    var shapes = [], i = rows.indexOf(row), j = cols.indexOf(col);
+    if (row !== null && i >= 0) {
+      shapes.push({type: "rect", xref: "x", yref: "y", x0: -0.5, x1: cols.length - 0.5, y0: i - 0.5, y1: i + 0.5,
+                   line: Object.assign({}, LINE), name: "selected-row"});
+    }
+    if (col !== null && j >= 0) {
+      shapes.push({type: "rect", xref: "x", yref: "y", x0: j - 0.5, x1: j + 0.5, y0: -0.5, y1: rows.length - 0.5,
+                   line: Object.assign({}, LINE), name: "selected-col"});
+    }
+    return shapes;
+  }
+
+  // A new figure for the heatmap (a Patch too) makes plotly recompute and redraw every cell
+  // (~0.5 s at 1000x1000); a relayout of the shapes alone takes a few ms. The figure held by Dash
+  // gets the same shapes in place, so a later patch of it (a cut, a threshold) keeps the outline.
+  function outlineSelection(row, col, figure, graphId) {
+    var cells = figure && figure.data && figure.data[0];
+    if (!cells) return;
+    var shapes = selectionShapes(Array.from(cells.y || []), Array.from(cells.x || []), row, col);
+    figure.layout = figure.layout || {};
+    figure.layout.shapes = shapes;
+    var gd = window.tmx.graphDiv(graphId);
+    if (gd && gd._fullLayout) window.Plotly.relayout(gd, {shapes: JSON.parse(JSON.stringify(shapes))});
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
+      outline_selection: outlineSelection,
       select_cell: selectCell,
       select_bar: selectBar,
     }),

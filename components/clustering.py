@@ -160,6 +160,8 @@ def register(app) -> None:
         view = current_view()
         if meta.get("key") != view.dataset_id:
             raise PreventUpdate
+        if f"{ids.HEATMAP_META}.data" in ctx.triggered_prop_ids and meta.get("clusters") == [view.state.k, view.state.cluster]:
+            raise PreventUpdate  # that redraw drew this cut and cluster: patching would only redraw it again
         patch = Patch()
         xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
         patch["data"][HeatmapTrace.CLUSTER]["x"] = xs
