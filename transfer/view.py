@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from .datasets import Datasets
 from .matrix import TransferMatrix, values_to_json
+from .thresholds import highlight_json
 from .viewstate import ViewState, parse_query, resolve
 
 
@@ -59,6 +60,7 @@ def arranged_matrix(matrix: TransferMatrix, state: ViewState) -> TransferMatrix:
 def view_json(view: View) -> dict:
     """The JSON twin of a view: a pure function of the link and the stored data."""
     matrix = view.matrix
+    highlight = highlight_json(matrix, view.state)
     return {
         "query": view.query,
         "notices": list(view.notices),
@@ -76,4 +78,5 @@ def view_json(view: View) -> dict:
         "rows": list(matrix.rows),
         "cols": list(matrix.cols),
         "values": values_to_json(matrix.values),
+        **({"highlight": highlight} if highlight else {}),
     }
