@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash
 
 import api
-from components import context, header, heatmap, page, state
+from components import context, header, heatmap, page, state, thresholds
 from transfer.datasets import Datasets
 from transfer.matrix import parse_wide
 from transfer.store import DatasetStore
@@ -34,7 +34,7 @@ class Config:
     debug: bool = False
 
 
-PANELS = (header, heatmap)
+PANELS = (header, heatmap, thresholds)
 
 
 def create_app(config: Config | None = None) -> Dash:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import header, heatmap, ids
+from . import header, heatmap, ids, thresholds
 
 
 def layout() -> html.Div:
@@ -32,7 +32,7 @@ def layout() -> html.Div:
                             ),
                             # Controls and side panels, stacked: thresholds, clustering,
                             # comparison, row/column breakdowns, insights.
-                            dbc.Col([], lg=5, className="mb-2 tmx-side d-flex flex-column gap-2"),
+                            dbc.Col([thresholds.layout()], lg=5, className="mb-2 tmx-side d-flex flex-column gap-2"),
                         ],
                         className="g-2",
                     ),
