@@ -167,9 +167,10 @@
   function countsText(counts, pos, neg, diag) {
     var fmt = window.tmx.formatNumber, parts = [];
     if (pos === null && neg === null) return "Switch on a threshold to highlight transfer.";
-    function cells(n) { return n + (n === 1 ? " cell" : " cells"); }
-    if (pos !== null) parts.push(cells(counts.positive) + " show positive transfer \u2265 " + fmt(pos));
-    if (neg !== null) parts.push((pos !== null ? counts.negative : cells(counts.negative)) + " show negative transfer \u2264 " + fmt(neg));
+    // "1 cell shows ..., 2 show ..." (the noun only once).
+    function show(n, noun) { return n + (noun ? (n === 1 ? " cell" : " cells") : "") + (n === 1 ? " shows" : " show"); }
+    if (pos !== null) parts.push(show(counts.positive, true) + " positive transfer \u2265 " + fmt(pos));
+    if (neg !== null) parts.push(show(counts.negative, pos === null) + " negative transfer \u2264 " + fmt(neg));
     return parts.join(", ") + (diag ? "" : " (in-domain cells excluded)") + ".";
   }
 
@@ -256,10 +257,16 @@
     if (Object.keys(update).length) window.Plotly.relayout(gd, update);
   }
 
-  function followOverlay(graphId) {
+  // Attached once per graph; the first highlight can run before plotly has set the graph up.
+  function followOverlay(graphId, attempts) {
     var gd = window.tmx.graphDiv(graphId);
-    if (!gd || !gd.on || gd._tmxFollow) return;
+    if (gd && gd._tmxFollow) return;
+    if (!gd || !gd.on || !gd._fullLayout) {
+      if ((attempts || 0) < 100) setTimeout(function () { followOverlay(graphId, (attempts || 0) + 1); }, 50);
+      return;
+    }
     gd._tmxFollow = true;
+    followRanges(gd);
     gd.on("plotly_relayout", function () { followRanges(gd); });
     gd.on("plotly_afterplot", function () { followRanges(gd); });
   }
