@@ -150,16 +150,25 @@
     return ordered.length ? "?" + ordered.join("&") : "";
   }
 
+  // A drag changes the value dozens of times a second: the highlight follows at once, the link
+  // once the slider rests (browsers throttle, and then ignore, floods of history calls).
+  var LINK_DELAY_MS = 120;
+  var linkTimer = null;
+
   function writeLink(keys, pos, neg, diag) {
     var fmt = window.tmx.formatNumber;
-    var search = canonicalSearch(window.location.search, keys, {
+    var values = {
       pos: pos === null || pos === undefined ? null : fmt(pos),
       neg: neg === null || neg === undefined ? null : fmt(neg),
       diag: diag === false ? "0" : null,  // diag=1 is the default and never written
-    });
-    if (search !== window.location.search) {
-      window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
-    }
+    };
+    clearTimeout(linkTimer);
+    linkTimer = setTimeout(function () {
+      var search = canonicalSearch(window.location.search, keys, values);
+      if (search !== window.location.search) {
+        window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
+      }
+    }, LINK_DELAY_MS);
   }
 
   // --- text ----------------------------------------------------------------------------------
