@@ -247,7 +247,6 @@
     patch.assign(["data", TRACE.POSITIVE, "y"], positive.y);
     patch.assign(["data", TRACE.NEGATIVE, "x"], negative.x);
     patch.assign(["data", TRACE.NEGATIVE, "y"], negative.y);
-    window.tmx.lastHighlight = {counts: result.counts, at: performance.now()};
     return [patch.build(), text, selection];
   }
 

@@ -11,7 +11,7 @@ and, side by side, plotly alone redrawing after a restyle of one overlay trace (
 highlight drawn as heatmap traces) and a server round trip for the same highlight
 (`GET /api/view?...`), which a server-side highlight would add.
 
-Run: /work/main/.venv/bin/python benchmarks/bench_thresholds.py [SIZE]   (SIZE defaults to 500)
+Run: /work/main/.venv/bin/python benchmarks/bench_thresholds.py [SIZE [CHANGES]]   (500, 20)
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from app import Config, create_app  # noqa: E402
 from components import ids  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
 
-CHANGES = 20
+CHANGES = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 SIZE = int(sys.argv[1]) if len(sys.argv) > 1 else 500
 
 # Wraps the clientside callback once to time our own code, then changes the number box the way
