@@ -10,7 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from transfer.insights import ARROW, Insight, build_insights
+from transfer.insights import ARROW, Insight
+from transfer.view import view_insights
 
 from . import ids
 
@@ -78,11 +79,11 @@ def register(app) -> None:
     @app.callback(
         Output(ids.INSIGHTS, "children"),
         Output(ids.INSIGHT_TARGETS, "data"),
-        *view_dependencies(*DATA_FIELDS),
+        *view_dependencies(*DATA_FIELDS, "k"),
         prevent_initial_call=True,
     )
     def show(*_):
-        return render(build_insights(current_view().matrix))
+        return render(view_insights(current_view()))
 
     @app.callback(
         Output(ids.ROW, "value", allow_duplicate=True),

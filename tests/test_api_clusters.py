@@ -47,3 +47,13 @@ def test_rectangular_upload_clusters_rows_and_columns_apart(app, client):
     assert any("Ignored profile=cols" in n for n in data["notices"])
     assert data["rows"] == clusters["rows"]["order"] and data["cols"] == clusters["cols"]["order"]
     assert sorted(set(clusters["cols"]["cluster_of"].values())) == [1, 2]
+
+
+def test_insights_name_the_clusters_at_the_cut(client):
+    body = client.get("/api/view?dataset=mistral-7b-instruct_auc-diff&order=cluster&k=3").get_json()
+    groups = [i for i in body["insights"] if i["kind"] == "clusters"]
+    assert len(groups) == 1 and groups[0]["numbers"]["k"] == 3
+    members = body["clusters"]["rows"]["members"]
+    assert sorted(map(sorted, groups[0]["numbers"]["groups"])) == sorted(map(sorted, members))
+    uncut = client.get("/api/view?dataset=mistral-7b-instruct_auc-diff").get_json()
+    assert not [i for i in uncut["insights"] if i["kind"] == "clusters"]

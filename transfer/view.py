@@ -14,8 +14,9 @@ from .breakdown import breakdown
 from .clustering import ClusterOptions, Clustering, cluster_matrix
 from .compare import Comparison, Derived, derive
 from .datasets import Datasets
-from .insights import build_insights
+from .insights import Insight, build_insights
 from .matrix import TransferMatrix, values_to_json
+from .thresholds import highlight_json
 from .viewstate import ViewState, parse_query, resolve
 
 
@@ -108,9 +109,20 @@ def clusters_json(view: View) -> dict:
     }
 
 
+def view_insights(view: View) -> list[Insight]:
+    """The insights of the displayed matrix; with a cut (k > 1), the groups at that cut too
+    (from the row tree, which is the one tree when both axes hold the same tasks)."""
+    clusters = None
+    if view.state.k and view.state.k > 1:
+        tree = view.clustering.rows
+        clusters = dict(zip(tree.labels, (int(c) for c in tree.cut(view.state.k))))
+    return build_insights(view.matrix, clusters)
+
+
 def view_json(view: View) -> dict:
     """The JSON twin of a view: a pure function of the link and the stored data."""
     matrix = view.matrix
+    highlight = highlight_json(matrix, view.state)
     return {
         "query": view.query,
         "notices": list(view.notices),
@@ -131,8 +143,9 @@ def view_json(view: View) -> dict:
         "values": values_to_json(matrix.values),
         "comparison": view.comparison.to_json() if view.comparison else None,
         "clusters": clusters_json(view),
-        "insights": [insight.to_json() for insight in build_insights(matrix)],
+        "insights": [insight.to_json() for insight in view_insights(view)],
         **selection_json(view),
+        **({"highlight": highlight} if highlight else {}),
     }
 
 
