@@ -36,7 +36,7 @@ from dash import Dash, Input, Output, dcc, html  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from app import Config, create_app  # noqa: E402
-from browser import HEATMAP_PLOT, cell_center, hover_cell, wait_for_heatmap  # noqa: E402
+from browser import HEATMAP_PLOT, pixel_near_cell, wait_for_heatmap  # noqa: E402
 from components import context, ids  # noqa: E402
 from conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
@@ -179,9 +179,9 @@ def measure_clicks(page, labels: list[str], clicks: int) -> list[float]:
     times = []
     n = len(labels)
     for i in range(clicks):
-        row, col = labels[(7 * i + 3) % n], labels[(3 * i + 1) % n]
-        click_at(page, cell_center(page, row, col))
-        wait_for_panels(page, row, col)
+        point = pixel_near_cell(page, labels[(7 * i + 3) % n], labels[(3 * i + 1) % n])
+        click_at(page, point)
+        wait_for_panels(page, point["row"], point["col"])
         page.wait_for_function("(panels) => panels.every(id => window.__bench.plotted[id] > window.__bench.t0)", arg=list(PANELS))
         times.append(page.evaluate("(panels) => Math.max(...panels.map(id => window.__bench.plotted[id])) - window.__bench.t0", list(PANELS)))
     return times
@@ -194,8 +194,9 @@ def click_rows(browser, url: str, cases, clicks: int) -> list[dict]:
         page.goto(f"{url}/?dataset={dataset_id}")
         wait_for_heatmap(page, timeout=120_000)
         labels = list(matrix.rows)
-        click_at(page, cell_center(page, labels[0], labels[0]))  # mounts the panels' plots
-        wait_for_panels(page, labels[0], labels[0])
+        point = pixel_near_cell(page, labels[0], labels[0])
+        click_at(page, point)  # mounts the panels' plots
+        wait_for_panels(page, point["row"], point["col"])
         page.evaluate(INSTALL_CLICK_PROBE, [list(PANELS), FLOOR_OUT])
         floor = statistics.median(measure_floor(page, clicks))
         click = statistics.median(measure_clicks(page, labels, clicks))
@@ -248,9 +249,12 @@ def interactive_rows(browser, url: str, dataset_id: str, matrix: TransferMatrix,
         start = time.perf_counter()
         page.goto(f"{url}/?dataset={dataset_id}", wait_until="commit")
         drawn_at = time_until(page, HEATMAP_DRAWN_JS, [HEATMAP_PLOT, n])
-        hover_cell(page, row, col)
-        page.mouse.click(*cell_center(page, row, col).values())
-        wait_for_panels(page, row, col)
+        point = pixel_near_cell(page, row, col)
+        page.mouse.move(point["x"] - 2, point["y"] - 2)
+        page.mouse.move(point["x"], point["y"])
+        page.wait_for_function(f"""(label) => Array.from(document.querySelectorAll("{HEATMAP_PLOT} .hoverlayer .hovertext text")).some(t => t.textContent.includes(label))""", arg=point["row"])
+        page.mouse.click(point["x"], point["y"])
+        wait_for_panels(page, point["row"], point["col"])
         if i:
             drawn.append(drawn_at)
             totals.append((time.perf_counter() - start) * 1000)

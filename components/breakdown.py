@@ -134,6 +134,14 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
     app.clientside_callback(
+        ClientsideFunction("tmx", "write_selection_link"),
+        Input(ids.ROW, "value"),
+        Input(ids.COL, "value"),
+        Input(ids.BREAKDOWN_SORT, "value"),
+        State(ids.QUERY_KEYS, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
         ClientsideFunction("tmx", "select_cell"),
         Output(ids.ROW, "value", allow_duplicate=True),
         Output(ids.COL, "value", allow_duplicate=True),

@@ -16,6 +16,29 @@ _CELL_JS = """([selector, row, col]) => {
 }"""
 
 
+_PIXEL_JS = """([selector, row, col]) => {
+  const gd = document.querySelector(selector);
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+  const xi = xa._categories.indexOf(col), yi = ya._categories.indexOf(row);
+  if (xi < 0 || yi < 0) return null;
+  const x = Math.round(box.left + xa._offset + xa.l2p(xi)), y = Math.round(box.top + ya._offset + ya.l2p(yi));
+  // The cell whose extent (index +- 0.5 on each axis) holds that pixel.
+  const at = (axis, offset, px) => axis._categories[Math.round(axis.p2l(px - offset))];
+  return {x: x, y: y, row: at(ya, box.top + ya._offset, y), col: at(xa, box.left + xa._offset, x)};
+}"""
+
+
+def pixel_near_cell(page, row: str, col: str) -> dict:
+    """The whole page pixel nearest a cell's centre and the cell under it ({x, y, row, col}).
+
+    A mouse event lands on a whole pixel: where cells are narrower than a pixel (1000 cells in
+    900 pixels) that pixel's cell can be a neighbour of the one asked for.
+    """
+    point = page.evaluate(_PIXEL_JS, [HEATMAP_PLOT, row, col])
+    assert point is not None, f"cell {row} x {col} is not on the heatmap"
+    return point
+
+
 def wait_for_heatmap(page, timeout: float = 20_000) -> None:
     """Wait until the heatmap has been drawn with data."""
     page.wait_for_function(
