@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 import plotly.graph_objects as go  # noqa: E402
 from dash import Dash, Input, Output, dcc, html  # noqa: E402
@@ -179,7 +179,8 @@ def measure_clicks(page, labels: list[str], clicks: int) -> list[float]:
     times = []
     n = len(labels)
     for i in range(clicks):
-        point = pixel_near_cell(page, labels[(7 * i + 3) % n], labels[(3 * i + 1) % n])
+        # Away from the plot's corners, where plotly's 20-pixel zoom handles take the clicks.
+        point = pixel_near_cell(page, labels[(n // 2 + 37 * i) % n], labels[(n // 3 + 53 * i) % n])
         click_at(page, point)
         wait_for_panels(page, point["row"], point["col"])
         page.wait_for_function("(panels) => panels.every(id => window.__bench.plotted[id] > window.__bench.t0)", arg=list(PANELS))
@@ -193,8 +194,8 @@ def click_rows(browser, url: str, cases, clicks: int) -> list[dict]:
         page = browser.new_page(viewport=VIEWPORT)
         page.goto(f"{url}/?dataset={dataset_id}")
         wait_for_heatmap(page, timeout=120_000)
-        labels = list(matrix.rows)
-        point = pixel_near_cell(page, labels[0], labels[0])
+        labels, n = list(matrix.rows), matrix.shape[0]
+        point = pixel_near_cell(page, labels[n // 4], labels[n // 4])
         click_at(page, point)  # mounts the panels' plots
         wait_for_panels(page, point["row"], point["col"])
         page.evaluate(INSTALL_CLICK_PROBE, [list(PANELS), FLOOR_OUT])
@@ -264,6 +265,41 @@ def interactive_rows(browser, url: str, dataset_id: str, matrix: TransferMatrix,
             result("load -> hover -> click -> panels", size, statistics.median(totals), "ms", limit=5000)]
 
 
+# --- thresholds ---------------------------------------------------------------------------------
+
+
+def threshold_rows(browser, url: str, cases, changes: int) -> list[dict]:
+    """Typing new positive thresholds: callback requests sent, and Chromium's ScriptDuration per
+    change (all JavaScript: ours, Dash, React and plotly redrawing the highlight layers)."""
+    from bench_thresholds import CHANGE_JS
+
+    rows = []
+    for size, dataset_id, _ in cases:
+        page = browser.new_page(viewport=VIEWPORT)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page.goto(f"{url}/?dataset={dataset_id}&pos=0.1&neg=-0.15")
+        wait_for_heatmap(page, timeout=120_000)
+        page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')", timeout=120_000)
+        page.wait_for_timeout(1000)
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url) if "_dash-update-component" in r.url else None)
+        script = []
+        for k in range(changes):
+            before = _script_seconds(cdp)
+            page.evaluate(CHANGE_JS, [ids.THRESHOLD_POS_SLIDER, round(0.11 + 0.01 * (k % 10), 2)])
+            page.wait_for_timeout(300)  # the frame and the delayed link write settle
+            script.append((_script_seconds(cdp) - before) * 1000)
+        page.close()
+        rows.append(result("threshold change: callback requests", size, len(requests), "req", limit=0))
+        rows.append(result("threshold change: script time", size, statistics.median(script), "ms", limit=16 if size == "10x10" else 200))
+    return rows
+
+
+def _script_seconds(cdp) -> float:
+    return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "ScriptDuration")
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -295,6 +331,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 rows += first_visit(browser, server.url)
                 cases = [("10x10", datasets.default_id, datasets.get(datasets.default_id)), ("1000x1000", big_id, big)]
                 rows += click_rows(browser, server.url, cases, args.clicks)
+                rows += threshold_rows(browser, server.url, cases, args.clicks)
                 rows += load_rows(browser, server.url, bare.url, big_id, big, args.loads)
                 rows += interactive_rows(browser, server.url, huge_id, huge, max(1, args.loads - 1))
                 browser.close()

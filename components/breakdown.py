@@ -41,7 +41,7 @@ def _panel(axis: str) -> dbc.Card:
             dbc.CardBody(
                 [
                     html.Div(id=stats, className="small", children=_hint(axis)),
-                    dcc.Graph(id=graph, config={"displaylogo": False, "displayModeBar": False}, style=HIDDEN),
+                    dcc.Graph(id=graph, config={"displaylogo": False, "displayModeBar": False}, style=HIDDEN, className="tmx-progress"),
                 ],
                 className="p-2",
             ),

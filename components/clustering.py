@@ -74,7 +74,7 @@ def tab_layout() -> dbc.Card:
         dbc.CardBody(
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=ids.DENDROGRAM, config={"displaylogo": False}, style={"height": "min(78vh, 820px)", "minHeight": "380px"}), lg=8),
+                    dbc.Col(dcc.Graph(id=ids.DENDROGRAM, config={"displaylogo": False}, className="tmx-progress", style={"height": "min(78vh, 820px)", "minHeight": "380px"}), lg=8),
                     dbc.Col(html.Div(id=ids.CLUSTER_MEMBERS, className="small tmx-cluster-members"), lg=4),
                 ],
                 className="g-2",

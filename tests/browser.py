@@ -21,10 +21,18 @@ _PIXEL_JS = """([selector, row, col]) => {
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
   const xi = xa._categories.indexOf(col), yi = ya._categories.indexOf(row);
   if (xi < 0 || yi < 0) return null;
-  const x = Math.round(box.left + xa._offset + xa.l2p(xi)), y = Math.round(box.top + ya._offset + ya.l2p(yi));
-  // The cell whose extent (index +- 0.5 on each axis) holds that pixel.
-  const at = (axis, offset, px) => axis._categories[Math.round(axis.p2l(px - offset))];
-  return {x: x, y: y, row: at(ya, box.top + ya._offset, y), col: at(xa, box.left + xa._offset, x)};
+  // The whole pixel nearest the centre that is clearly inside one cell (a cell spans its index
+  // +- 0.5; a pixel on an edge would leave the answer to rounding), and that cell.
+  const pick = (axis, offset, index) => {
+    const centre = Math.round(offset + axis.l2p(index));
+    for (const px of [centre, centre - 1, centre + 1, centre - 2, centre + 2]) {
+      const at = axis.p2l(px - offset);
+      if (0.5 - Math.abs(at - Math.round(at)) > 0.05) return [px, axis._categories[Math.round(at)]];
+    }
+    return [centre, axis._categories[index]];
+  };
+  const [x, c] = pick(xa, box.left + xa._offset, xi), [y, r] = pick(ya, box.top + ya._offset, yi);
+  return {x: x, y: y, row: r, col: c};
 }"""
 
 
