@@ -12,7 +12,7 @@ Medians of repeated runs. `main()` prints a table and returns its rows (dicts wi
 value, unit, baseline, ratio, target, met); the rows are also written to
 benchmarks/results/browser.json.
 
-    python benchmarks/bench_browser.py [--clicks 15] [--loads 3]
+    python benchmarks/bench_browser.py [--clicks 15] [--loads 3] [--quick]
 """
 
 from __future__ import annotations
@@ -316,7 +316,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clicks", type=int, default=15, help="clicks per median (default 15)")
     parser.add_argument("--loads", type=int, default=3, help="warm loads per median (default 3)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true", help="5 clicks and 1 warm load per median (a smoke run)")
+    # Imported by benchmarks/run_all.py: defaults, never the runner's own command line.
+    args = parser.parse_args(argv if argv is not None or __name__ == "__main__" else [])
+    if args.quick:
+        args.clicks, args.loads = 5, 1
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -42,6 +42,7 @@ def pixel_near_cell(page, row: str, col: str) -> dict:
     A mouse event lands on a whole pixel: where cells are narrower than a pixel (1000 cells in
     900 pixels) that pixel's cell can be a neighbour of the one asked for.
     """
+    page.locator(HEATMAP_PLOT).scroll_into_view_if_needed()
     point = page.evaluate(_PIXEL_JS, [HEATMAP_PLOT, row, col])
     assert point is not None, f"cell {row} x {col} is not on the heatmap"
     return point
@@ -65,6 +66,7 @@ def heatmap_data(page) -> dict:
 
 
 def cell_center(page, row: str, col: str) -> dict:
+    page.locator(HEATMAP_PLOT).scroll_into_view_if_needed()  # a control below the fold may have scrolled the page
     point = page.evaluate(_CELL_JS, [HEATMAP_PLOT, row, col])
     assert point is not None, f"cell {row} x {col} is not on the heatmap"
     return point
