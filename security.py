@@ -58,20 +58,31 @@ def _is_binding(entry: Any, declared: dict) -> bool:
     return isinstance(entry, dict) and entry.get("id") == declared["id"] and entry.get("property") == declared["property"]
 
 
+def _is_output(entry: Any) -> bool:
+    if isinstance(entry, list):  # pattern-matching output: one entry per matching component
+        return all(map(_is_output, entry))
+    return isinstance(entry, dict) and isinstance(entry.get("id"), (str, dict)) and isinstance(entry.get("property"), str)
+
+
 def callback_request_problem(body: Any, callback_map: dict) -> str | None:
     """Why a body sent to Dash's callback endpoint is not one the page could send (None if it
     could). Dash itself assumes a well-formed body and fails with a KeyError/TypeError (a 500)."""
     if not isinstance(body, dict):
         return "expected a JSON object"
     callback = callback_map.get(body.get("output")) if isinstance(body.get("output"), str) else None
-    if callback is None:
+    if callback is None or "callback" not in callback:  # clientside callbacks run in the browser only
         return "unknown callback output"
     for key in ("inputs", "state"):
         entries, declared = body.get(key, []), callback[key]
         if not isinstance(entries, list) or len(entries) != len(declared) or not all(map(_is_binding, entries, declared)):
             return f"'{key}' does not match the callback"
-    if not isinstance(body.get("outputs", []), (dict, list)):
-        return "'outputs' must be an object or a list"
+    declared, outputs = callback["output"], body.get("outputs")
+    if isinstance(declared, list):
+        fits = isinstance(outputs, list) and len(outputs) == len(declared) and all(map(_is_output, outputs))
+    else:
+        fits = _is_output(outputs)
+    if not fits:
+        return "'outputs' does not match the callback"
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(prop, str) for prop in changed):
         return "'changedPropIds' must be a list of strings"
