@@ -16,7 +16,7 @@ from dash import Dash
 
 import api
 import security
-from components import breakdown, clustering, compare, context, header, heatmap, insights, multiples, page, share, state, upload
+from components import breakdown, clustering, compare, context, header, heatmap, insights, multiples, page, share, state, thresholds, upload
 from transfer.datasets import Datasets
 from transfer.matrix import MatrixError, TransferMatrix
 from transfer.parsing import DEFAULT_LIMITS, Limits, matrix_from_frame, read_matrix_file
@@ -59,7 +59,7 @@ def request_size_limit(limits: Limits) -> int:
     return limits.max_bytes * 4 // 3 + 2**20
 
 
-PANELS = (header, heatmap, share, upload, compare, breakdown, insights, multiples, clustering)
+PANELS = (header, heatmap, share, upload, compare, breakdown, thresholds, insights, multiples, clustering)
 
 
 def create_app(config: Config | None = None) -> Dash:

@@ -24,7 +24,37 @@
     return text === "-0" || text === "" ? "0" : text;
   }
 
-  window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, formatNumber: formatNumber});
+  // Numeric overlay axes (lines between cells, dendrograms, cluster outlines) follow the
+  // heatmap's category axes after every zoom, pan or redraw; the figure names the pairs in
+  // layout.meta.follow ({"xaxis2": "xaxis", ...}).
+  function followRanges(gd) {
+    var follow = gd && gd.layout && gd.layout.meta && gd.layout.meta.follow;
+    if (!follow || !gd._fullLayout) return;
+    var update = {};
+    Object.keys(follow).forEach(function (axis) {
+      var base = gd._fullLayout[follow[axis]], own = gd._fullLayout[axis];
+      if (base && own && (Math.abs(base.range[0] - own.range[0]) > 1e-9 || Math.abs(base.range[1] - own.range[1]) > 1e-9)) {
+        update[axis + ".range"] = base.range.slice();
+      }
+    });
+    if (Object.keys(update).length) window.Plotly.relayout(gd, update);
+  }
+
+  // Attached once per graph; the first highlight can run before plotly has set the graph up.
+  function followOverlay(graphId, attempts) {
+    var gd = graphDiv(graphId);
+    if (gd && gd._tmxFollow) return;
+    if (!gd || !gd.on || !gd._fullLayout) {
+      if ((attempts || 0) < 100) setTimeout(function () { followOverlay(graphId, (attempts || 0) + 1); }, 50);
+      return;
+    }
+    gd._tmxFollow = true;
+    followRanges(gd);
+    gd.on("plotly_relayout", function () { followRanges(gd); });
+    gd.on("plotly_afterplot", function () { followRanges(gd); });
+  }
+
+  window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, formatNumber: formatNumber, followOverlay: followOverlay});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       download_png: download("png"),

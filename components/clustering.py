@@ -14,7 +14,7 @@ from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, dcc,
 from dash.exceptions import PreventUpdate
 
 from transfer.cluster_figures import (
-    COLOUR_TRACES, add_cluster_margins, add_cluster_overlay, cluster_colour, cluster_outline, dendrogram_figure,
+    COLOUR_TRACES, add_cluster_margins, cluster_colour, cluster_outline, dendrogram_figure,
     margin_trace_updates,
 )
 from transfer.figures import HeatmapTrace
@@ -86,8 +86,7 @@ def tab_layout() -> dbc.Card:
 
 
 def decorate_heatmap(fig, view: View) -> None:
-    """Cluster layers of the heatmap: overlay axes, margins in cluster order, the selected outline."""
-    add_cluster_overlay(fig, view.matrix)
+    """Cluster layers of the heatmap: margins in cluster order, the selected cluster's outline."""
     if view.state.order == "cluster":
         add_cluster_margins(fig, view.matrix, view.clustering, view.state.k)
     xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster) if view.state.cluster else ([], [])

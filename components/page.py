@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import breakdown, clustering, compare, header, heatmap, ids, insights, multiples, upload
+from . import breakdown, clustering, compare, header, heatmap, ids, insights, multiples, thresholds, upload
 
 
 def layout() -> html.Div:
@@ -35,7 +35,7 @@ def layout() -> html.Div:
                             # Controls and side panels, stacked: thresholds, clustering,
                             # comparison, row/column breakdowns, insights.
                             dbc.Col(
-                                [breakdown.layout(), clustering.layout(), compare.layout(), insights.layout(), upload.layout()],
+                                [thresholds.layout(), breakdown.layout(), clustering.layout(), compare.layout(), insights.layout(), upload.layout()],
                                 lg=5,
                                 className="mb-2 tmx-side d-flex flex-column gap-2",
                             ),

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from transfer.thresholds import carry_thresholds
 from transfer.view import View, open_view
 from transfer.viewstate import ViewState, parse_query, state_from_values
 
@@ -61,6 +62,9 @@ BINDINGS: list[Binding] = [
     Binding("k", ids.CLUSTER_K, to_state=lambda v: _cut(v), from_state=lambda k: k or 1),
     Binding("cluster", ids.CLUSTER_SELECTED, "data"),
     Binding("sort", ids.BREAKDOWN_SORT),
+    Binding("pos", ids.THRESHOLD_POS, "data", client=True),
+    Binding("neg", ids.THRESHOLD_NEG, "data", client=True),
+    Binding("diag", ids.THRESHOLD_DIAG, client=True),
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")
@@ -160,6 +164,8 @@ def _load(search: str):
 def _write(search: str):
     """Controls -> canonical address; controls the state had to correct are set back."""
     state, notices = state_from_controls(search)
+    if ctx.triggered_id in {b.id for b in _bound(DATA_FIELDS)}:
+        state = _carry_units(search, state)
     view = open_view(datasets(), state, notices)
     query = "?" + view.query
     current = _control_values()
@@ -170,3 +176,9 @@ def _write(search: str):
     notices = notice_children(view.notices) if view.notices else no_update
     data_changed = ctx.triggered_id in {b.id for b in _bound(DATA_FIELDS)}
     return (query if query != search else no_update), notices, dataset_options(view), *controls, *_options(view, data_changed)
+
+
+def _carry_units(search: str, state: ViewState) -> ViewState:
+    """Thresholds restart from the new matrix's suggestions when a data control changes their units."""
+    before = open_view(datasets(), parse_query(search)[0]).matrix
+    return carry_thresholds(state, before, open_view(datasets(), state).matrix)

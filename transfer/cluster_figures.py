@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .clustering import Clustering, Tree, tree_links
-from .figures import FONT, HeatmapTrace, plot_labels
+from .figures import FONT, OVERLAY_AXES, HeatmapTrace, plot_labels
 from .matrix import TransferMatrix
 
 # Okabe-Ito (colour-blind safe) without black/yellow, then four Tableau tones: 10 cluster colours.
@@ -30,7 +30,6 @@ LABELLED_LEAVES = 120  # leaf labels on the dendrogram tab up to this many tasks
 # Axes of the heatmap in cluster order (paper fractions).
 HEATMAP_X = (0.17, 1.0)
 HEATMAP_Y = (0.0, 0.83)
-FOLLOW_OVERLAY = {"xaxis2": "xaxis", "yaxis2": "yaxis"}
 FOLLOW_MARGINS = {"yaxis3": "yaxis", "xaxis4": "xaxis"}
 
 
@@ -97,18 +96,6 @@ def band_trace(labels: tuple[str, ...], clusters: np.ndarray, *, axis: str, k: i
                       hovertemplate="%{x}<br>cluster %{z}<extra></extra>", **common)
 
 
-def add_cluster_overlay(fig: go.Figure, matrix: TransferMatrix) -> None:
-    """Numeric axes over the heatmap, following its category axes; the CLUSTER slot draws there."""
-    rows, cols = matrix.shape
-    fig.data[HeatmapTrace.CLUSTER].update(xaxis="x2", yaxis="y2")
-    hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
-    fig.update_layout(
-        xaxis2={**hidden, "overlaying": "x", "range": [-0.5, cols - 0.5]},
-        yaxis2={**hidden, "overlaying": "y", "range": [rows - 0.5, -0.5]},
-        meta={"follow": dict(FOLLOW_OVERLAY)},
-    )
-
-
 def _margin_traces(clustering: Clustering, k: int | None) -> list:
     """Left tree, top tree, row band, column band: the traces after the fixed slots, in order."""
     k = k or 1
@@ -145,7 +132,7 @@ def add_cluster_margins(fig: go.Figure, matrix: TransferMatrix, clustering: Clus
         yaxis4={**hidden, "domain": [HEATMAP_Y[1] + 0.04, 1.0], "anchor": "x4", "rangemode": "tozero"},
         xaxis5={**hidden, "domain": [HEATMAP_X[0] - 0.03, HEATMAP_X[0] - 0.008], "anchor": "y"},
         yaxis5={**hidden, "domain": [HEATMAP_Y[1] + 0.008, HEATMAP_Y[1] + 0.03], "anchor": "x"},
-        meta={"follow": {**FOLLOW_OVERLAY, **FOLLOW_MARGINS}},
+        meta={"follow": {**OVERLAY_AXES, **FOLLOW_MARGINS}},
     )
 
 

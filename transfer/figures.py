@@ -37,6 +37,13 @@ class HeatmapTrace(IntEnum):
     CLUSTER = 4  # outline of the selected cluster's block
 
 
+# Category axes place trace points on labels only (a number becomes a new category), so lines
+# between cells live on hidden numeric axes laid over the heatmap, in cell units (cell (i, j)
+# spans j-0.5..j+0.5). Their ranges start equal to the heatmap's and the browser copies the
+# heatmap's ranges to them after every zoom or pan (`layout.meta.follow` names the pairs).
+OVERLAY_AXES = {"xaxis2": "xaxis", "yaxis2": "yaxis"}
+
+
 def plot_text(text: str) -> str:
     """User text (labels, names, metrics) as plotly shows it literally.
 
@@ -63,8 +70,18 @@ def cell_text_template(matrix: TransferMatrix) -> str | None:
 def _overlay_line(name: str, color: str, dash: str, width: float = 2.5) -> go.Scatter:
     return go.Scatter(
         x=[], y=[], mode="lines", name=name, line={"color": color, "width": width, "dash": dash},
-        hoverinfo="skip", showlegend=False, xaxis="x", yaxis="y",
+        hoverinfo="skip", showlegend=False, xaxis="x2", yaxis="y2",
     )
+
+
+def _overlay_axes(matrix: TransferMatrix) -> dict:
+    rows, cols = matrix.shape
+    hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
+    return {
+        "xaxis2": {**hidden, "overlaying": "x", "range": [-0.5, cols - 0.5]},
+        "yaxis2": {**hidden, "overlaying": "y", "range": [rows - 0.5, -0.5]},
+        "meta": {"follow": dict(OVERLAY_AXES)},
+    }
 
 
 def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparison: Comparison | None = None) -> go.Figure:
@@ -110,6 +127,7 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
     traces = [
         cells,
         fade,
+        # Solid for positive, dotted for negative: told apart by style, not only by colour.
         _overlay_line("positive", "#1b1b1b", "solid"),
         _overlay_line("negative", "#1b1b1b", "dot"),
         _overlay_line("cluster", "#6a3d9a", "solid", width=3),
@@ -130,6 +148,7 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
             "scaleanchor": "x", "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": True,
         },
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
+        **_overlay_axes(matrix),
     )
     return fig
 

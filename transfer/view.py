@@ -16,6 +16,7 @@ from .compare import Comparison, Derived, derive
 from .datasets import Datasets
 from .insights import Insight, build_insights
 from .matrix import TransferMatrix, values_to_json
+from .thresholds import highlight_json
 from .viewstate import ViewState, parse_query, resolve
 
 
@@ -121,6 +122,7 @@ def view_insights(view: View) -> list[Insight]:
 def view_json(view: View) -> dict:
     """The JSON twin of a view: a pure function of the link and the stored data."""
     matrix = view.matrix
+    highlight = highlight_json(matrix, view.state)
     return {
         "query": view.query,
         "notices": list(view.notices),
@@ -143,6 +145,7 @@ def view_json(view: View) -> dict:
         "clusters": clusters_json(view),
         "insights": [insight.to_json() for insight in view_insights(view)],
         **selection_json(view),
+        **({"highlight": highlight} if highlight else {}),
     }
 
 

@@ -1,0 +1,264 @@
+// Thresholds (issue 4), entirely in the browser: moving a slider never sends a request.
+// - threshold_controls keeps each switch + slider pair in step with its store (the effective
+//   value: a number, or null when off); the server only sets stores (from the link) and ranges.
+// - threshold_highlight classifies the drawn cells exactly as transfer.thresholds.classify does,
+//   patches the heatmap's FADE / POSITIVE / NEGATIVE slots (never the cells), writes the counts,
+//   and rewrites the link's pos/neg/diag in canonical form with history.replaceState.
+(function () {
+  "use strict";
+
+  var TRACE = {CELLS: 0, FADE: 1, POSITIVE: 2, NEGATIVE: 3};  // transfer.figures.HeatmapTrace
+  var DTYPES = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array,
+                u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
+
+  function noUpdate() { return window.dash_clientside.no_update; }
+
+  // Positions (in the callback's Input order) of the inputs that fired, so no id is repeated here.
+  function firedInputs() {
+    var ctx = window.dash_clientside.callback_context || {};
+    var inputs = (ctx.inputs_list || []).map(function (i) { return i.id + "." + i.property; });
+    return (ctx.triggered || []).map(function (t) { return inputs.indexOf(t.prop_id); });
+  }
+
+  function anyOf(fired, first, last) {
+    return fired.some(function (i) { return i >= first && i <= last; });
+  }
+
+  // --- the drawn values ---------------------------------------------------------------------
+
+  var decoded = {source: null, cells: null};
+
+  // z as plotly.py 6+ sends it ({dtype, bdata, shape}, base64) or as nested lists -> a row-major
+  // Float64Array with NaN for missing cells, and its shape. Cached: one decode per drawn matrix.
+  function cellValues(z) {
+    if (decoded.source === z) return decoded.cells;
+    var cells;
+    if (z && z.bdata !== undefined) {
+      var shape = String(z.shape).split(",").map(Number);
+      var bytes = Uint8Array.from(atob(z.bdata), function (c) { return c.charCodeAt(0); });
+      var Typed = DTYPES[z.dtype];
+      if (!Typed) throw new Error("thresholds: unsupported heatmap dtype " + z.dtype);
+      var view = new Typed(bytes.buffer);
+      cells = {rows: shape[0], cols: shape.length > 1 ? shape[1] : view.length / shape[0], values: Float64Array.from(view), float32: z.dtype === "f4"};
+    } else {
+      var rows = z || [], n = rows.length, m = n ? rows[0].length : 0, values = new Float64Array(n * m);
+      for (var i = 0; i < n; i++) {
+        for (var j = 0; j < m; j++) {
+          var v = rows[i][j];
+          values[i * m + j] = v === null || v === undefined ? NaN : +v;
+        }
+      }
+      cells = {rows: n, cols: m, values: values, float32: false};
+    }
+    decoded = {source: z, cells: cells};
+    return cells;
+  }
+
+  // --- classification (the same rules as transfer/thresholds.py) ------------------------------
+
+  function classify(cells, rowLabels, colLabels, pos, neg, diag) {
+    var n = cells.rows, m = cells.cols, size = n * m;
+    var positive = new Uint8Array(size), negative = new Uint8Array(size);
+    // Float32 cells are compared with the threshold rounded the same way, so a cell that reads
+    // 0.4 is <= 0.4 (its float32 is 0.4000000059); Python compares the float64 values.
+    var round = cells.float32 ? Math.fround : function (x) { return x; };
+    var hasPos = pos !== null && pos !== undefined, hasNeg = neg !== null && neg !== undefined;
+    var p = hasPos ? round(pos) : 0, q = hasNeg ? round(neg) : 0;
+    var colIndex = {};
+    colLabels.forEach(function (label, j) { colIndex[label] = j; });
+    var counts = {positive: 0, negative: 0};
+    for (var i = 0; i < n; i++) {
+      var inDomain = diag ? -1 : (colIndex.hasOwnProperty(rowLabels[i]) ? colIndex[rowLabels[i]] : -1);
+      for (var j = 0; j < m; j++) {
+        var k = i * m + j, v = cells.values[k];
+        if (v !== v || j === inDomain) continue;  // missing (NaN) or excluded in-domain cell
+        if (hasPos && v >= p) { positive[k] = 1; counts.positive++; }
+        if (hasNeg && v <= q) { negative[k] = 1; counts.negative++; }
+      }
+    }
+    return {rows: n, cols: m, positive: positive, negative: negative, counts: counts};
+  }
+
+  function lineCounts(result, axis, index) {
+    var out = {positive: 0, negative: 0};
+    var count = axis === "row" ? result.cols : result.rows;
+    for (var t = 0; t < count; t++) {
+      var k = axis === "row" ? index * result.cols + t : t * result.cols + index;
+      out.positive += result.positive[k];
+      out.negative += result.negative[k];
+    }
+    return out;
+  }
+
+  // --- drawing -----------------------------------------------------------------------------
+
+  // The boundary of the marked region in cell units (cell (i, j) spans j-0.5..j+0.5), as line
+  // segments joined with null gaps; collinear edges along a grid line merge into one segment, so
+  // neighbouring highlighted cells share one outline.
+  function outline(mask, n, m) {
+    var xs = [], ys = [];
+    function at(i, j) { return i >= 0 && i < n && j >= 0 && j < m && mask[i * m + j] === 1; }
+    function runs(length, lines, edge, emit) {
+      for (var line = 0; line <= lines; line++) {
+        var start = -1;
+        for (var t = 0; t <= length; t++) {
+          var on = t < length && edge(line, t);
+          if (on && start < 0) start = t;
+          if (!on && start >= 0) { emit(line - 0.5, start - 0.5, t - 0.5); start = -1; }
+        }
+      }
+    }
+    // horizontal grid lines between rows i-1 and i
+    runs(m, n, function (i, j) { return at(i - 1, j) !== at(i, j); },
+         function (y, x0, x1) { xs.push(x0, x1, null); ys.push(y, y, null); });
+    // vertical grid lines between columns j-1 and j
+    runs(n, m, function (j, i) { return at(i, j - 1) !== at(i, j); },
+         function (x, y0, y1) { xs.push(x, x, null); ys.push(y0, y1, null); });
+    return {x: xs, y: ys};
+  }
+
+  // 1 over every cell to fade (present and not highlighted), null elsewhere.
+  function fade(cells, result) {
+    var z = new Array(cells.rows);
+    for (var i = 0; i < cells.rows; i++) {
+      var row = new Array(cells.cols);
+      for (var j = 0; j < cells.cols; j++) {
+        var k = i * cells.cols + j, v = cells.values[k];
+        row[j] = v !== v || result.positive[k] || result.negative[k] ? null : 1;
+      }
+      z[i] = row;
+    }
+    return z;
+  }
+
+  // --- the link ------------------------------------------------------------------------------
+
+  // The link with pos/neg/diag replaced, keys in canonical order (`keys`, the ViewState field
+  // order); every other parameter is kept byte for byte as the server wrote it.
+  function canonicalSearch(search, keys, values) {
+    var parts = {};
+    (search || "").replace(/^\?/, "").split("&").forEach(function (part) {
+      if (!part) return;
+      var key = decodeURIComponent(part.split("=")[0].replace(/\+/g, " "));
+      parts[key] = part;
+    });
+    Object.keys(values).forEach(function (key) {
+      if (values[key] === null) delete parts[key];
+      else parts[key] = key + "=" + values[key];
+    });
+    var ordered = keys.filter(function (key) { return parts.hasOwnProperty(key); }).map(function (key) { return parts[key]; });
+    return ordered.length ? "?" + ordered.join("&") : "";
+  }
+
+  // A drag changes the value dozens of times a second: the highlight follows at once, the link
+  // once the slider rests (browsers throttle, and then ignore, floods of history calls).
+  var LINK_DELAY_MS = 120;
+  var linkTimer = null;
+
+  function writeLink(keys, pos, neg, diag) {
+    var fmt = window.tmx.formatNumber;
+    var values = {
+      pos: pos === null || pos === undefined ? null : fmt(pos),
+      neg: neg === null || neg === undefined ? null : fmt(neg),
+      diag: diag === false ? "0" : null,  // diag=1 is the default and never written
+    };
+    clearTimeout(linkTimer);
+    linkTimer = setTimeout(function () {
+      var search = canonicalSearch(window.location.search, keys, values);
+      if (search !== window.location.search) {
+        window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
+      }
+    }, LINK_DELAY_MS);
+  }
+
+  // --- text ----------------------------------------------------------------------------------
+
+  function countsText(counts, pos, neg, diag) {
+    var fmt = window.tmx.formatNumber, parts = [];
+    if (pos === null && neg === null) return "Switch on a threshold to highlight transfer.";
+    // "1 cell shows ..., 2 show ..." (the noun only once).
+    function show(n, noun) { return n + (noun ? (n === 1 ? " cell" : " cells") : "") + (n === 1 ? " shows" : " show"); }
+    if (pos !== null) parts.push(show(counts.positive, true) + " positive transfer \u2265 " + fmt(pos));
+    if (neg !== null) parts.push(show(counts.negative, pos === null) + " negative transfer \u2264 " + fmt(neg));
+    return parts.join(", ") + (diag ? "" : " (in-domain cells excluded)") + ".";
+  }
+
+  function selectionText(result, search, rowLabels, colLabels, pos, neg) {
+    if (pos === null && neg === null) return "";
+    var params = new URLSearchParams(search || ""), lines = [];
+    [["row", "Train", rowLabels], ["col", "Test", colLabels]].forEach(function (spec) {
+      var label = params.get(spec[0]), index = label === null ? -1 : spec[2].indexOf(label);
+      if (index < 0) return;
+      var c = lineCounts(result, spec[0], index), bits = [];
+      if (pos !== null) bits.push(c.positive + " positive");
+      if (neg !== null) bits.push(c.negative + " negative");
+      lines.push(spec[1] + " " + label + ": " + bits.join(", "));
+    });
+    return lines.join(" \u00b7 ");
+  }
+
+  // --- callbacks -----------------------------------------------------------------------------
+
+  function toNumber(value) {
+    return value === null || value === undefined || value === "" || !isFinite(+value) ? null : +value;
+  }
+
+  // Inputs: the two switches, the two sliders (0-3), the two stores, the scale.
+  function thresholdControls(posOn, negOn, posSlider, negSlider, pos, neg, scale) {
+    var suggested = scale || {};
+    if (!anyOf(firedInputs(), 0, 3)) {
+      // The link or a new matrix set the stores: show them; an off threshold keeps its slider
+      // at the suggested position, ready to be switched on.
+      pos = toNumber(pos); neg = toNumber(neg);
+      var sliders = [pos !== null ? pos : toNumber(suggested.pos), neg !== null ? neg : toNumber(suggested.neg)];
+      return [pos !== null, neg !== null, sliders[0], sliders[1], noUpdate(), noUpdate(), pos === null, neg === null];
+    }
+    posSlider = toNumber(posSlider); negSlider = toNumber(negSlider);
+    if (posSlider === null) posSlider = toNumber(suggested.pos);
+    if (negSlider === null) negSlider = toNumber(suggested.neg);
+    var nextPos = posOn ? posSlider : null, nextNeg = negOn ? negSlider : null;
+    return [noUpdate(), noUpdate(), posSlider, negSlider,
+            nextPos === toNumber(pos) ? noUpdate() : nextPos,
+            nextNeg === toNumber(neg) ? noUpdate() : nextNeg,
+            !posOn, !negOn];
+  }
+
+  // Inputs: pos, neg, diag (0-2), the heatmap's rebuild signal (3), the link (4).
+  function thresholdHighlight(pos, neg, diag, meta, search, figure, keys, graphId) {
+    var fired = firedInputs();
+    pos = toNumber(pos); neg = toNumber(neg); diag = diag !== false;
+    if (anyOf(fired, 0, 2) && keys) writeLink(keys, pos, neg, diag);
+    var trace = figure && figure.data && figure.data[TRACE.CELLS];
+    if (!trace || !trace.z) return [noUpdate(), noUpdate(), noUpdate()];
+    // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
+    var plain = window.tmx.plainLabel || function (text) { return text; };
+    var rowLabels = Array.from(trace.y || []).map(plain), colLabels = Array.from(trace.x || []).map(plain);
+    var cells = cellValues(trace.z);
+    var result = classify(cells, rowLabels, colLabels, pos, neg, diag);
+    var text = countsText(result.counts, pos, neg, diag);
+    var selection = selectionText(result, search, rowLabels, colLabels, pos, neg);
+    window.tmx.followOverlay(graphId);
+    // Only the selection changed: the highlight on the heatmap is already right.
+    if (fired.length && fired.every(function (i) { return i === 4; })) return [noUpdate(), text, selection];
+    var off = pos === null && neg === null;
+    var positive = outline(result.positive, result.rows, result.cols);
+    var negative = outline(result.negative, result.rows, result.cols);
+    var patch = new window.dash_clientside.Patch();
+    patch.assign(["data", TRACE.FADE, "z"], off ? [] : fade(cells, result));
+    patch.assign(["data", TRACE.POSITIVE, "x"], positive.x);
+    patch.assign(["data", TRACE.POSITIVE, "y"], positive.y);
+    patch.assign(["data", TRACE.NEGATIVE, "x"], negative.x);
+    patch.assign(["data", TRACE.NEGATIVE, "y"], negative.y);
+    return [patch.build(), text, selection];
+  }
+
+  window.tmx = Object.assign(window.tmx || {}, {
+    thresholds: {cellValues: cellValues, classify: classify, outline: outline, canonicalSearch: canonicalSearch},
+  });
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
+      threshold_controls: thresholdControls,
+      threshold_highlight: thresholdHighlight,
+    }),
+  });
+})();

@@ -1,0 +1,147 @@
+"""Thresholds in real Chromium: typed and dragged values highlight exactly the cells the core
+classifies, the link follows, a reload reproduces it, and no callback request leaves the page."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, query_of, wait_for_heatmap
+from components import ids
+from conftest import get_json
+from transfer.matrix import TransferMatrix
+from transfer.thresholds import classify
+
+DEFAULT = "mistral-7b-instruct_auc-diff"
+
+
+def drawn_matrix(page) -> TransferMatrix:
+    data = heatmap_data(page)
+    values = np.array([[np.nan if v is None else v for v in row] for row in data["z"]], dtype=float)
+    return TransferMatrix(rows=data["rows"], cols=data["cols"], values=values)
+
+
+def drawn_highlight(page) -> dict:
+    """What the page draws: faded cells (FADE slot) and outline segments (POSITIVE/NEGATIVE slots)."""
+    return page.evaluate(
+        f"""() => {{ const d = document.querySelector("{HEATMAP_PLOT}").data;
+                    const xy = t => ({{x: Array.from(t.x || []), y: Array.from(t.y || [])}});
+                    return {{fade: (d[1].z || []).map(r => Array.from(r)), positive: xy(d[2]), negative: xy(d[3])}}; }}"""
+    )
+
+
+def unit_edges(outline: dict) -> set:
+    """Outline polyline segments (null-separated) split into unit cell edges."""
+    edges, xs, ys = set(), outline["x"], outline["y"]
+    for k in range(len(xs) - 1):
+        if xs[k] is None or xs[k + 1] is None:
+            continue
+        (x0, x1), (y0, y1) = sorted((xs[k], xs[k + 1])), sorted((ys[k], ys[k + 1]))
+        if y0 == y1:
+            edges |= {("h", y0, x0 + t) for t in range(round(x1 - x0))}
+        else:
+            edges |= {("v", x0, y0 + t) for t in range(round(y1 - y0))}
+    return edges
+
+
+def boundary_edges(mask: np.ndarray) -> set:
+    """Unit edges between a marked cell and an unmarked one (or the border), in cell units."""
+    padded = np.pad(mask, 1)
+    edges = set()
+    for i, j in zip(*np.nonzero(padded[1:, 1:-1] != padded[:-1, 1:-1])):  # row boundary i-0.5
+        edges.add(("h", i - 0.5, j - 0.5))
+    for i, j in zip(*np.nonzero(padded[1:-1, 1:] != padded[1:-1, :-1])):  # column boundary j-0.5
+        edges.add(("v", j - 0.5, i - 0.5))
+    return edges
+
+
+def assert_highlight_matches_core(page, pos, neg, diag=True) -> None:
+    matrix = drawn_matrix(page)
+    expected = classify(matrix, pos, neg, diag)
+    drawn = drawn_highlight(page)
+    faded = np.array([[v == 1 for v in row] for row in drawn["fade"]])
+    present = ~np.isnan(matrix.values)
+    assert np.array_equal(faded, present & ~expected.positive & ~expected.negative)
+    assert unit_edges(drawn["positive"]) == boundary_edges(expected.positive)
+    assert unit_edges(drawn["negative"]) == boundary_edges(expected.negative)
+    assert page.inner_text(f"#{ids.THRESHOLD_COUNTS}").startswith(counts_sentence(expected.counts(), pos, neg))
+
+
+def counts_sentence(counts: dict, pos: float, neg: float) -> str:
+    p, n = counts["positive"], counts["negative"]
+    return (f"{p} {'cell shows' if p == 1 else 'cells show'} positive transfer ≥ {pos:g}, "
+            f"{n} {'shows' if n == 1 else 'show'} negative transfer ≤ {neg:g}")
+
+
+def type_threshold(page, slider_id: str, value: str) -> None:
+    box = page.locator(f"#{slider_id} input[type=number]")
+    box.fill(value)
+    box.press("Enter")
+
+
+def callback_requests(requests: list[str]) -> list[str]:
+    # Chromium itself re-fetches the favicon when the address changes; anything else is the app.
+    return [url for url in requests if "_favicon.ico" not in url]
+
+
+def test_typed_and_dragged_thresholds_highlight_what_the_core_classifies_without_a_request(live_server, page):
+    page.goto(live_server.url + "/")
+    wait_for_heatmap(page)
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('Switch on')")
+    page.wait_for_timeout(500)  # let the load's callbacks finish before recording
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    page.click(f"#{ids.THRESHOLD_POS_ON}")
+    page.wait_for_function("() => location.search.includes('pos=0.1')")  # starts at the suggested 0.1
+    # Drag the negative slider from its suggested -0.15 to the far left, then type the value back.
+    page.wait_for_timeout(350)
+    page.click(f"#{ids.THRESHOLD_NEG_ON}")
+    thumb = page.locator(f"#{ids.THRESHOLD_NEG_SLIDER} [role=slider]")
+    track = page.locator(f"#{ids.THRESHOLD_NEG_SLIDER} .dash-slider-track").bounding_box()
+    start = thumb.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(track["x"] - 20, start["y"] + start["height"] / 2, steps=8)
+    page.mouse.up()
+    page.wait_for_function("() => location.search.includes('neg=-0.33')")
+    assert_highlight_matches_core(page, 0.1, -0.33)
+    type_threshold(page, ids.THRESHOLD_POS_SLIDER, "0.25")
+    type_threshold(page, ids.THRESHOLD_NEG_SLIDER, "-0.15")
+    type_threshold(page, ids.THRESHOLD_POS_SLIDER, "0.1")
+    page.wait_for_function("() => location.search.endsWith('&pos=0.1&neg=-0.15')")
+    assert query_of(page) == f"?dataset={DEFAULT}&pos=0.1&neg=-0.15"
+    assert_highlight_matches_core(page, 0.1, -0.15)
+    page.wait_for_timeout(300)
+    assert callback_requests(requests) == []
+
+    api = get_json(live_server.url + "/api/view" + query_of(page))["highlight"]
+    assert page.inner_text(f"#{ids.THRESHOLD_COUNTS}").startswith(counts_sentence(api["counts"], 0.1, -0.15))
+
+    page.reload()
+    wait_for_heatmap(page)
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')")
+    assert page.is_checked(f"#{ids.THRESHOLD_POS_ON}") and page.is_checked(f"#{ids.THRESHOLD_NEG_ON}")
+    assert page.input_value(f"#{ids.THRESHOLD_NEG_SLIDER} input[type=number]") == "-0.15"
+    assert_highlight_matches_core(page, 0.1, -0.15)
+    assert query_of(page) == f"?dataset={DEFAULT}&pos=0.1&neg=-0.15"
+
+
+def test_diagonal_switch_out_of_range_notice_and_a_dataset_with_other_units(live_server, page):
+    page.goto(live_server.url + f"/?dataset={DEFAULT}&pos=5&neg=-0.15")
+    wait_for_heatmap(page)
+    assert "pos=5 is outside 0..0.33; using 0.33" in page.inner_text(f"#{ids.NOTICES}")
+    page.wait_for_function("() => location.search.includes('pos=0.33')")
+    assert_highlight_matches_core(page, 0.33, -0.15)
+
+    page.click(f"#{ids.THRESHOLD_DIAG}")
+    page.wait_for_function("() => location.search.endsWith('&diag=0')")
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('in-domain cells excluded')")
+    assert_highlight_matches_core(page, 0.33, -0.15, diag=False)
+
+    # Raw AUC has other units: the thresholds restart from its suggestions around 0.5.
+    choose_dropdown(page, ids.DATASET, "Mistral-7B-Instruct: probe AUC")
+    page.wait_for_function("() => location.search.includes('mistral-7b-instruct_auc&pos=0.6&neg=0.4&diag=0')")
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_NEUTRAL}').innerText.startsWith('neutral value 0.5 (AUC)')")
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('≥ 0.6')")
+    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data[0].zmax === 1""")
+    assert_highlight_matches_core(page, 0.6, 0.4, diag=False)
