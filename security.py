@@ -47,14 +47,18 @@ def token_matches(given: Any, expected: str | None) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
+def _is_pattern(component_id: Any) -> bool:
+    """A pattern-matching id ({"type": ..., "index": ALL}); Dash's callback map keeps it as JSON text."""
+    return isinstance(component_id, dict) or (isinstance(component_id, str) and component_id.startswith("{"))
+
+
 def _is_binding(entry: Any, declared: dict) -> bool:
     """One entry of a callback request's `inputs`/`state` against its declaration: the same id and
     property, or for a pattern-matching (dict) id a list of entries with dict ids."""
-    if isinstance(declared["id"], dict):
-        return isinstance(entry, list) and all(
-            isinstance(item, dict) and isinstance(item.get("id"), dict) and item.get("property") == declared["property"]
-            for item in entry
-        )
+    if _is_pattern(declared["id"]):
+        def matches(item):
+            return isinstance(item, dict) and isinstance(item.get("id"), dict) and item.get("property") == declared["property"]
+        return all(map(matches, entry)) if isinstance(entry, list) else matches(entry)  # ALL or MATCH
     return isinstance(entry, dict) and entry.get("id") == declared["id"] and entry.get("property") == declared["property"]
 
 

@@ -18,7 +18,7 @@ def callback_key(app, input_id: str, prop: str | None = None) -> str:
 def _entries(declared: list[dict], values: dict[str, Any]) -> list:
     entries = []
     for item in declared:
-        if isinstance(item["id"], dict):  # pattern-matching: no matching components on the page
+        if isinstance(item["id"], dict) or item["id"].startswith("{"):  # pattern-matching (ALL): none on the page
             entries.append([])
         else:
             entries.append({"id": item["id"], "property": item["property"], "value": values.get(item["id"])})

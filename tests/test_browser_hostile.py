@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from urllib.parse import urlencode
+from xml.etree import ElementTree
 
 import pytest
 
@@ -89,13 +90,17 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
     assert_inert(page, dialogs)
 
     # Heatmap in cluster order, compared with the second, a row and a column selected.
-    query = urlencode({"dataset": first, "compare": second, "order": "cluster", "k": 2, "row": BOLD, "col": IMG})
+    query = urlencode({"dataset": first, "compare": second, "order": "cluster", "k": 2, "row": BOLD, "col": IMG, "pos": 0.05})
     page.goto(f"{live_server.url}/?{query}")
     wait_for_heatmap(page)
     page.wait_for_function("(id) => document.getElementById(id).textContent.includes('In-domain')", arg=ids.BREAKDOWN_COL_STATS, timeout=20_000)
     # The long label leaves room for some heatmap ticks only (plotly thins them); the bars show all.
     ticks = page.evaluate(TICKS_JS, HEATMAP_PLOT)
     assert ticks and set(ticks) <= set(LABELS)
+    # The threshold counts of the selection name the labels as the link holds them.
+    page.wait_for_function("([id, text]) => document.getElementById(id).textContent.includes(text)",
+                           arg=[ids.THRESHOLD_SELECTION_COUNTS, f"Train {BOLD}:"], timeout=20_000)
+    assert f"Test {IMG}:" in page.inner_text(f"#{ids.THRESHOLD_SELECTION_COUNTS}")
     info = page.inner_text(f"#{ids.DATASET_INFO}")
     assert IMG in info and SCRIPT in info
     for panel in (ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_COL_GRAPH):
@@ -146,6 +151,18 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
     ticks = page.evaluate(TICKS_JS, f"#{ids.MULTIPLES}")
     assert ticks and set(ticks) <= set(LABELS)
     assert_inert(page, dialogs)
+
+    # The SVG download (plotly's own export, under the page's CSP) holds the labels as text.
+    page.click("a.nav-link:has-text('Heatmap')")
+    wait_for_heatmap(page)
+    with page.expect_download() as download:
+        page.click(f"#{ids.DOWNLOAD_SVG}")
+    svg = ElementTree.parse(download.value.path()).getroot()
+    tags = {element.tag.split("}")[-1] for element in svg.iter()}
+    assert not tags & {"script", "img", "a", "foreignObject"}, tags
+    images = [image.get("{http://www.w3.org/1999/xlink}href") or image.get("href") for image in svg.iter("{http://www.w3.org/2000/svg}image")]
+    assert all(href.startswith("data:image/png;base64,") for href in images)  # the heatmap's own raster
+    assert SCRIPT in {"".join(text.itertext()) for text in svg.iter("{http://www.w3.org/2000/svg}text")}
 
     # Share popover and the CSV download of the displayed matrix.
     page.click(f"#{ids.SHARE_BUTTON}")

@@ -117,7 +117,7 @@ json_values = st.recursive(
 
 
 def component_ids(callback: dict) -> list:
-    return [item["id"] for item in callback["inputs"] + callback["state"] if isinstance(item["id"], str)]
+    return [item["id"] for item in callback["inputs"] + callback["state"] if not item["id"].startswith("{")]
 
 
 @SETTINGS
