@@ -114,10 +114,10 @@ class Report:
                 kinds.setdefault(s.kind, []).append(s.seconds)
         lines = [f"{self.clients} clients, {self.seconds:.1f} s: {len(self.samples)} requests, "
                  f"{len(self.samples) / self.seconds:.1f} requests/s",
-                 f"{'kind':<34}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"]
+                 f"{'kind':<42}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"]
         for kind in sorted(kinds, key=lambda k: (not k.startswith("callback"), k)):
             times = sorted(kinds[kind])
-            lines.append(f"{kind:<34}{len(times):>7}{len(times) / self.seconds:>8.1f}{1000 * percentile(times, 50):>9.1f}"
+            lines.append(f"{kind:<42}{len(times):>7}{len(times) / self.seconds:>8.1f}{1000 * percentile(times, 50):>9.1f}"
                          f"{1000 * percentile(times, 99):>9.1f}{1000 * times[-1]:>9.1f}")
         lines.append(f"errors: {len(self.errors)}   dropped connections retried: {len(self.dropped)}   "
                      f"503 'try again': {len(self.unavailable)}   uploads acknowledged: {len(self.uploads)}   lost: {len(self.lost)}")
