@@ -16,6 +16,7 @@ from dash import Dash
 
 import api
 import security
+import serving
 from components import breakdown, clustering, compare, context, header, heatmap, insights, multiples, page, share, state, thresholds, upload
 from transfer.datasets import Datasets
 from transfer.matrix import MatrixError, TransferMatrix
@@ -76,6 +77,8 @@ def create_app(config: Config | None = None) -> Dash:
 
     app = Dash(
         __name__,
+        server=serving.make_server(__name__),
+        on_error=serving.callback_error,
         title="Transfer Matrix Explorer",
         assets_folder=str(HERE / "assets"),
         serve_locally=True,

@@ -44,7 +44,7 @@ def hover_cell(page, row: str, col: str) -> str:
     point = cell_center(page, row, col)
     page.mouse.move(point["x"] - 3, point["y"] - 3)
     page.mouse.move(point["x"], point["y"])
-    page.wait_for_selector(f"{HEATMAP_PLOT} .hoverlayer .hovertext", timeout=5_000)
+    page.wait_for_selector(f"{HEATMAP_PLOT} .hoverlayer .hovertext", timeout=15_000)
     return page.evaluate(
         f"""() => Array.from(document.querySelectorAll("{HEATMAP_PLOT} .hoverlayer .hovertext text"))
                   .map(t => t.textContent).join(" ")"""
