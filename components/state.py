@@ -59,7 +59,7 @@ BINDINGS: list[Binding] = [
     Binding("metric", ids.CLUSTER_METRIC),
     Binding("profile", ids.CLUSTER_PROFILE),
     # the slider's 1 (one cluster) is the uncut tree, k absent from the link
-    Binding("k", ids.CLUSTER_K, to_state=lambda v: _cut(v), from_state=lambda k: k or 1),
+    Binding("k", ids.CLUSTER_K, to_state=_cut, from_state=lambda k: k or 1),
     Binding("cluster", ids.CLUSTER_SELECTED, "data"),
     Binding("sort", ids.BREAKDOWN_SORT),
     Binding("pos", ids.THRESHOLD_POS, "data", client=True),
