@@ -6,7 +6,7 @@ from __future__ import annotations
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from components.context import datasets, limits
+from components.context import datasets, limits, upload_allowed
 from transfer.matrix import MatrixError
 from transfer.parsing import TEMPLATES, WRITERS, TooLarge, example_matrix, format_size, parse_matrix
 from transfer.store import StoreUnavailable
@@ -32,6 +32,10 @@ def api_post_dataset():
     """Store a matrix file (multipart field `file`, or the raw body with its content type);
     `?name=&metric=&neutral=` override the file's metadata. 201 with the id and the link."""
     request = flask.request
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if not upload_allowed(token.strip() if scheme.lower() == "bearer" else None):
+        response = flask.jsonify({"error": "this server stores datasets only with its upload token: send 'Authorization: Bearer <token>'"})
+        return response, 401, {"WWW-Authenticate": 'Bearer realm="uploads"'}
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:

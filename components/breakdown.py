@@ -133,6 +133,8 @@ def register(app) -> None:
     def outline_selection(row, col, meta):
         if not meta:  # no heatmap yet: its first draw outlines the link's selection itself
             raise PreventUpdate
+        if not isinstance(meta, dict) or not isinstance(meta.get("rows"), list) or not isinstance(meta.get("cols"), list):
+            raise PreventUpdate  # not what the heatmap stored: a forged request
         patch = Patch()
         patch["layout"]["shapes"] = selection_shapes(meta["rows"], meta["cols"], row, col)
         return patch

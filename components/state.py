@@ -8,6 +8,7 @@ the link in the browser (assets/tmx.js) so that moving them never asks the serve
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -24,6 +25,13 @@ from .context import datasets
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _cut(value: Any) -> int | None:
+    """The k slider's value as the state's k (None for one cluster or anything but a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 1:
+        return None
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ BINDINGS: list[Binding] = [
     Binding("metric", ids.CLUSTER_METRIC),
     Binding("profile", ids.CLUSTER_PROFILE),
     # the slider's 1 (one cluster) is the uncut tree, k absent from the link
-    Binding("k", ids.CLUSTER_K, to_state=lambda v: int(v) if v and v > 1 else None, from_state=lambda k: k or 1),
+    Binding("k", ids.CLUSTER_K, to_state=_cut, from_state=lambda k: k or 1),
     Binding("cluster", ids.CLUSTER_SELECTED, "data"),
     Binding("sort", ids.BREAKDOWN_SORT),
     Binding("pos", ids.THRESHOLD_POS, "data", client=True),

@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .clustering import Clustering, Tree, tree_links
-from .figures import FONT, OVERLAY_AXES, HeatmapTrace
+from .figures import FONT, OVERLAY_AXES, HeatmapTrace, plot_labels
 from .matrix import TransferMatrix
 
 # Okabe-Ito (colour-blind safe) without black/yellow, then four Tableau tones: 10 cluster colours.
@@ -90,9 +90,9 @@ def band_trace(labels: tuple[str, ...], clusters: np.ndarray, *, axis: str, k: i
     ids = [int(c) for c in clusters] if k > 1 else []
     common = dict(zmin=0.5, zmax=max(k, 1) + 0.5, colorscale=_discrete_scale(k), showscale=False, name=f"{axis} clusters", xgap=0, ygap=0)
     if axis == "row":
-        return go.Heatmap(z=[[c] for c in ids], x=["cluster"], y=list(labels) if ids else [], xaxis="x5", yaxis="y",
+        return go.Heatmap(z=[[c] for c in ids], x=["cluster"], y=plot_labels(labels) if ids else [], xaxis="x5", yaxis="y",
                           hovertemplate="%{y}<br>cluster %{z}<extra></extra>", **common)
-    return go.Heatmap(z=[ids] if ids else [], x=list(labels) if ids else [], y=["cluster"], xaxis="x", yaxis="y5",
+    return go.Heatmap(z=[ids] if ids else [], x=plot_labels(labels) if ids else [], y=["cluster"], xaxis="x", yaxis="y5",
                       hovertemplate="%{x}<br>cluster %{z}<extra></extra>", **common)
 
 
@@ -190,7 +190,7 @@ def _leaf_trace(tree: Tree, clusters: np.ndarray, *, xaxis: str, yaxis: str) -> 
     return go.Scatter(
         x=[0.0] * tree.n, y=list(range(tree.n)), mode="markers", xaxis=xaxis, yaxis=yaxis, showlegend=False,
         marker={"size": 7, "color": [cluster_colour(c) if max(ids) > 1 else ABOVE_CUT for c in ids]},
-        customdata=ids, text=list(tree.ordered_labels), name="tasks",
+        customdata=ids, text=plot_labels(tree.ordered_labels), name="tasks",
         hovertemplate="%{text}<br>cluster %{customdata}<extra></extra>",
     )
 
@@ -231,7 +231,7 @@ def dendrogram_figure(clustering: Clustering, k: int | None, *, title_rows: str 
             f"yaxis{suffix}": {
                 "anchor": xa, "side": "right", "autorange": "reversed", "zeroline": False, "showgrid": False,
                 "tickmode": "array", "tickvals": list(range(tree.n)) if show_labels else [],
-                "ticktext": list(tree.ordered_labels) if show_labels else [], "automargin": True,
+                "ticktext": plot_labels(tree.ordered_labels) if show_labels else [], "automargin": True,
             },
         })
         height = cut_height(tree, k)
