@@ -34,6 +34,9 @@ def heatmap_data(page) -> dict:
 
 
 def cell_center(page, row: str, col: str) -> dict:
+    """The cell's centre in viewport coordinates, after scrolling the heatmap into view (a
+    control further down the page may have scrolled it away, as it would for a person)."""
+    page.locator(HEATMAP_PLOT).scroll_into_view_if_needed()
     point = page.evaluate(_CELL_JS, [HEATMAP_PLOT, row, col])
     assert point is not None, f"cell {row} x {col} is not on the heatmap"
     return point
