@@ -242,3 +242,22 @@ def test_product_distances_are_exactly_zero_for_identical_profiles_and_none_for_
 
 def _condensed_index(n: int, i: int, j: int) -> int:
     return n * i - i * (i + 1) // 2 + j - i - 1
+
+
+def test_derived_and_arranged_matrices_are_cached_and_the_cache_is_bounded(monkeypatch, sqlite_url):
+    from transfer import view as view_module
+    from transfer.lru import ByteLRU
+    from transfer.store import DatasetStore
+    from transfer.viewstate import ViewState
+
+    datasets = Datasets(DatasetStore(sqlite_url))
+    one = view_module.open_view(datasets, ViewState(norm="zrow", order="cluster"))
+    two = view_module.open_view(datasets, ViewState(norm="zrow", order="cluster", row=one.matrix.rows[0]))
+    assert two.derived is one.derived and two.matrix is one.matrix  # no recomputation per click
+    size = one.matrix.values.nbytes + 64 * sum(one.matrix.shape)
+    small = ByteLRU(2 * size, view_module._derived_bytes)  # room for two matrices
+    monkeypatch.setattr(view_module, "_DERIVED", small)
+    for norm in ("zrow", "zcol", "diag"):
+        for order in ("data", "cluster"):
+            view_module.open_view(datasets, ViewState(norm=norm, order=order))
+    assert len(small) == 2 and small.bytes <= small.max_bytes
