@@ -40,15 +40,17 @@ class Callbacks:
     def fetch(cls, base_url: str) -> "Callbacks":
         return cls(json.loads(request(base_url, "GET", "/_dash-dependencies")[1]))
 
-    def find(self, output: str) -> dict:
-        matches = [d for d in self.dependencies if output in d["output"] and not d.get("clientside_function")]
+    def find(self, output: str, changed: str) -> dict:
+        """The server callback writing `output` (a substring) with input `changed` (an id)."""
+        matches = [d for d in self.dependencies if output in d["output"] and not d.get("clientside_function")
+                   and any(i["id"] == changed for i in d["inputs"])]
         if len(matches) != 1:
             raise LookupError(f"{len(matches)} server callbacks write {output!r}")
         return matches[0]
 
     def body(self, output: str, state: ViewState, changed: str, extra: dict | None = None) -> bytes:
         """The JSON the browser posts when control `changed` (an id) fires the callback."""
-        dep = self.find(output)
+        dep = self.find(output, changed)
         values = {(b.id, b.prop): b.from_state(getattr(state, b.field)) for b in BINDINGS}
         values[("url", "search")] = "?" + state.to_query()
         values.update(extra or {})
@@ -75,7 +77,7 @@ def request(base_url: str, method: str, path: str, body: bytes | None = None, co
     own = connection is None
     if own:
         parts = urlsplit(base_url)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=180)
     headers = {"Content-Type": content_type} if body is not None else {}
     if gzip:
         headers["Accept-Encoding"] = "gzip"
@@ -92,7 +94,7 @@ def connect(base_url: str) -> http.client.HTTPConnection:
     parts = urlsplit(base_url)
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("benchmarks only drive loopback servers")
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=180)  # cold clustering of 2000 tasks
 
 
 class Gunicorn:
