@@ -9,7 +9,8 @@ Ours, cold (linkage and matrix caches cleared), through the code the page's call
 `?order=cluster&k=3&row=..&col=..`: open the view (clustering, cluster order), then every figure
 the server sends for it: the heatmap in cluster order with both dendrograms, cluster bands and
 the selection (`heatmap.draw`), the dendrogram tab (`clustering.describe`) and both breakdown
-panels (`breakdown.draw_panels`), each serialised with Dash's own JSON encoder. dash_bio: the
+panels (`breakdown.draw_panels`), each serialised with Dash's own JSON encoder, without the
+slash escapes our server removes from callback responses (`api.unescape_slashes`). dash_bio: the
 Clustergram figure (heatmap and dendrograms; it orders rows and columns independently, its
 default `cluster="all"`) serialised with `Figure.to_json()`. "heatmap only" is our heatmap
 figure alone, the like-for-like of the Clustergram figure.
@@ -37,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dash._utils import to_json  # noqa: E402
 
+from api import unescape_slashes  # noqa: E402
 from components.breakdown import _draw as draw_panel  # noqa: E402
 from components.clustering import decorate_heatmap  # noqa: E402
 from transfer import clustering, view as view_module  # noqa: E402
@@ -66,8 +68,10 @@ class Result:
     traces: int  # in the heatmap figure
 
 
-def _sizes(text: str) -> tuple[int, int]:
-    data = text.encode()
+def _sizes(text: str, compact: bool = False) -> tuple[int, int]:
+    """Bytes uncompressed and gzip-compressed; `compact`: as our server sends callback JSON
+    (`api.unescape_slashes`)."""
+    data = unescape_slashes(text.encode()) if compact else text.encode()
     return len(data), len(gzip.compress(data, 6))
 
 
@@ -84,8 +88,8 @@ def ours(datasets: Datasets, dataset_id: str, labels: list[str]) -> Result:
     others = [to_json(dendrogram_figure(view.clustering, view.state.k))]
     others += [to_json(draw_panel(view.matrix, axis, getattr(view.state, axis), view.state.sort)[0]) for axis in ("row", "col")]
     elapsed = time.perf_counter() - start
-    total, total_gz = _sizes("".join([heatmap_json, *others]))
-    only, only_gz = _sizes(heatmap_json)
+    total, total_gz = _sizes("".join([heatmap_json, *others]), compact=True)
+    only, only_gz = _sizes(heatmap_json, compact=True)
     return Result(elapsed, total, total_gz, only, only_gz, len(heatmap.data))
 
 
