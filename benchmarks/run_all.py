@@ -115,7 +115,8 @@ def run_context() -> dict[str, str]:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, shorter loads: a smoke run of the suite")
-    parser.add_argument("--only", nargs="+", choices=["clustering", "browser", "throughput", "memory"], help="run these suites only")
+    parser.add_argument("--only", nargs="+", choices=["clustering", "browser", "throughput", "memory"],
+                        help="run these suites only; the other suites' rows are kept from the last results file")
     parser.add_argument("--context", action="store_true", help="also print the store, parsing and insights benchmarks")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -128,6 +129,11 @@ def main(argv=None) -> dict:
             continue
         suite_rows, durations[name] = run_suite(name, module, suite_argv)
         rows += suite_rows
+    if args.only and args.out.exists():  # keep the other suites' rows from the last run
+        previous = json.loads(args.out.read_text())
+        kept = [row for row in previous.get("rows", []) if row.get("suite") not in args.only]
+        rows = kept + rows
+        durations = {**{k: v for k, v in previous.get("seconds", {}).items() if k not in args.only}, **durations}
     context = run_context() if args.context else {}
     print(f"\n===== issue 9 results{' (quick)' if args.quick else ''}: {info['cores']} cores, {info['memory_gb']} GB, {info['cpu']} =====")
     print_table(rows)

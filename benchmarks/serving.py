@@ -102,7 +102,7 @@ class Gunicorn:
     a free loopback port; `target` replaces `app:server` for the floor app. Stopped by its own
     process group id."""
 
-    def __init__(self, env: dict[str, str], target: str = "app:server", log_path: str | None = None):
+    def __init__(self, env: dict[str, str], target: str = "app:server", log_path: str | None = None, extra_args: tuple[str, ...] = ()):
         import os
         import subprocess
         import tempfile
@@ -113,7 +113,7 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         command = dockerfile_command()
         command[0] = str(Path(sys.executable).with_name("gunicorn"))
-        command[-1] = target
+        command[-1:] = [*extra_args, target]
         self.log = open(log_path or tempfile.mkstemp(prefix="tmx-bench-gunicorn-", suffix=".log")[1], "w+")
         full_env = {**os.environ, **env, "TMX_BIND": f"127.0.0.1:{self.port}", "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
