@@ -23,7 +23,7 @@ import tempfile
 import time
 
 from bench_throughput import synthetic
-from serving import Callbacks, Gunicorn, connect, request, rss_mb
+from dash_client import Callbacks, Gunicorn, connect, request, rss_mb
 from transfer.viewstate import ViewState
 
 UPDATE = "/_dash-update-component"

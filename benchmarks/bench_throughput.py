@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from serving import Callbacks, Gunicorn, connect, request
+from dash_client import Callbacks, Gunicorn, connect, request
 from transfer.matrix import TransferMatrix
 from transfer.viewstate import ViewState
 

@@ -102,6 +102,16 @@ def print_table(rows: list[dict]) -> None:
             print(f"  {metric} [{size}]: {note}")
 
 
+def markdown_table(rows: list[dict]) -> str:
+    """The same rows as a Markdown table (the README's Performance section)."""
+    lines = ["| target | size | ours | baseline | ratio | target | met |", "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        unit = row.get("unit") or ""
+        lines.append(f"| {row['metric']} | {row['size']} | {_cell(row.get('value'))} {unit} | {_cell(row.get('baseline'))} {unit} | "
+                     f"{_cell(row.get('ratio'))} | {row.get('target', '')} | {_cell(row.get('met'))} |")
+    return "\n".join(lines)
+
+
 def run_context() -> dict[str, str]:
     out = {}
     for script in CONTEXT:
@@ -142,6 +152,7 @@ def main(argv=None) -> dict:
         "quick": args.quick, "started": started.isoformat(timespec="seconds"), "machine": info,
         "seconds": {name: round(s, 1) for name, s in durations.items()}, "rows": rows, "context": context,
     }
+    print("\n" + markdown_table(rows))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print(f"\nwritten: {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")

@@ -12,7 +12,7 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from api import unescape_slashes  # noqa: E402
-from serving import Callbacks  # noqa: E402
+from dash_client import Callbacks  # noqa: E402
 from transfer.viewstate import ViewState  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""Driving the app's Dash callbacks over HTTP as the browser does (for the server benchmarks).
+"""A Dash callback client for the server benchmarks: request bodies as the browser sends them,
 
 The request body of a callback is built from `/_dash-dependencies` (the list the browser reads
 on load): `output`, `outputs`, `inputs` and `state` with the values of the bound controls for a
