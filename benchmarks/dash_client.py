@@ -1,4 +1,5 @@
 """A Dash callback client for the server benchmarks: request bodies as the browser sends them,
+gunicorn as the Dockerfile runs it, and a worker's resident memory.
 
 The request body of a callback is built from `/_dash-dependencies` (the list the browser reads
 on load): `output`, `outputs`, `inputs` and `state` with the values of the bound controls for a
