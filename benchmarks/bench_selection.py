@@ -129,10 +129,10 @@ def heatmap_response_bytes(page, url: str) -> int:
     return max(sizes, default=0)
 
 
-def main() -> None:
+def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clicks", type=int, default=20)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
         app = bench_app(f"sqlite:///{tmp}/bench.sqlite")
@@ -169,6 +169,10 @@ def main() -> None:
         names = sorted({key for size in sizes for key in size})
         parts = ", ".join(f"{key}: {statistics.median(s.get(key, 0) for s in sizes):,.0f}" for key in names)
         print(f"{name:<20} {parts}; full heatmap figure: {full:,} bytes")
+    # Rows for run_all.py (issue 9, target 3: within 1.5x of the trivial-callback floor).
+    return [{"metric": "3 click to both panels (Chromium)", "size": name, "value": round(median, 1), "unit": "ms",
+             "baseline": round(floor, 1), "ratio": round(median / floor, 2), "target": "<= 1.5x the trivial callback",
+             "met": median / floor <= 1.5, "note": f"median of {args.clicks} clicks"} for name, median, floor, _, _ in rows]
 
 
 if __name__ == "__main__":

@@ -175,6 +175,8 @@ def register(app) -> None:
         view = current_view()
         if meta.get("key") != view.dataset_id:
             raise PreventUpdate
+        if ctx.triggered_id == ids.HEATMAP_META and meta.get("cut") == [view.state.k, view.state.cluster]:
+            raise PreventUpdate  # the figure just drawn shows this cut already: never send it twice
         patch = Patch()
         xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
         patch["data"][HeatmapTrace.CLUSTER]["x"] = xs

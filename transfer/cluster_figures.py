@@ -2,7 +2,7 @@
 
 They draw computed trees (`transfer.clustering`); they never cluster. A dendrogram is a few
 traces, one per colour (links above the cut in grey, then one per palette colour), each the
-U-shaped links joined with None gaps: never one trace per merge.
+U-shaped links joined with NaN gaps in float32 typed arrays: never one trace per merge.
 
 On the heatmap the main axes (`xaxis`/`yaxis`) stay categorical so that hover and clicks keep
 reporting labels. Shapes drawn between cells (dendrogram links, the cluster outline) need
@@ -41,13 +41,15 @@ def colour_slot(cluster: int) -> int:
     return 0 if cluster <= 0 else 1 + (cluster - 1) % len(PALETTE)
 
 
-def _joined(corners: np.ndarray) -> list:
-    """Rows of corner coordinates as one list with a None gap after each link."""
-    out: list = []
-    for row in corners.tolist():
-        out.extend(row)
-        out.append(None)
-    return out
+def _joined(corners: np.ndarray) -> np.ndarray:
+    """Rows of corner coordinates as one float32 array with a NaN gap after each link.
+
+    plotly sends it as a typed array (4 bytes a number, no digits to print) and breaks the line
+    at each NaN; float32 is exact for leaf positions (halves of integers) and heights to 7 digits.
+    """
+    out = np.full((len(corners), 5), np.nan, dtype=np.float32)
+    out[:, :-1] = corners
+    return out.ravel()
 
 
 def dendrogram_traces(tree: Tree, clusters: np.ndarray, *, vertical: bool, xaxis: str, yaxis: str, clickable: bool = False) -> list[go.Scatter]:
@@ -62,7 +64,8 @@ def dendrogram_traces(tree: Tree, clusters: np.ndarray, *, vertical: bool, xaxis
     for slot in range(COLOUR_TRACES):
         chosen = slots == slot
         positions, heights = _joined(links.x[chosen]), _joined(links.height[chosen])
-        ids = _joined(np.repeat(links.cluster[chosen, None], 4, axis=1)) if clickable else None
+        # a plain list: plotly.js picks the wrong point on click with typed-array customdata
+        ids = [v for c in links.cluster[chosen].tolist() for v in (c, c, c, c, None)] if clickable else None
         x, y = (positions, heights) if vertical else (heights, positions)
         traces.append(
             go.Scatter(
