@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from components import ids
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 
 HEATMAP_PLOT = f"#{ids.HEATMAP} .js-plotly-plot"
 
@@ -69,3 +76,16 @@ def choose_dropdown(page, component_id: str, label: str) -> None:
 
 def query_of(page) -> str:
     return page.evaluate("() => window.location.search")
+
+
+def save_screenshot(page, name: str) -> Path:
+    """A README screenshot, taken by the test that checks what it shows.
+
+    `TMX_UPDATE_SCREENSHOTS=1 scripts/test -k browser` refreshes docs/; ordinary runs write to
+    tests/artifacts/ so that running the suite leaves the work tree clean.
+    """
+    folder = DOCS if os.environ.get("TMX_UPDATE_SCREENSHOTS") == "1" else ARTIFACTS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    page.screenshot(path=str(path))
+    return path
