@@ -7,7 +7,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
-COPY app.py api.py security.py gunicorn.conf.py ./
+COPY app.py api.py security.py serving.py gunicorn.conf.py ./
 COPY transfer ./transfer
 COPY components ./components
 COPY assets ./assets

@@ -3,10 +3,12 @@ health check."""
 
 from __future__ import annotations
 
+import re
+
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from components.context import datasets, limits
+from components.context import datasets, limits, upload_allowed
 from transfer.matrix import MatrixError
 from transfer.parsing import TEMPLATES, WRITERS, TooLarge, example_matrix, format_size, parse_matrix
 from transfer.store import StoreUnavailable
@@ -32,6 +34,10 @@ def api_post_dataset():
     """Store a matrix file (multipart field `file`, or the raw body with its content type);
     `?name=&metric=&neutral=` override the file's metadata. 201 with the id and the link."""
     request = flask.request
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if not upload_allowed(token.strip() if scheme.lower() == "bearer" else None):
+        response = flask.jsonify({"error": "this server stores datasets only with its upload token: send 'Authorization: Bearer <token>'"})
+        return response, 401, {"WWW-Authenticate": 'Bearer realm="uploads"'}
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
@@ -82,3 +88,29 @@ def api_not_found(_rest):
 @blueprint.app_errorhandler(RequestEntityTooLarge)
 def request_too_large(_err):
     return error(413, f"the request is too large; files up to {format_size(limits().max_bytes)} are accepted")
+
+
+_ESCAPED_SLASH = re.compile(rb"(?<!\\)((?:\\\\)*)\\u002f")
+
+
+def unescape_slashes(body: bytes) -> bytes:
+    """JSON with plotly's `\\u002f` escapes written back as `/`.
+
+    plotly's encoder (which Dash uses for callback responses) escapes every "/" so that JSON can
+    sit inside an HTML <script>; callback responses are never embedded, and the base64 of typed
+    arrays is 1/64 slashes: the escape adds ~8% to a large heatmap. A literal backslash before
+    `u002f` (written `\\\\u002f` in JSON) is left alone.
+    """
+    if b"\\u002f" not in body:
+        return body
+    if b"\\\\" not in body:  # no escaped backslash anywhere: every match is an escaped slash
+        return body.replace(b"\\u002f", b"/")
+    return _ESCAPED_SLASH.sub(rb"\1/", body)
+
+
+@blueprint.after_app_request
+def compact_callback_json(response: flask.Response):
+    """Callback responses without plotly's slash escapes (before flask-compress compresses them)."""
+    if flask.request.path.endswith("/_dash-update-component") and response.mimetype == "application/json" and not response.direct_passthrough:
+        response.set_data(unescape_slashes(response.get_data()))
+    return response

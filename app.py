@@ -16,6 +16,7 @@ from dash import Dash
 
 import api
 import security
+import serving
 from components import breakdown, clustering, compare, context, header, heatmap, insights, multiples, page, share, state, thresholds, upload
 from transfer.datasets import Datasets
 from transfer.matrix import MatrixError, TransferMatrix
@@ -44,6 +45,9 @@ class Config:
     # Upload limits for every entry point (page, API, command line, notebook).
     max_upload_bytes: int = field(default_factory=lambda: _env_int("TMX_MAX_UPLOAD_BYTES", DEFAULT_LIMITS.max_bytes))
     max_cells: int = field(default_factory=lambda: _env_int("TMX_MAX_CELLS", DEFAULT_LIMITS.max_cells))
+    # When set, storing a dataset needs it: `Authorization: Bearer <token>` on POST /api/datasets,
+    # and typed into the page's "Upload token" field for the drop zone and the neutral value.
+    upload_token: str | None = field(default_factory=lambda: os.environ.get("TMX_UPLOAD_TOKEN") or None)
 
     @property
     def limits(self) -> Limits:
@@ -73,6 +77,8 @@ def create_app(config: Config | None = None) -> Dash:
 
     app = Dash(
         __name__,
+        server=serving.make_server(__name__),
+        on_error=serving.callback_error,
         title="Transfer Matrix Explorer",
         assets_folder=str(HERE / "assets"),
         serve_locally=True,
@@ -82,6 +88,7 @@ def create_app(config: Config | None = None) -> Dash:
     app.server.config[context.DATASETS_KEY] = datasets
     app.server.config[context.LIMITS_KEY] = config.limits
     app.server.config["MAX_CONTENT_LENGTH"] = request_size_limit(config.limits)
+    app.server.config[security.UPLOAD_TOKEN_KEY] = config.upload_token
     app.server.register_blueprint(api.blueprint)
     security.install(app, config.frame_ancestors)
     with app.server.app_context():  # Dash calls the layout once here; panels read the app's config

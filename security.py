@@ -1,9 +1,19 @@
-"""Security headers and error pages: safe defaults for a server anyone with a link can reach."""
+"""Security headers, request limits and error pages: safe defaults for a server anyone with a
+link can reach."""
 
 from __future__ import annotations
 
+import hmac
+from typing import Any
+
 import flask
-from werkzeug.exceptions import HTTPException
+from dash.exceptions import DependencyException
+from werkzeug.exceptions import HTTPException, NotFound
+
+# Longer query strings are refused before any parsing (414). gunicorn refuses request lines over
+# 4,094 bytes itself; this holds behind any other server too. ViewState reads 4,000 at most.
+MAX_QUERY_BYTES = 4096
+UPLOAD_TOKEN_KEY = "TMX_UPLOAD_TOKEN"
 
 
 def content_security_policy(script_hashes: list[str], frame_ancestors: str) -> str:
@@ -29,10 +39,83 @@ def content_security_policy(script_hashes: list[str], frame_ancestors: str) -> s
     )
 
 
+def token_matches(given: Any, expected: str | None) -> bool:
+    """Whether a request may store a dataset: always when no token is set, else only with it
+    (compared in constant time)."""
+    if not expected:
+        return True
+    return isinstance(given, str) and hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
+
+
+def _is_pattern(component_id: Any) -> bool:
+    """A pattern-matching id ({"type": ..., "index": ALL}); Dash's callback map keeps it as JSON text."""
+    return isinstance(component_id, dict) or (isinstance(component_id, str) and component_id.startswith("{"))
+
+
+def _is_binding(entry: Any, declared: dict) -> bool:
+    """One entry of a callback request's `inputs`/`state` against its declaration: the same id and
+    property, or for a pattern-matching (dict) id a list of entries with dict ids."""
+    if _is_pattern(declared["id"]):
+        def matches(item):
+            return isinstance(item, dict) and isinstance(item.get("id"), dict) and item.get("property") == declared["property"]
+        return all(map(matches, entry)) if isinstance(entry, list) else matches(entry)  # ALL or MATCH
+    return isinstance(entry, dict) and entry.get("id") == declared["id"] and entry.get("property") == declared["property"]
+
+
+def _is_output(entry: Any) -> bool:
+    if isinstance(entry, list):  # pattern-matching output: one entry per matching component
+        return all(map(_is_output, entry))
+    return isinstance(entry, dict) and isinstance(entry.get("id"), (str, dict)) and isinstance(entry.get("property"), str)
+
+
+def callback_request_problem(body: Any, callback_map: dict) -> str | None:
+    """Why a body sent to Dash's callback endpoint is not one the page could send (None if it
+    could). Dash itself assumes a well-formed body and fails with a KeyError/TypeError (a 500)."""
+    if not isinstance(body, dict):
+        return "expected a JSON object"
+    callback = callback_map.get(body.get("output")) if isinstance(body.get("output"), str) else None
+    if callback is None or "callback" not in callback:  # clientside callbacks run in the browser only
+        return "unknown callback output"
+    for key in ("inputs", "state"):
+        entries, declared = body.get(key, []), callback[key]
+        if not isinstance(entries, list) or len(entries) != len(declared) or not all(map(_is_binding, entries, declared)):
+            return f"'{key}' does not match the callback"
+    declared, outputs = callback["output"], body.get("outputs")
+    if isinstance(declared, list):
+        fits = isinstance(outputs, list) and len(outputs) == len(declared) and all(map(_is_output, outputs))
+    else:
+        fits = _is_output(outputs)
+    if not fits:
+        return "'outputs' does not match the callback"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(prop, str) for prop in changed):
+        return "'changedPropIds' must be a list of strings"
+    return None
+
+
+def _json_paths(app) -> tuple[str, ...]:
+    """Paths whose errors answer JSON (the API and Dash's own endpoints); others get the HTML page."""
+    return ("/api/", app.config.routes_pathname_prefix + "_")
+
+
 def install(app, frame_ancestors: str = "'none'") -> None:
-    """Add the headers to every response and answer errors without internals."""
+    """Add the headers to every response, enforce request limits and answer errors without internals."""
     server: flask.Flask = app.server
     policy = content_security_policy(app.csp_hashes(), frame_ancestors)
+    callback_path = app.config.routes_pathname_prefix + "_dash-update-component"
+    json_paths = _json_paths(app)
+
+    @server.before_request
+    def enforce_limits():
+        request = flask.request
+        if len(request.query_string) > MAX_QUERY_BYTES:
+            return flask.jsonify({"error": f"the query string is {len(request.query_string):,} bytes; at most {MAX_QUERY_BYTES:,} are accepted"}), 414
+        if request.path == callback_path and request.method == "POST":
+            body = request.get_json(silent=True)  # the size limit applies here (413)
+            problem = "the body is not JSON" if body is None else callback_request_problem(body, app.callback_map)
+            if problem:
+                return flask.jsonify({"error": f"malformed callback request: {problem}"}), 400
+        return None
 
     @server.after_request
     def add_headers(response: flask.Response) -> flask.Response:
@@ -45,9 +128,15 @@ def install(app, frame_ancestors: str = "'none'") -> None:
 
     @server.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        if flask.request.path.startswith("/api/"):
+        if flask.request.path.startswith(json_paths):
             return flask.jsonify({"error": f"{err.code} {err.name}: {err.description}"}), err.code
         return err
+
+    @server.errorhandler(DependencyException)
+    def unknown_component_file(_err):
+        # Dash raises this (listing every registered file) for a component-suite path it does
+        # not serve: a client's mistake, a 404, not an error to log.
+        return http_error(NotFound())
 
     @server.errorhandler(Exception)
     def unexpected_error(err: Exception):

@@ -6,6 +6,13 @@
 
   var noUpdate = function () { return window.dash_clientside.no_update; };
 
+  // Figures carry labels escaped for plotly's pseudo-HTML (transfer.figures.plot_text): the
+  // label itself is the text with &lt; &gt; &amp; undone (&amp; last, so "&amp;lt;" stays "&lt;").
+  function plainLabel(text) {
+    if (typeof text !== "string") return text;
+    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  }
+
   // The cell under the click: the first point of the cells trace (curve 0); overlays skip hover.
   function clickedPoint(clickData) {
     var points = (clickData && clickData.points) || [];
@@ -18,15 +25,17 @@
   function selectCell(clickData, row, col) {
     var point = clickedPoint(clickData);
     if (!point || point.x === undefined || point.y === undefined) return [noUpdate(), noUpdate()];
+    var y = plainLabel(point.y), x = plainLabel(point.x);
     // Clicking the selected cell again keeps the selection (and sends nothing).
-    return [point.y === row ? noUpdate() : point.y, point.x === col ? noUpdate() : point.x];
+    return [y === row ? noUpdate() : y, x === col ? noUpdate() : x];
   }
 
   // Bars are horizontal: the label of the clicked bar (or missing-value marker) is its y.
   function selectBar(clickData, current) {
     var points = (clickData && clickData.points) || [];
-    if (!points.length || points[0].y === undefined || points[0].y === current) return noUpdate();
-    return points[0].y;
+    var label = points.length ? plainLabel(points[0].y) : undefined;
+    if (label === undefined || label === current) return noUpdate();
+    return label;
   }
 
   // The same outlines as transfer.figures.selection_shapes (which draws them on a full redraw).
@@ -51,7 +60,7 @@
   function outlineSelection(row, col, figure, graphId) {
     var cells = figure && figure.data && figure.data[0];
     if (!cells) return;
-    var shapes = selectionShapes(Array.from(cells.y || []), Array.from(cells.x || []), row, col);
+    var shapes = selectionShapes(Array.from(cells.y || []).map(plainLabel), Array.from(cells.x || []).map(plainLabel), row, col);
     figure.layout = figure.layout || {};
     figure.layout.shapes = shapes;
     var gd = window.tmx.graphDiv(graphId);
@@ -76,6 +85,7 @@
     }
   }
 
+  window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       write_selection_link: writeSelectionLink,

@@ -221,7 +221,9 @@
     if (anyOf(fired, 0, 2) && keys) writeLink(keys, pos, neg, diag);
     var trace = figure && figure.data && figure.data[TRACE.CELLS];
     if (!trace || !trace.z) return [noUpdate(), noUpdate(), noUpdate()];
-    var rowLabels = Array.from(trace.y || []), colLabels = Array.from(trace.x || []);
+    // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
+    var plain = window.tmx.plainLabel || function (text) { return text; };
+    var rowLabels = Array.from(trace.y || []).map(plain), colLabels = Array.from(trace.x || []).map(plain);
     var cells = cellValues(trace.z);
     var result = classify(cells, rowLabels, colLabels, pos, neg, diag);
     var text = countsText(result.counts, pos, neg, diag);

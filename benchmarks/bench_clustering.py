@@ -1,33 +1,53 @@
-"""Clustering + figure build time and figure bytes, ours next to dash_bio.Clustergram, same run.
+"""Clustering + every figure of the clustered view, ours next to dash_bio.Clustergram, same run.
 
-    /work/main/.venv/bin/python benchmarks/bench_clustering.py [--sizes 10 100 500 1000 2000] [--repeats 3]
+    /work/main/.venv/bin/python benchmarks/bench_clustering.py [--sizes 10 100 1000] [--repeats 3]
 
 Both sides get the same seeded n x n matrices (tasks on both axes, with block structure) and the
-same options (average linkage, euclidean distance, optimal leaf order, no centring). Ours: the
-cached-linkage path run cold (cache cleared), the heatmap in cluster order with both dendrograms
-and bands, serialised with `Figure.to_json()`. dash_bio orders rows and columns independently
-(its default `cluster="all"`). Times are medians of `--repeats` runs (one run above 1000 tasks);
-bytes are the JSON the browser would receive. dash_bio needs `pip install -r benchmarks/requirements.txt`.
+same options (average linkage, euclidean distance, optimal leaf order, no centring).
+
+Ours, cold (linkage and matrix caches cleared), through the code the page's callbacks run for
+`?order=cluster&k=3&row=..&col=..`: open the view (clustering, cluster order), then every figure
+the server sends for it: the heatmap in cluster order with both dendrograms, cluster bands and
+the selection (`heatmap.draw`), the dendrogram tab (`clustering.describe`) and both breakdown
+panels (`breakdown.draw_panels`), each serialised with Dash's own JSON encoder, without the
+slash escapes our server removes from callback responses (`api.unescape_slashes`). dash_bio: the
+Clustergram figure (heatmap and dendrograms; it orders rows and columns independently, its
+default `cluster="all"`) serialised with `Figure.to_json()`. "heatmap only" is our heatmap
+figure alone, the like-for-like of the Clustergram figure.
+
+Bytes are reported uncompressed and gzip-compressed (level 6, flask-compress's default; the app
+compresses its responses, Dash apps do not by default). Times are medians of `--repeats`
+(1 above 1000 tasks). dash_bio needs `pip install -r benchmarks/requirements.txt`.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import statistics
 import sys
+import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from transfer import clustering  # noqa: E402
-from transfer.cluster_figures import add_cluster_margins, add_cluster_overlay  # noqa: E402
-from transfer.clustering import ClusterOptions, cluster_matrix  # noqa: E402
-from transfer.figures import heatmap_figure  # noqa: E402
+from dash._utils import to_json  # noqa: E402
+
+from api import unescape_slashes  # noqa: E402
+from components.breakdown import _draw as draw_panel  # noqa: E402
+from components.clustering import decorate_heatmap  # noqa: E402
+from transfer import clustering, view as view_module  # noqa: E402
+from transfer.cluster_figures import dendrogram_figure  # noqa: E402
+from transfer.datasets import Datasets  # noqa: E402
+from transfer.figures import heatmap_figure, selection_shapes  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
+from transfer.store import DatasetStore  # noqa: E402
+from transfer.viewstate import ViewState  # noqa: E402
 
 
 def make_matrix(n: int, seed: int = 0) -> TransferMatrix:
@@ -38,73 +58,139 @@ def make_matrix(n: int, seed: int = 0) -> TransferMatrix:
     return TransferMatrix(rows=labels, cols=labels, values=values)
 
 
-def ours(matrix: TransferMatrix) -> tuple[float, int, int]:
+@dataclass
+class Result:
+    seconds: float
+    bytes: int  # everything, uncompressed JSON
+    gzip_bytes: int
+    heatmap_bytes: int  # the heatmap figure alone (the Clustergram's like-for-like)
+    heatmap_gzip_bytes: int
+    traces: int  # in the heatmap figure
+
+
+def _sizes(text: str, compact: bool = False) -> tuple[int, int]:
+    """Bytes uncompressed and gzip-compressed; `compact`: as our server sends callback JSON
+    (`api.unescape_slashes`)."""
+    data = unescape_slashes(text.encode()) if compact else text.encode()
+    return len(data), len(gzip.compress(data, 6))
+
+
+def ours(datasets: Datasets, dataset_id: str, labels: list[str]) -> Result:
     clustering.cache_clear()
+    view_module._DERIVED.clear()
     start = time.perf_counter()
-    result = cluster_matrix(matrix, ClusterOptions())
-    shown = matrix.reordered(result.row_order(matrix), result.col_order(matrix))
-    fig = heatmap_figure(shown)
-    add_cluster_overlay(fig, shown)
-    add_cluster_margins(fig, shown, result, 3)
-    text = fig.to_json()
-    return time.perf_counter() - start, len(text.encode()), len(fig.data)
+    state = ViewState(dataset=dataset_id, order="cluster", k=3, row=labels[len(labels) // 3], col=labels[len(labels) // 2])
+    view = view_module.open_view(datasets, state)
+    heatmap = heatmap_figure(view.matrix, comparison=view.comparison)
+    heatmap.layout.shapes = selection_shapes(view.matrix.rows, view.matrix.cols, state.row, state.col)
+    decorate_heatmap(heatmap, view)
+    heatmap_json = to_json(heatmap)
+    others = [to_json(dendrogram_figure(view.clustering, view.state.k))]
+    others += [to_json(draw_panel(view.matrix, axis, getattr(view.state, axis), view.state.sort)[0]) for axis in ("row", "col")]
+    elapsed = time.perf_counter() - start
+    total, total_gz = _sizes("".join([heatmap_json, *others]), compact=True)
+    only, only_gz = _sizes(heatmap_json, compact=True)
+    return Result(elapsed, total, total_gz, only, only_gz, len(heatmap.data))
 
 
-def dash_bio_clustergram(matrix: TransferMatrix):
+def dash_bio_clustergram(matrix: TransferMatrix) -> Result:
     import dash_bio
 
-    def run() -> tuple[float, int, int]:
-        start = time.perf_counter()
-        fig = dash_bio.Clustergram(
-            data=matrix.values, row_labels=list(matrix.rows), column_labels=list(matrix.cols),
-            link_method="average", optimal_leaf_order=True, center_values=False, height=800, width=800,
-        )
-        text = fig.to_json()
-        return time.perf_counter() - start, len(text.encode()), len(fig.data)
+    start = time.perf_counter()
+    fig = dash_bio.Clustergram(
+        data=matrix.values, row_labels=list(matrix.rows), column_labels=list(matrix.cols),
+        link_method="average", optimal_leaf_order=True, center_values=False, height=800, width=800,
+    )
+    text = fig.to_json()
+    elapsed = time.perf_counter() - start
+    size, size_gz = _sizes(text)
+    return Result(elapsed, size, size_gz, size, size_gz, len(fig.data))
 
-    return run
 
-
-def median_of(run, repeats: int) -> tuple[float, int, int]:
+def median_of(run, repeats: int) -> Result:
     results = [run() for _ in range(repeats)]
-    return statistics.median(r[0] for r in results), results[0][1], results[0][2]
+    first = results[0]
+    first.seconds = statistics.median(r.seconds for r in results)
+    return first
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500, 1000, 2000])
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args(argv)
+def measure(sizes, repeats: int) -> tuple[str | None, list[tuple[int, Result, Result | None]]]:
     warnings.filterwarnings("ignore")
     try:
-        import dash_bio  # noqa: F401
+        import dash_bio
 
         peer = "dash_bio " + dash_bio.__version__
     except Exception as err:  # ImportError, or its missing `six`
         peer = None
         print(f"dash_bio is not available ({type(err).__name__}: {err}); install benchmarks/requirements.txt. Showing ours only.\n")
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        datasets = Datasets(DatasetStore(f"sqlite:///{tmp}/bench.sqlite"))
+        warm = make_matrix(12, seed=1)  # first calls pay for imports and plotly's validators
+        ours(datasets, datasets.put(warm), list(warm.rows))
+        if peer:
+            dash_bio_clustergram(warm)
+        for n in sizes:
+            matrix = make_matrix(n)
+            dataset_id = datasets.put(matrix)
+            repeats_n = 1 if n > 1000 else repeats
+            mine = median_of(lambda: ours(datasets, dataset_id, list(matrix.rows)), repeats_n)
+            theirs = median_of(lambda: dash_bio_clustergram(matrix), repeats_n) if peer else None
+            out.append((n, mine, theirs))
+        datasets.store.engine.dispose()
+    return peer, out
 
-    header = f"{'tasks':>6} | {'ours s':>8} {'ours MB':>8} {'traces':>6}"
+
+def print_table(peer, results) -> None:
+    mb = lambda b: f"{b / 1e6:.2f}"  # noqa: E731
+    print(f"Clustering + figures + JSON, cold caches; median time. Peer: {peer or 'none'}. MB uncompressed / gzip.")
+    header = f"{'tasks':>6} | {'ours s':>7} {'all figures MB':>15} {'heatmap only MB':>16} {'traces':>6}"
     if peer:
-        header += f" | {'dash_bio s':>10} {'dash_bio MB':>11} {'traces':>6} | {'time ratio':>10} {'bytes ratio':>11}"
-    print(f"Clustering + figure build + JSON; median of {args.repeats} (1 above 1000 tasks). Peer: {peer or 'none'}")
+        header += f" | {'dash_bio s':>10} {'Clustergram MB':>15} {'traces':>6} | {'speed-up':>8} {'bytes all':>11} {'bytes heatmap':>13}"
     print(header)
     print("-" * len(header))
-    warm = make_matrix(12, seed=1)  # first calls pay for imports and plotly's validators
-    ours(warm)
-    if peer:
-        dash_bio_clustergram(warm)()
-    for n in args.sizes:
-        matrix = make_matrix(n)
-        repeats = 1 if n > 1000 else args.repeats
-        t_ours, b_ours, tr_ours = median_of(lambda: ours(matrix), repeats)
-        line = f"{n:>6} | {t_ours:>8.3f} {b_ours / 1e6:>8.2f} {tr_ours:>6}"
-        if peer:
-            t_bio, b_bio, tr_bio = median_of(dash_bio_clustergram(matrix), repeats)
-            line += f" | {t_bio:>10.3f} {b_bio / 1e6:>11.2f} {tr_bio:>6} | {t_bio / t_ours:>9.1f}x {b_bio / b_ours:>10.1f}x"
+    for n, mine, theirs in results:
+        line = (f"{n:>6} | {mine.seconds:>7.3f} {mb(mine.bytes) + ' / ' + mb(mine.gzip_bytes):>15} "
+                f"{mb(mine.heatmap_bytes) + ' / ' + mb(mine.heatmap_gzip_bytes):>16} {mine.traces:>6}")
+        if theirs:
+            line += (f" | {theirs.seconds:>10.3f} {mb(theirs.bytes) + ' / ' + mb(theirs.gzip_bytes):>15} {theirs.traces:>6} | "
+                     f"{theirs.seconds / mine.seconds:>7.1f}x {mine.bytes / theirs.bytes:>5.2f}/{mine.gzip_bytes / theirs.gzip_bytes:.2f}x "
+                     f"{mine.heatmap_bytes / theirs.bytes:>6.2f}/{mine.heatmap_gzip_bytes / theirs.gzip_bytes:.2f}x")
         print(line, flush=True)
     if peer:
-        print("\nRatios are dash_bio / ours (higher: ours is faster or smaller).")
+        print("\nspeed-up: dash_bio time / ours (target >= 5x at 1000). bytes: ours / Clustergram, uncompressed/gzip (target <= 0.4x).")
+
+
+def table_rows(results) -> list[dict]:
+    """Rows for run_all.py (target 1)."""
+    rows = []
+    for n, mine, theirs in results:
+        if theirs is None:
+            continue
+        size = f"{n}x{n}"
+        rows.append({"metric": "1 clustering + all figures: time", "size": size, "value": round(mine.seconds, 3), "unit": "s",
+                     "baseline": round(theirs.seconds, 3), "ratio": round(theirs.seconds / mine.seconds, 2), "target": ">= 5x faster",
+                     "met": theirs.seconds / mine.seconds >= 5, "note": "ratio = dash_bio.Clustergram time / ours"})
+        for label, ours_bytes, peer_bytes in (
+            ("all figures, uncompressed", mine.bytes, theirs.bytes),
+            ("all figures, gzip", mine.gzip_bytes, theirs.gzip_bytes),
+            ("heatmap figure only, uncompressed", mine.heatmap_bytes, theirs.bytes),
+            ("heatmap figure only, gzip", mine.heatmap_gzip_bytes, theirs.gzip_bytes),
+        ):
+            rows.append({"metric": f"1 bytes: {label}", "size": size, "value": round(ours_bytes / 1e6, 3), "unit": "MB",
+                         "baseline": round(peer_bytes / 1e6, 3), "ratio": round(ours_bytes / peer_bytes, 3), "target": "<= 0.4x",
+                         "met": ours_bytes / peer_bytes <= 0.4, "note": "ratio = ours / dash_bio.Clustergram"})
+    return rows
+
+
+def main(argv=None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    peer, results = measure(args.sizes, args.repeats)
+    print_table(peer, results)
+    return table_rows(results)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,22 @@ def member_list(view: View) -> list:
     ]
 
 
+def _is_cluster_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def clicked_cluster(click) -> int | None:
+    """The cluster of a click on a coloured link of the first tree; None for anything else
+    (other traces, or clickData of any shape a client may send)."""
+    points = click.get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
+    curve = point.get("curveNumber")
+    if not isinstance(curve, int) or curve > COLOUR_TRACES:
+        return None
+    chosen = point.get("customdata")
+    return chosen if _is_cluster_number(chosen) else None
+
+
 def register(app) -> None:
     @app.callback(
         Output(ids.CLUSTER_K, "max"),
@@ -154,13 +170,15 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
     def patch_heatmap(meta, *_):
-        if not meta:
+        if not isinstance(meta, dict) or not meta:
             raise PreventUpdate
         view = current_view()
         if meta.get("key") != view.dataset_id:
             raise PreventUpdate
-        if f"{ids.HEATMAP_META}.data" in ctx.triggered_prop_ids and meta.get("clusters") == [view.state.k, view.state.cluster]:
-            raise PreventUpdate  # that redraw drew this cut and cluster: patching would only redraw it again
+        # A redraw already shows the current cut (ctx.triggered_id names only the first input: on
+        # load the cut's slider fires together with the new figure's meta).
+        if f"{ids.HEATMAP_META}.data" in ctx.triggered_prop_ids and meta.get("cut") == [view.state.k, view.state.cluster]:
+            raise PreventUpdate  # the figure just drawn shows this cut already: never send it twice
         patch = Patch()
         xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
         patch["data"][HeatmapTrace.CLUSTER]["x"] = xs
@@ -190,10 +208,9 @@ def register(app) -> None:
         if isinstance(ctx.triggered_id, dict):
             if not ctx.triggered or not ctx.triggered[0]["value"]:
                 raise PreventUpdate  # the list was redrawn, nobody clicked
-            chosen = ctx.triggered_id["index"]
+            chosen = ctx.triggered_id.get("index")
         else:
-            point = (click or {}).get("points", [{}])[0]
-            chosen = point.get("customdata") if point.get("curveNumber", COLOUR_TRACES + 1) <= COLOUR_TRACES else None
-            if not chosen:
-                raise PreventUpdate  # a link above the cut or the other tree
-        return None if chosen == selected else int(chosen)  # a second click clears the outline
+            chosen = clicked_cluster(click)
+        if not _is_cluster_number(chosen):
+            raise PreventUpdate  # a link above the cut, the other tree (or a forged request)
+        return None if chosen == selected else chosen  # a second click clears the outline

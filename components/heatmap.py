@@ -51,9 +51,8 @@ def register(app) -> None:
     def draw(*_):
         view = current_view()
         matrix = view.matrix
-        # "clusters": the cut and cluster drawn here, so the clustering patch can tell it is not needed.
         meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral,
-                "clusters": [view.state.k, view.state.cluster]}
+                "cut": [view.state.k, view.state.cluster]}  # what the figure's cluster layers show
         figure = heatmap_figure(matrix, comparison=view.comparison)
         figure.layout.shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)
         decorate_heatmap(figure, view)

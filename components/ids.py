@@ -28,6 +28,7 @@ UPLOAD = "upload"  # the drop zone (dcc.Upload)
 UPLOAD_STAGED = "upload-staged"  # {"contents", "filename"} that passed the browser's size check
 UPLOAD_LIMIT = "upload-limit"  # max bytes, for that check
 UPLOAD_STATUS = "upload-status"  # the drop zone's message: what opened, or why the file was refused
+UPLOAD_TOKEN = "upload-token"  # password field, shown when the deployer set TMX_UPLOAD_TOKEN
 DOWNLOAD_CSV = "download-csv"
 DOWNLOAD_CSV_FILE = "download-csv-file"
 NEUTRAL_INPUT = "neutral-input"

@@ -96,8 +96,10 @@ def register(app) -> None:
         # New chips fire this with n_clicks None: only a real click selects.
         if not ctx.triggered_id or not ctx.triggered[0]["value"]:
             raise PreventUpdate
-        index = ctx.triggered_id["index"]
-        if not chip_targets or index >= len(chip_targets):
+        index = ctx.triggered_id.get("index")
+        if not isinstance(chip_targets, list) or not isinstance(index, int) or not 0 <= index < len(chip_targets):
             raise PreventUpdate
         target = chip_targets[index]
-        return target["row"], target["col"]
+        if not isinstance(target, dict):
+            raise PreventUpdate
+        return target.get("row"), target.get("col")

@@ -9,6 +9,7 @@ assets/selection.js): moving them never waits for the server.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -25,6 +26,13 @@ from .context import datasets
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _cut(value: Any) -> int | None:
+    """The k slider's value as the state's k (None for one cluster or anything but a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 1:
+        return None
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ BINDINGS: list[Binding] = [
     Binding("metric", ids.CLUSTER_METRIC),
     Binding("profile", ids.CLUSTER_PROFILE),
     # the slider's 1 (one cluster) is the uncut tree, k absent from the link
-    Binding("k", ids.CLUSTER_K, to_state=lambda v: int(v) if v and v > 1 else None, from_state=lambda k: k or 1),
+    Binding("k", ids.CLUSTER_K, to_state=_cut, from_state=lambda k: k or 1),
     Binding("cluster", ids.CLUSTER_SELECTED, "data"),
     Binding("sort", ids.BREAKDOWN_SORT, client=True),
     Binding("pos", ids.THRESHOLD_POS, "data", client=True),

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from transfer.matrix import MatrixError
 from transfer.parsing import TEMPLATES, decode_data_url, file_slug, format_size, parse_matrix, to_wide_csv
@@ -19,7 +20,7 @@ from transfer.store import StoreUnavailable
 from transfer.viewstate import ViewState
 
 from . import ids
-from .context import datasets, limits
+from .context import datasets, limits, upload_allowed, upload_token_required
 from .state import current_view, view_dependencies
 
 FORMATS_HELP = (
@@ -29,6 +30,18 @@ FORMATS_HELP = (
 )
 STATUS_OK = "small text-success tmx-upload-status"
 STATUS_ERROR = "small text-danger tmx-upload-status"
+TOKEN_REFUSED = "this server stores matrices only with its upload token: type it in the field above"
+
+
+def _token_field() -> dbc.InputGroup:
+    """Where a person types the deployer's upload token; hidden when the server needs none.
+    Not persisted: the token lives in this page only."""
+    return dbc.InputGroup(
+        [dbc.InputGroupText("Upload token"), dbc.Input(id=ids.UPLOAD_TOKEN, type="password", autoComplete="off")],
+        size="sm",
+        className="mb-1",
+        style=None if upload_token_required() else {"display": "none"},
+    )
 
 
 def layout() -> dbc.Card:
@@ -39,6 +52,7 @@ def layout() -> dbc.Card:
             dbc.CardHeader("Your matrix", className="fw-semibold py-1"),
             dbc.CardBody(
                 [
+                    _token_field(),
                     dcc.Upload(
                         id=ids.UPLOAD,
                         children=html.Div(["Drop a matrix file here or ", html.A("choose one", href="#", className="link-primary")]),
@@ -103,10 +117,15 @@ def register(app) -> None:
         Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
         Output(ids.UPLOAD_STATUS, "className", allow_duplicate=True),
         Input(ids.UPLOAD_STAGED, "data"),
+        State(ids.UPLOAD_TOKEN, "value"),
         prevent_initial_call=True,
     )
-    def receive(staged):
-        filename = staged.get("filename") or "the file"
+    def receive(staged, token):
+        if not isinstance(staged, dict):
+            raise PreventUpdate
+        filename = str(staged.get("filename") or "the file")
+        if not upload_allowed(token):
+            return no_update, f"{filename}: {TOKEN_REFUSED}", STATUS_ERROR
         try:
             query, message = receive_upload(staged.get("contents"), filename)
         except (MatrixError, StoreUnavailable) as err:
@@ -123,16 +142,19 @@ def register(app) -> None:
         Output(ids.UPLOAD_STATUS, "className", allow_duplicate=True),
         Input(ids.NEUTRAL_APPLY, "n_clicks"),
         State(ids.NEUTRAL_INPUT, "value"),
+        State(ids.UPLOAD_TOKEN, "value"),
         *view_dependencies(),
         prevent_initial_call=True,
     )
-    def apply_neutral(_, neutral, *__):
+    def apply_neutral(_, neutral, token, *__):
         source = current_view().source
         if neutral is None or neutral == source.neutral:
             return no_update, no_update, no_update
+        if not upload_allowed(token):
+            return no_update, f"Neutral value: {TOKEN_REFUSED}", STATUS_ERROR
         try:
             dataset_id = datasets().put(replace(source, neutral=float(neutral)))
-        except (MatrixError, StoreUnavailable, ValueError) as err:
+        except (MatrixError, StoreUnavailable, TypeError, ValueError) as err:
             return no_update, f"Neutral value: {err}", STATUS_ERROR
         return _open(dataset_id), f"Opened a copy of '{source.name}' with neutral value {float(neutral):g}.", STATUS_OK
 

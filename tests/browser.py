@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from components import ids
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 
 HEATMAP_PLOT = f"#{ids.HEATMAP} .js-plotly-plot"
 
@@ -66,7 +73,9 @@ def heatmap_data(page) -> dict:
 
 
 def cell_center(page, row: str, col: str) -> dict:
-    page.locator(HEATMAP_PLOT).scroll_into_view_if_needed()  # a control below the fold may have scrolled the page
+    """The cell's centre in viewport coordinates, after scrolling the heatmap into view (a
+    control further down the page may have scrolled it away, as it would for a person)."""
+    page.locator(HEATMAP_PLOT).scroll_into_view_if_needed()
     point = page.evaluate(_CELL_JS, [HEATMAP_PLOT, row, col])
     assert point is not None, f"cell {row} x {col} is not on the heatmap"
     return point
@@ -77,7 +86,7 @@ def hover_cell(page, row: str, col: str) -> str:
     point = cell_center(page, row, col)
     page.mouse.move(point["x"] - 3, point["y"] - 3)
     page.mouse.move(point["x"], point["y"])
-    page.wait_for_selector(f"{HEATMAP_PLOT} .hoverlayer .hovertext", timeout=5_000)
+    page.wait_for_selector(f"{HEATMAP_PLOT} .hoverlayer .hovertext", timeout=15_000)
     return page.evaluate(
         f"""() => Array.from(document.querySelectorAll("{HEATMAP_PLOT} .hoverlayer .hovertext text"))
                   .map(t => t.textContent).join(" ")"""
@@ -99,3 +108,16 @@ def choose_dropdown(page, component_id: str, label: str) -> None:
 
 def query_of(page) -> str:
     return page.evaluate("() => window.location.search")
+
+
+def save_screenshot(page, name: str) -> Path:
+    """A README screenshot, taken by the test that checks what it shows.
+
+    `TMX_UPDATE_SCREENSHOTS=1 scripts/test -k browser` refreshes docs/; ordinary runs write to
+    tests/artifacts/ so that running the suite leaves the work tree clean.
+    """
+    folder = DOCS if os.environ.get("TMX_UPDATE_SCREENSHOTS") == "1" else ARTIFACTS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    page.screenshot(path=str(path))
+    return path

@@ -42,7 +42,7 @@ def outlines(page) -> list[str]:
 
 
 def click_bar(page, graph_id: str, label: str) -> None:
-    page.locator(f"#{graph_id}").scroll_into_view_if_needed()  # the side column can be taller than the window
+    page.locator(f"#{graph_id} .js-plotly-plot").scroll_into_view_if_needed()
     point = page.evaluate(
         """([id, label]) => { const gd = document.querySelector(`#${id} .js-plotly-plot`);
              const t = gd._fullData[0], i = Array.from(t.y).indexOf(label);

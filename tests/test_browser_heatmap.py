@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, hover_cell, query_of, wait_for_heatmap
+from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, hover_cell, query_of, wait_for_heatmap, save_screenshot
 from components import ids
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def test_default_heatmap_has_100_labelled_cells_and_a_colour_bar(live_server, page):
@@ -20,8 +18,7 @@ def test_default_heatmap_has_100_labelled_cells_and_a_colour_bar(live_server, pa
     assert labels.count() == 100
     assert page.locator(f"{HEATMAP_PLOT} .colorbar").count() == 1
     assert "dataset=mistral-7b-instruct_auc-diff" in query_of(page)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "screenshot-heatmap.png"))
+    assert save_screenshot(page, "screenshot-heatmap.png").stat().st_size > 10_000
 
 
 def test_hover_shows_both_labels_and_the_value(live_server, page):

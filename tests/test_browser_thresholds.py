@@ -145,3 +145,20 @@ def test_diagonal_switch_out_of_range_notice_and_a_dataset_with_other_units(live
     page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('≥ 0.6')")
     page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data[0].zmax === 1""")
     assert_highlight_matches_core(page, 0.6, 0.4, diag=False)
+
+
+def test_breakdown_panels_draw_the_thresholds_as_lines(live_server, page):
+    page.goto(live_server.url + "/?dataset=mistral-7b-instruct_auc-diff&row=NLI&col=TriviaQA&pos=0.1&neg=-0.15")
+    wait_for_heatmap(page)
+    lines_js = """(id) => { const gd = document.querySelector(`#${id} .js-plotly-plot`);
+                            return gd && gd.layout ? (gd.layout.shapes || []).filter(s => s.name === 'pos' || s.name === 'neg')
+                                                          .map(s => [s.name, s.x0, s.line.dash]).sort() : null; }"""
+    for graph in (ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_COL_GRAPH):
+        page.wait_for_function(f"() => ({lines_js})('{graph}') && ({lines_js})('{graph}').length === 2", timeout=15_000)
+        assert page.evaluate(lines_js, graph) == [["neg", -0.15, "dot"], ["pos", 0.1, "solid"]]
+    # Moving a threshold moves the lines in the browser; switching one off removes its line.
+    type_threshold(page, ids.THRESHOLD_POS_SLIDER, "0.2")
+    page.wait_for_function(f"() => ({lines_js})('{ids.BREAKDOWN_ROW_GRAPH}').some(l => l[0] === 'pos' && l[1] === 0.2)", timeout=15_000)
+    page.click(f"#{ids.THRESHOLD_NEG_ON}")
+    page.wait_for_function(f"() => ({lines_js})('{ids.BREAKDOWN_COL_GRAPH}').length === 1", timeout=15_000)
+    assert page.evaluate(lines_js, ids.BREAKDOWN_COL_GRAPH) == [["pos", 0.2, "solid"]]

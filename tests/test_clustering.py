@@ -196,3 +196,68 @@ def test_links_trace_the_tree_with_cluster_colours():
     # exactly the merges inside a flat cluster carry its colour: n - k of them
     assert (links.cluster > 0).sum() == 9 - 3
     assert links.x.min() == 0 and links.x.max() == 8
+
+
+def _tie_prone(n: int, seed: int) -> np.ndarray:
+    """Values on a coarse grid with duplicated and near-duplicated profiles: where ties and
+    cancellation would show."""
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.normal(size=(n, 2 * n)) * 4) / 20 + 10.0  # large offset, small spread
+    values[5] = values[3]  # identical profiles
+    values[7] = values[3] + 1e-9  # nearly identical
+    return values
+
+
+@pytest.mark.parametrize("method", ["average", "complete", "single", "weighted", "ward"])
+@pytest.mark.parametrize("data", ["gaussian", "tie-prone"])
+def test_fast_euclidean_distances_give_scipys_linkage(method, data):
+    n = clustering.FAST_EUCLIDEAN_MIN + 86
+    profiles = np.random.default_rng(3).normal(size=(n, 2 * n)) if data == "gaussian" else _tie_prone(n, 4)
+    reference = distance.pdist(profiles, "euclidean")
+    fast = clustering.fast_euclidean(profiles)
+    np.testing.assert_allclose(fast, reference, rtol=1e-12, atol=1e-12)
+    if data == "gaussian":  # the product path itself, not the fallback
+        np.testing.assert_array_equal(fast, clustering.product_euclidean(profiles)[0])
+    else:  # exact ties in pdist: pdist decides, bit for bit
+        np.testing.assert_array_equal(fast, reference)
+    ours = hierarchy.linkage(profile_distances(profiles, "euclidean")[0], method=method, optimal_ordering=True)
+    scipy_z = hierarchy.linkage(reference, method=method, optimal_ordering=True)
+    np.testing.assert_allclose(ours, scipy_z, rtol=1e-9, atol=1e-12)
+    assert hierarchy.leaves_list(ours).tolist() == hierarchy.leaves_list(scipy_z).tolist()
+
+
+def test_product_distances_are_exactly_zero_for_identical_profiles_and_none_for_many():
+    profiles = np.random.default_rng(5).normal(size=(80, 40)) + 100.0  # large offset: cancellation
+    profiles[5] = profiles[3]
+    profiles[7] = profiles[3] + 1e-9
+    product, _ = clustering.product_euclidean(profiles)
+    reference = distance.pdist(profiles)
+    assert product[_condensed_index(80, 3, 5)] == 0.0
+    np.testing.assert_allclose(product, reference, rtol=1e-12, atol=1e-14)
+    duplicates = np.ones((clustering.FAST_EUCLIDEAN_MIN + 10, 30))
+    duplicates[0, 0] = 2.0
+    assert clustering.product_euclidean(duplicates) is None
+    np.testing.assert_array_equal(clustering.fast_euclidean(duplicates), distance.pdist(duplicates))
+
+
+def _condensed_index(n: int, i: int, j: int) -> int:
+    return n * i - i * (i + 1) // 2 + j - i - 1
+
+
+def test_derived_and_arranged_matrices_are_cached_and_the_cache_is_bounded(monkeypatch, sqlite_url):
+    from transfer import view as view_module
+    from transfer.lru import ByteLRU
+    from transfer.store import DatasetStore
+    from transfer.viewstate import ViewState
+
+    datasets = Datasets(DatasetStore(sqlite_url))
+    one = view_module.open_view(datasets, ViewState(norm="zrow", order="cluster"))
+    two = view_module.open_view(datasets, ViewState(norm="zrow", order="cluster", row=one.matrix.rows[0]))
+    assert two.derived is one.derived and two.matrix is one.matrix  # no recomputation per click
+    size = one.matrix.values.nbytes + 64 * sum(one.matrix.shape)
+    small = ByteLRU(2 * size, view_module._derived_bytes)  # room for two matrices
+    monkeypatch.setattr(view_module, "_DERIVED", small)
+    for norm in ("zrow", "zcol", "diag"):
+        for order in ("data", "cluster"):
+            view_module.open_view(datasets, ViewState(norm=norm, order=order))
+    assert len(small) == 2 and small.bytes <= small.max_bytes

@@ -15,7 +15,8 @@ from sqlalchemy import create_engine, func, select
 
 from conftest import ROOT
 from transfer.matrix import TransferMatrix
-from transfer.store import DatasetStore, StoredDataset, StoreUnavailable, _decode, _HitCache
+from transfer.lru import ByteLRU, matrix_bytes
+from transfer.store import DatasetStore, StoredDataset, StoreUnavailable, _decode
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -271,7 +272,7 @@ def test_unreachable_store_answers_503_and_bundled_views_still_work(postgres_dat
 def test_hit_cache_is_bounded_by_bytes_and_evicts_the_least_recently_used():
     matrices = {seed: random_matrix(seed, n=10) for seed in range(4)}  # 800 bytes of values each
     size = 800 + 64 * 20
-    cache = _HitCache(max_bytes=3 * size)
+    cache = ByteLRU(3 * size, matrix_bytes)
     for seed in range(3):
         cache.add(str(seed), matrices[seed])
     assert cache.get("0") is matrices[0]  # 0 is now the most recently used

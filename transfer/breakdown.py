@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,12 +77,24 @@ def _oriented(matrix: TransferMatrix, axis: str) -> tuple[np.ndarray, np.ndarray
 
 
 def off_diagonal_means(matrix: TransferMatrix, axis: str) -> np.ndarray:
-    """Mean of each row's (or column's) off-diagonal, non-missing values; NaN where there are none."""
-    values, mask = _oriented(matrix, axis)
-    off = np.where(mask, np.nan, values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN lines: NaN is the answer
-        return np.nanmean(off, axis=1) if off.shape[1] else np.full(off.shape[0], np.nan)
+    """Mean of each row's (or column's) off-diagonal, non-missing values; NaN where there are none.
+
+    Memoised per matrix object (matrices are immutable; views reuse cached ones): every click
+    ranks the selection among all lines, 10 ms per axis at 1000 x 1000.
+    """
+    memo = _MEANS.setdefault(matrix, {})
+    if axis not in memo:
+        values, mask = _oriented(matrix, axis)
+        off = np.where(mask, np.nan, values)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN lines: NaN is the answer
+            means = np.nanmean(off, axis=1) if off.shape[1] else np.full(off.shape[0], np.nan)
+        means.setflags(write=False)
+        memo[axis] = means
+    return memo[axis]
+
+
+_MEANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _optional(value: float) -> float | None:

@@ -2,7 +2,7 @@
 
 They draw computed trees (`transfer.clustering`); they never cluster. A dendrogram is a few
 traces, one per colour (links above the cut in grey, then one per palette colour), each the
-U-shaped links joined with None gaps: never one trace per merge.
+U-shaped links joined with NaN gaps in float32 typed arrays: never one trace per merge.
 
 On the heatmap the main axes (`xaxis`/`yaxis`) stay categorical so that hover and clicks keep
 reporting labels. Shapes drawn between cells (dendrogram links, the cluster outline) need
@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .clustering import Clustering, Tree, tree_links
-from .figures import FONT, OVERLAY_AXES, HeatmapTrace
+from .figures import FONT, OVERLAY_AXES, HeatmapTrace, plot_labels
 from .matrix import TransferMatrix
 
 # Okabe-Ito (colour-blind safe) without black/yellow, then four Tableau tones: 10 cluster colours.
@@ -41,13 +41,15 @@ def colour_slot(cluster: int) -> int:
     return 0 if cluster <= 0 else 1 + (cluster - 1) % len(PALETTE)
 
 
-def _joined(corners: np.ndarray) -> list:
-    """Rows of corner coordinates as one list with a None gap after each link."""
-    out: list = []
-    for row in corners.tolist():
-        out.extend(row)
-        out.append(None)
-    return out
+def _joined(corners: np.ndarray) -> np.ndarray:
+    """Rows of corner coordinates as one float32 array with a NaN gap after each link.
+
+    plotly sends it as a typed array (4 bytes a number, no digits to print) and breaks the line
+    at each NaN; float32 is exact for leaf positions (halves of integers) and heights to 7 digits.
+    """
+    out = np.full((len(corners), 5), np.nan, dtype=np.float32)
+    out[:, :-1] = corners
+    return out.ravel()
 
 
 def dendrogram_traces(tree: Tree, clusters: np.ndarray, *, vertical: bool, xaxis: str, yaxis: str, clickable: bool = False) -> list[go.Scatter]:
@@ -62,7 +64,8 @@ def dendrogram_traces(tree: Tree, clusters: np.ndarray, *, vertical: bool, xaxis
     for slot in range(COLOUR_TRACES):
         chosen = slots == slot
         positions, heights = _joined(links.x[chosen]), _joined(links.height[chosen])
-        ids = _joined(np.repeat(links.cluster[chosen, None], 4, axis=1)) if clickable else None
+        # a plain list: plotly.js picks the wrong point on click with typed-array customdata
+        ids = [v for c in links.cluster[chosen].tolist() for v in (c, c, c, c, None)] if clickable else None
         x, y = (positions, heights) if vertical else (heights, positions)
         traces.append(
             go.Scatter(
@@ -90,9 +93,9 @@ def band_trace(labels: tuple[str, ...], clusters: np.ndarray, *, axis: str, k: i
     ids = [int(c) for c in clusters] if k > 1 else []
     common = dict(zmin=0.5, zmax=max(k, 1) + 0.5, colorscale=_discrete_scale(k), showscale=False, name=f"{axis} clusters", xgap=0, ygap=0)
     if axis == "row":
-        return go.Heatmap(z=[[c] for c in ids], x=["cluster"], y=list(labels) if ids else [], xaxis="x5", yaxis="y",
+        return go.Heatmap(z=[[c] for c in ids], x=["cluster"], y=plot_labels(labels) if ids else [], xaxis="x5", yaxis="y",
                           hovertemplate="%{y}<br>cluster %{z}<extra></extra>", **common)
-    return go.Heatmap(z=[ids] if ids else [], x=list(labels) if ids else [], y=["cluster"], xaxis="x", yaxis="y5",
+    return go.Heatmap(z=[ids] if ids else [], x=plot_labels(labels) if ids else [], y=["cluster"], xaxis="x", yaxis="y5",
                       hovertemplate="%{x}<br>cluster %{z}<extra></extra>", **common)
 
 
@@ -190,7 +193,7 @@ def _leaf_trace(tree: Tree, clusters: np.ndarray, *, xaxis: str, yaxis: str) -> 
     return go.Scatter(
         x=[0.0] * tree.n, y=list(range(tree.n)), mode="markers", xaxis=xaxis, yaxis=yaxis, showlegend=False,
         marker={"size": 7, "color": [cluster_colour(c) if max(ids) > 1 else ABOVE_CUT for c in ids]},
-        customdata=ids, text=list(tree.ordered_labels), name="tasks",
+        customdata=ids, text=plot_labels(tree.ordered_labels), name="tasks",
         hovertemplate="%{text}<br>cluster %{customdata}<extra></extra>",
     )
 
@@ -231,7 +234,7 @@ def dendrogram_figure(clustering: Clustering, k: int | None, *, title_rows: str 
             f"yaxis{suffix}": {
                 "anchor": xa, "side": "right", "autorange": "reversed", "zeroline": False, "showgrid": False,
                 "tickmode": "array", "tickvals": list(range(tree.n)) if show_labels else [],
-                "ticktext": list(tree.ordered_labels) if show_labels else [], "automargin": True,
+                "ticktext": plot_labels(tree.ordered_labels) if show_labels else [], "automargin": True,
             },
         })
         height = cut_height(tree, k)

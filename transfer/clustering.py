@@ -14,7 +14,8 @@ cosine are scale-free and need no rescaling. A distance that stays undefined (tw
 no shared cell, a constant profile under `correlation`, an all-zero one under `cosine`) is set
 to 1.5 times the largest defined distance: such a task joins the tree after every measured
 pair, visibly above them, instead of at a made-up height among them. `Tree.undefined_pairs` counts those pairs. Without missing cells the distances are
-exactly `scipy.spatial.distance.pdist`.
+`scipy.spatial.distance.pdist`'s (euclidean from 64 tasks on through one matrix product,
+`fast_euclidean`: the same distances to ~1e-14 and the same linkage, ~5x faster).
 
 Leaves are in optimal leaf order (`linkage(..., optimal_ordering=True)`). Flat clusters are
 `fcluster(Z, k, criterion="maxclust")`, renumbered 1..k in leaf order (cluster 1 holds the first
@@ -232,6 +233,8 @@ def profile_distances(profiles: np.ndarray, metric: str) -> tuple[np.ndarray, in
     with np.errstate(divide="ignore", invalid="ignore"):
         if np.isnan(profiles).any():
             condensed = distance.squareform(_pairwise_complete(profiles, metric), checks=False)
+        elif metric == "euclidean" and len(profiles) >= FAST_EUCLIDEAN_MIN:
+            condensed = fast_euclidean(profiles)
         else:
             condensed = distance.pdist(profiles, metric)
     undefined = ~np.isfinite(condensed)
@@ -240,6 +243,76 @@ def profile_distances(profiles: np.ndarray, metric: str) -> tuple[np.ndarray, in
         condensed = condensed.copy()
         condensed[undefined] = UNDEFINED_FACTOR * condensed[~undefined].max() if count < condensed.size else 1.0
     return condensed, count
+
+
+def fast_euclidean(x: np.ndarray) -> np.ndarray:
+    """`pdist(x, "euclidean")`, ~5x faster on 1000 tasks, with the same linkage.
+
+    The distances come from one matrix product (`product_euclidean`), which agrees with pdist's
+    loop to ~1e-14 relative but not bit for bit. That only matters where two distances are
+    (nearly) tied, as on coarse-grid values or duplicated profiles: which of two equal merges
+    comes first would then depend on the last bit. So when any two distances lie within the
+    product's error bound of each other, pdist computes them itself.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    product = product_euclidean(x)
+    if product is None:
+        return distance.pdist(x, "euclidean")
+    condensed, norms = product
+    return distance.pdist(x, "euclidean") if _near_ties(condensed, norms) else condensed
+
+
+def _near_ties(condensed: np.ndarray, norms: np.ndarray) -> bool:
+    """Whether two positive distances lie within the product's error bounds of each other: a
+    quick test with the largest norms, then (only if that fails) one with each pair's own."""
+    tolerance = _ERROR_FACTOR * np.finfo(np.float64).eps
+    values = np.sort(condensed)
+    values = values[np.searchsorted(values, 0.0, side="right"):]  # exact zeros: identical profiles, 0 in pdist too
+    if values.size < 2 or not (np.diff(values) <= 2 * tolerance * 2 * norms.max() / values[:-1]).any():
+        return False
+    pair_norms = distance.squareform(norms[:, None] + norms[None, :], checks=False)
+    order = np.argsort(condensed)
+    values, margins = condensed[order], pair_norms[order]
+    first = np.searchsorted(values, 0.0, side="right")
+    values, margins = values[first:], tolerance * margins[first:] / values[first:]
+    return bool((np.diff(values) <= margins[1:] + margins[:-1]).any())
+
+
+def product_euclidean(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Condensed euclidean distances through |a-b|^2 = |a|^2 + |b|^2 - 2 a.b (BLAS, all cores),
+    and the squared norms that bound their error: d(a, b) differs from pdist's by less than
+    `_ERROR_FACTOR * eps * (|a|^2 + |b|^2) / d`.
+
+    Columns are centred first (distances do not change, norms shrink); pairs whose squared
+    distance is still below `_CANCELLATION` of their squared norms, where the product form loses
+    digits, are recomputed directly (identical profiles come out exactly 0). None when there are
+    more such pairs than profiles (a block of duplicates): pdist's loop is cheaper then.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    x = x - x.mean(axis=0)
+    norms = np.einsum("ij,ij->i", x, x)
+    squares = x @ x.T
+    squares *= -2.0
+    squares += norms[:, None]
+    squares += norms[None, :]
+    suspect = squares < _CANCELLATION * (norms[:, None] + norms[None, :])
+    pairs = np.nonzero(np.triu(suspect, k=1))
+    if len(pairs[0]) > len(x):
+        return None
+    for i, j in zip(*pairs):
+        difference = x[i] - x[j]
+        squares[i, j] = squares[j, i] = difference @ difference
+    np.fill_diagonal(squares, 0.0)
+    np.maximum(squares, 0.0, out=squares)
+    condensed = distance.squareform(squares, checks=False)
+    return np.sqrt(condensed, out=condensed), norms
+
+
+_CANCELLATION = 1e-6
+# Measured differences from pdist stay below 17 * eps * (|a|^2 + |b|^2) / d (seeded gaussian,
+# block and coarse-grid profiles of 600-1000 tasks); twice that is the margin for a near-tie.
+_ERROR_FACTOR = 32
+FAST_EUCLIDEAN_MIN = 64  # below this, pdist is as fast and the product is not worth it
 
 
 def _pairwise_complete(x: np.ndarray, metric: str) -> np.ndarray:

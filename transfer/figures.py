@@ -44,6 +44,23 @@ class HeatmapTrace(IntEnum):
 OVERLAY_AXES = {"xaxis2": "xaxis", "yaxis2": "yaxis"}
 
 
+def plot_text(text: str) -> str:
+    """User text (labels, names, metrics) as plotly shows it literally.
+
+    plotly renders a subset of HTML in every text it draws (ticks, hover, titles): <b>, <i>,
+    <br>, <span style>, <a href="https://..."> as a live link, and &-entities. It never runs
+    scripts (other tags stay text, javascript: links lose their href), but a label is data,
+    not markup: escaping &, < and > makes plotly draw exactly the characters of the label.
+    The escaping is injective, so escaped labels remain distinct category values; clientside
+    code that reads a clicked label back undoes it (assets/selection.js `plainLabel`).
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plot_labels(labels) -> list[str]:
+    return [plot_text(label) for label in labels]
+
+
 def cell_text_template(matrix: TransferMatrix) -> str | None:
     """Two-decimal cell labels when they fit; None for matrices too large to label."""
     rows, cols = matrix.shape
@@ -75,22 +92,22 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
     zmin, zmax = matrix.value_range()
     template = cell_text_template(matrix)
     hover = "Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}"
-    meta = [matrix.metric]
+    meta = [plot_text(matrix.metric)]
     customdata = None
     if comparison is not None:
         this, other = comparison.sources_at(matrix.rows, matrix.cols)
         customdata = np.stack([this, other], axis=-1)
-        meta += [comparison.this.name, comparison.other.name]
+        meta += [plot_text(comparison.this.name), plot_text(comparison.other.name)]
         hover += "<br>%{meta[1]}: %{customdata[0]:.4~f}<br>%{meta[2]}: %{customdata[1]:.4~f}"
     cells = go.Heatmap(
         z=matrix.values.astype(np.float32),
-        x=list(matrix.cols),
-        y=list(matrix.rows),
+        x=plot_labels(matrix.cols),
+        y=plot_labels(matrix.rows),
         zmin=zmin,
         zmax=zmax,
         zmid=None if matrix.scale else matrix.neutral,
         colorscale=DIVERGING,
-        colorbar={"title": {"text": matrix.metric, "side": "right"}, "thickness": 14, "len": 0.9},
+        colorbar={"title": {"text": plot_text(matrix.metric), "side": "right"}, "thickness": 14, "len": 0.9},
         texttemplate=template,
         textfont={"size": 11},
         xgap=1 if template else 0,
@@ -103,7 +120,7 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
         name="cells",
     )
     fade = go.Heatmap(
-        z=[], x=list(matrix.cols), y=list(matrix.rows), zmin=0, zmax=1, showscale=False,
+        z=[], x=plot_labels(matrix.cols), y=plot_labels(matrix.rows), zmin=0, zmax=1, showscale=False,
         colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0.78)"]],
         hoverinfo="skip", name="fade", xgap=1 if template else 0, ygap=1 if template else 0,
     )
@@ -117,7 +134,7 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
     ]
     fig = go.Figure(traces)
     fig.update_layout(
-        title={"text": title, "x": 0.5} if title else None,
+        title={"text": plot_text(title), "x": 0.5} if title else None,
         font={"family": FONT, "size": 12},
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         plot_bgcolor="#e9ecef",  # missing cells show as grey gaps, never as a colour of the scale
@@ -151,9 +168,9 @@ def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, floa
     zmin, zmax = color_range
     fig = go.Figure(
         go.Heatmap(
-            z=matrix.values.astype(np.float32), x=list(matrix.cols), y=list(matrix.rows),
+            z=matrix.values.astype(np.float32), x=plot_labels(matrix.cols), y=plot_labels(matrix.rows),
             zmin=zmin, zmax=zmax, zmid=neutral if zmin < neutral < zmax else None,
-            colorscale=DIVERGING, showscale=False, hoverongaps=False, meta=[matrix.metric],
+            colorscale=DIVERGING, showscale=False, hoverongaps=False, meta=[plot_text(matrix.metric)],
             hovertemplate="Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}<extra></extra>",
         )
     )
@@ -228,7 +245,7 @@ def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
     """
     zmin, zmax = matrix.value_range()
     neutral = matrix.neutral
-    labels = [item.labels[i] for i in order]
+    labels = [plot_text(item.labels[i]) for i in order]
     values = [None if np.isnan(v) else float(v) for v in item.values[order]]
     in_domain = [i == item.in_domain_index for i in order]
     label_bars = len(order) <= BAR_LABEL_LIMIT
@@ -236,7 +253,7 @@ def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
     bars = {
         "type": "bar",
         "orientation": "h",
-        "name": item.label,
+        "name": plot_text(item.label),
         "y": labels,
         "x": [None if v is None else v - neutral for v in values],
         "base": neutral,
@@ -251,7 +268,7 @@ def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
         "constraintext": "none",
         # An explicit colour: plotly would otherwise derive one from the numeric marker colours.
         "textfont": {"size": 11, "color": "#212529"},
-        "meta": [matrix.metric, other],
+        "meta": [plot_text(matrix.metric), other],
         "hovertemplate": "%{meta[1]}: %{y}%{customdata[1]}<br>%{meta[0]}: %{customdata[0]:.4~f}<extra></extra>",
     }
     missing_labels = [label for label, v in zip(labels, values) if v is None]
@@ -278,7 +295,7 @@ def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
         "showlegend": False,
         "bargap": 0.25,
         # Room on both sides for the value labels outside the bars.
-        "xaxis": {"title": {"text": matrix.metric}, "range": [zmin - 0.12 * span, zmax + 0.3 * span] if label_bars else [zmin, zmax],
+        "xaxis": {"title": {"text": plot_text(matrix.metric)}, "range": [zmin - 0.12 * span, zmax + 0.3 * span] if label_bars else [zmin, zmax],
                   "zeroline": False, "gridcolor": "#eceff2", "automargin": True},
         "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True},
         "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": neutral, "x1": neutral, "y0": 0, "y1": 1,

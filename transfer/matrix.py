@@ -96,10 +96,15 @@ class TransferMatrix:
         """The colour range: `scale` if fixed, else symmetric around the neutral value."""
         if self.scale is not None:
             return self.scale
+        cached = self.__dict__.get("_value_range")  # memoised: matrices are immutable, and every
+        if cached is not None:  # figure of every click asks (3.5 ms at 1000 x 1000)
+            return cached
         finite = self.values[~np.isnan(self.values)]
         spread = float(np.max(np.abs(finite - self.neutral))) if finite.size else 1.0
         spread = spread or 1.0
-        return (self.neutral - spread, self.neutral + spread)
+        cached = (self.neutral - spread, self.neutral + spread)
+        object.__setattr__(self, "_value_range", cached)
+        return cached
 
     def reordered(self, row_order, col_order) -> "TransferMatrix":
         """The same matrix with rows and columns permuted (orders are index sequences)."""

@@ -532,7 +532,7 @@ def read_matrix_file(path, limits: Limits = DEFAULT_LIMITS, **metadata) -> Trans
 def decode_data_url(contents: str, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str | None]:
     """(bytes, content type) of a `data:<type>;base64,<data>` URL (dcc.Upload's `contents`),
     refusing one over the size limit before decoding it."""
-    head, comma, payload = (contents or "").partition(",")
+    head, comma, payload = (contents if isinstance(contents, str) else "").partition(",")
     if not comma or not head.startswith("data:") or not head.endswith(";base64"):
         raise MatrixError("the upload did not arrive as a base64 data URL; try again")
     check_size(len(payload) * 3 // 4 - payload.endswith("=") - payload.endswith("=="), limits)

@@ -13,7 +13,6 @@ import logging
 import re
 import threading
 import zlib
-from collections import OrderedDict
 from datetime import datetime, timezone
 
 import numpy as np
@@ -23,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from .lru import ByteLRU, matrix_bytes
 from .matrix import TransferMatrix
 
 log = logging.getLogger(__name__)
@@ -76,39 +76,6 @@ def _decode(meta_json: str, blob: bytes) -> TransferMatrix:
     return TransferMatrix(rows=rows, cols=cols, values=values, scale=tuple(scale) if scale else None, **meta)
 
 
-class _HitCache:
-    """A thread-safe LRU of decoded matrices bounded by bytes, not entries: 32 large uploads
-    must not cost a worker gigabytes. Holds hits only (a miss may be stored a moment later by
-    another instance), and stored datasets never change, so a hit never goes stale."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[str, tuple[TransferMatrix, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> TransferMatrix | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            self._items.move_to_end(key)
-            return item[0]
-
-    def add(self, key: str, matrix: TransferMatrix) -> None:
-        size = matrix.values.nbytes + 64 * (len(matrix.rows) + len(matrix.cols))
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = (matrix, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self._bytes -= dropped
-
-
 class DatasetStore:
     """put(matrix) -> id and get(id) -> matrix or None. Thread-safe; no listing by design.
 
@@ -126,7 +93,9 @@ class DatasetStore:
         self.engine = create_engine(url, **options)
         if url.startswith("sqlite"):
             _enable_sqlite_wal(self.engine)
-        self._cache = _HitCache(cache_bytes)
+        # Decoded matrices of hits only (a miss may be stored a moment later by another
+        # instance); stored datasets never change, so a hit never goes stale.
+        self._cache = ByteLRU(cache_bytes, matrix_bytes)
         self._tables_ready = False
         self._tables_lock = threading.Lock()
         try:

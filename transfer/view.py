@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from .breakdown import breakdown
-from .clustering import ClusterOptions, Clustering, cluster_matrix
+from .clustering import ClusterOptions, Clustering, cluster_matrix, fingerprint
 from .compare import Comparison, Derived, derive
 from .datasets import Datasets
 from .insights import Insight, build_insights
+from .lru import ByteLRU, matrix_bytes
 from .matrix import TransferMatrix, values_to_json
 from .thresholds import highlight_json
 from .viewstate import ViewState, parse_query, resolve
@@ -65,18 +66,45 @@ def view_from_query(datasets: Datasets, query: str | None) -> View:
     return open_view(datasets, state, notices)
 
 
+# Derived and arranged matrices, per content and options: every callback of a click rebuilds its
+# view, and a 2000 x 2000 normalisation, comparison or reordering costs tens of milliseconds and
+# 32 MB each time. Bounded by bytes; cached objects also keep their memoised fingerprints.
+DERIVED_CACHE_BYTES = 192 * 2**20
+
+
+def _derived_bytes(item) -> int:
+    if isinstance(item, TransferMatrix):
+        return matrix_bytes(item)
+    return matrix_bytes(item.matrix) + (matrix_bytes(item.comparison.matrix) if item.comparison else 0)
+
+
+_DERIVED = ByteLRU(DERIVED_CACHE_BYTES, _derived_bytes)
+
+
 def derived_matrix(datasets: Datasets, source: TransferMatrix, state: ViewState) -> Derived:
     """The values the view shows: the source, or a comparison / normalisation of it (`compare`, `norm`)."""
     other = datasets.get(state.compare) if state.compare else None
-    return derive(source, state.norm, other, state.compare)
+    if other is None and state.norm == "none":
+        return derive(source, state.norm, other, state.compare)  # the source itself: nothing to keep
+    key = ("derived", fingerprint(source), state.norm, fingerprint(other) if other is not None else None, state.compare)
+    result = _DERIVED.get(key)
+    if result is None:
+        result = derive(source, state.norm, other, state.compare)
+        _DERIVED.add(key, result)
+    return result
 
 
 def arranged_matrix(matrix: TransferMatrix, state: ViewState) -> TransferMatrix:
     """The displayed matrix in display order (`order=data` keeps the file's order)."""
     if state.order != "cluster":
         return matrix
-    result = view_clustering(matrix, state)
-    return matrix.reordered(result.row_order(matrix), result.col_order(matrix))
+    key = ("arranged", fingerprint(matrix), state.method, state.metric, state.profile)
+    arranged = _DERIVED.get(key)
+    if arranged is None:
+        result = view_clustering(matrix, state)
+        arranged = matrix.reordered(result.row_order(matrix), result.col_order(matrix))
+        _DERIVED.add(key, arranged)
+    return arranged
 
 
 def view_clustering(matrix: TransferMatrix, state: ViewState) -> Clustering:

@@ -130,7 +130,7 @@ _FIELDS = {f.name: f for f in fields(ViewState)}
 
 def parse_query(query: str | None) -> tuple[ViewState, list[str]]:
     """Any query string -> (state, notices). Never raises: bad parts fall back to defaults."""
-    query = (query or "").lstrip("?")
+    query = (query if isinstance(query, str) else "").lstrip("?")  # a client may send any JSON
     notices: list[str] = []
     if len(query) > MAX_QUERY_LENGTH:
         return ViewState(), [f"The link's query is {len(query)} characters long (limit {MAX_QUERY_LENGTH}); showing the default view."]
@@ -157,6 +157,8 @@ def state_from_values(values: dict[str, Any]) -> tuple[ViewState, list[str]]:
     for name, value in values.items():
         if name not in _FIELDS or value is None or value == "":
             continue
+        if not isinstance(value, (str, int, float)):  # bool is an int
+            continue  # no control of the page holds a list or an object: a forged request
         spec = _FIELDS[name]
         query[name] = spec.metadata["encode"](value) if not isinstance(value, str) else value
     return parse_query(urlencode(query))

@@ -1,0 +1,84 @@
+"""Behaviour under load and faults (found by benchmarks/load.py and tests/test_load.py).
+
+- Static bundles are compressed once per worker, not on every request: gzipping plotly.js
+  alone took 0.5-0.8 s of a core, so every fresh visitor cost seconds of CPU.
+- A callback that meets an unreachable dataset store answers with a visible notice ("try again
+  shortly") instead of an HTTP error the page would only log to the console.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import flask
+
+from components import ids
+from components.state import notice_children
+from transfer.store import StoreUnavailable
+
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico")
+
+
+def compression_cache_key(request: flask.Request) -> str:
+    """Static files by path (their content is fixed while the process runs: Dash fingerprints
+    bundles and asset versions are query strings); anything else is never cached ("")."""
+    if request.method == "GET" and request.path.startswith(STATIC_PREFIXES):
+        return request.path
+    return ""
+
+
+class CompressedStatic:
+    """flask-compress's cache backend: an LRU of compressed static files bounded by bytes
+    (fingerprint variants of one path could otherwise fill it without bound)."""
+
+    def __init__(self, max_bytes: int = 48 * 2**20):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _cacheable(key: str) -> bool:
+        return not key.endswith(";")  # "<algorithm>;<cache key>" with an empty key: dynamic
+
+    def get(self, key: str) -> bytes | None:
+        if not self._cacheable(key):
+            return None
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        if not self._cacheable(key) or len(value) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self._bytes += len(value)
+            while self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+
+def make_server(name: str) -> flask.Flask:
+    """The Flask server for Dash, configured before Dash enables compression on it."""
+    server = flask.Flask(name)
+    server.config.update(COMPRESS_CACHE_BACKEND=CompressedStatic, COMPRESS_CACHE_KEY=compression_cache_key)
+    return server
+
+
+def callback_error(err: Exception):
+    """Dash's `on_error` for every callback: an unreachable store leaves the outputs as they are
+    and shows a notice; anything else goes on to the server's error handler (logged, 500)."""
+    if isinstance(err, StoreUnavailable):
+        message = "The dataset store cannot be reached right now; try again shortly. Bundled datasets still open."
+        flask.current_app.logger.warning("callback answered 'store unavailable': %s", err.__cause__ or err)
+        from dash import set_props
+
+        set_props(ids.NOTICES, {"children": notice_children([message])})
+        return None  # no_update for every output
+    raise err
