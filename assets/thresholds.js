@@ -133,23 +133,6 @@
 
   // --- the link ------------------------------------------------------------------------------
 
-  // The link with pos/neg/diag replaced, keys in canonical order (`keys`, the ViewState field
-  // order); every other parameter is kept byte for byte as the server wrote it.
-  function canonicalSearch(search, keys, values) {
-    var parts = {};
-    (search || "").replace(/^\?/, "").split("&").forEach(function (part) {
-      if (!part) return;
-      var key = decodeURIComponent(part.split("=")[0].replace(/\+/g, " "));
-      parts[key] = part;
-    });
-    Object.keys(values).forEach(function (key) {
-      if (values[key] === null) delete parts[key];
-      else parts[key] = key + "=" + values[key];
-    });
-    var ordered = keys.filter(function (key) { return parts.hasOwnProperty(key); }).map(function (key) { return parts[key]; });
-    return ordered.length ? "?" + ordered.join("&") : "";
-  }
-
   // A drag changes the value dozens of times a second: the highlight follows at once, the link
   // once the slider rests (browsers throttle, and then ignore, floods of history calls).
   var LINK_DELAY_MS = 120;
@@ -164,7 +147,7 @@
     };
     clearTimeout(linkTimer);
     linkTimer = setTimeout(function () {
-      var search = canonicalSearch(window.location.search, keys, values);
+      var search = window.tmx.canonicalSearch(window.location.search, keys, values);
       if (search !== window.location.search) {
         window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
       }
@@ -183,11 +166,11 @@
     return parts.join(", ") + (diag ? "" : " (in-domain cells excluded)") + ".";
   }
 
-  function selectionText(result, search, rowLabels, colLabels, pos, neg) {
+  function selectionText(result, selected, rowLabels, colLabels, pos, neg) {
     if (pos === null && neg === null) return "";
-    var params = new URLSearchParams(search || ""), lines = [];
+    var lines = [];
     [["row", "Train", rowLabels], ["col", "Test", colLabels]].forEach(function (spec) {
-      var label = params.get(spec[0]), index = label === null ? -1 : spec[2].indexOf(label);
+      var label = selected[spec[0]], index = label === null || label === undefined ? -1 : spec[2].indexOf(label);
       if (index < 0) return;
       var c = lineCounts(result, spec[0], index), bits = [];
       if (pos !== null) bits.push(c.positive + " positive");
@@ -223,8 +206,16 @@
             !posOn, !negOn];
   }
 
-  // Inputs: pos, neg, diag (0-2), the heatmap's rebuild signal (3), the link (4).
-  function thresholdHighlight(pos, neg, diag, meta, search, figure, keys, graphId) {
+  function overlaysEmpty(figure) {
+    var data = figure.data;
+    return [TRACE.FADE, TRACE.POSITIVE, TRACE.NEGATIVE].every(function (i) {
+      var trace = data[i] || {}, values = i === TRACE.FADE ? trace.z : trace.x;
+      return !values || !values.length;
+    });
+  }
+
+  // Inputs: pos, neg, diag (0-2), the heatmap's rebuild signal (3), the selected row and col (4-5).
+  function thresholdHighlight(pos, neg, diag, meta, row, col, figure, keys, graphId) {
     var fired = firedInputs();
     pos = toNumber(pos); neg = toNumber(neg); diag = diag !== false;
     if (anyOf(fired, 0, 2) && keys) writeLink(keys, pos, neg, diag);
@@ -236,11 +227,13 @@
     var cells = cellValues(trace.z);
     var result = classify(cells, rowLabels, colLabels, pos, neg, diag);
     var text = countsText(result.counts, pos, neg, diag);
-    var selection = selectionText(result, search, rowLabels, colLabels, pos, neg);
+    var selection = selectionText(result, {row: row, col: col}, rowLabels, colLabels, pos, neg);
     window.tmx.followOverlay(graphId);
     // Only the selection changed: the highlight on the heatmap is already right.
-    if (fired.length && fired.every(function (i) { return i === 4; })) return [noUpdate(), text, selection];
+    if (fired.length && fired.every(function (i) { return i >= 4; })) return [noUpdate(), text, selection];
     var off = pos === null && neg === null;
+    // Nothing to clear (a redraw with thresholds off): any new figure redraws every cell.
+    if (off && overlaysEmpty(figure)) return [noUpdate(), text, selection];
     var positive = outline(result.positive, result.rows, result.cols);
     var negative = outline(result.negative, result.rows, result.cols);
     var patch = new window.dash_clientside.Patch();
@@ -253,7 +246,7 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {
-    thresholds: {cellValues: cellValues, classify: classify, outline: outline, canonicalSearch: canonicalSearch},
+    thresholds: {cellValues: cellValues, classify: classify, outline: outline},
   });
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {

@@ -24,6 +24,31 @@
     return text === "-0" || text === "" ? "0" : text;
   }
 
+  // The link with the `values` keys replaced (already encoded; null drops a key), keys in
+  // canonical order (`keys`, the ViewState field order, from the QUERY_KEYS store); every other
+  // parameter is kept byte for byte as the server wrote it.
+  function canonicalSearch(search, keys, values) {
+    var parts = {};
+    (search || "").replace(/^\?/, "").split("&").forEach(function (part) {
+      if (!part) return;
+      var key = decodeURIComponent(part.split("=")[0].replace(/\+/g, " "));
+      parts[key] = part;
+    });
+    Object.keys(values).forEach(function (key) {
+      if (values[key] === null) delete parts[key];
+      else parts[key] = key + "=" + values[key];
+    });
+    var ordered = keys.filter(function (key) { return parts.hasOwnProperty(key); }).map(function (key) { return parts[key]; });
+    return ordered.length ? "?" + ordered.join("&") : "";
+  }
+
+  // A query value encoded as Python's urlencode (quote_plus) writes it, so links compare equal.
+  function encodeValue(text) {
+    return encodeURIComponent(String(text))
+      .replace(/[!'()*]/g, function (c) { return "%" + c.charCodeAt(0).toString(16).toUpperCase(); })
+      .replace(/%20/g, "+");
+  }
+
   // Numeric overlay axes (lines between cells, dendrograms, cluster outlines) follow the
   // heatmap's category axes after every zoom, pan or redraw; the figure names the pairs in
   // layout.meta.follow ({"xaxis2": "xaxis", ...}).
@@ -54,7 +79,8 @@
     gd.on("plotly_afterplot", function () { followRanges(gd); });
   }
 
-  window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, formatNumber: formatNumber, followOverlay: followOverlay});
+  window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, formatNumber: formatNumber, followOverlay: followOverlay,
+                                                canonicalSearch: canonicalSearch, encodeValue: encodeValue});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       download_png: download("png"),

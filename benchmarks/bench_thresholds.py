@@ -35,8 +35,10 @@ from app import Config, create_app  # noqa: E402
 from components import ids  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
 
-CHANGES = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-SIZE = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+# Positional numbers only when run as a script (bench_browser.py imports CHANGE_JS from here).
+_NUMBERS = [int(a) for a in sys.argv[1:3] if a.isdigit()] if __name__ == "__main__" else []
+SIZE = _NUMBERS[0] if len(_NUMBERS) > 0 else 500
+CHANGES = _NUMBERS[1] if len(_NUMBERS) > 1 else 20
 
 # Wraps the clientside callback once to time our own code, then changes the number box the way
 # typing does and resolves at the next afterplot.

@@ -1,18 +1,18 @@
 """Linked breakdown panels: the selected train row ("Trained on X") and test column ("Tested on Y").
 
 A heatmap click sets both dropdowns in the browser (assets/selection.js); the dropdowns are the
-`row`/`col` fields of the link. One callback draws both panels; another outlines the selection on
-the heatmap with a Patch of `layout.shapes`, so the matrix is never sent again.
+`row`/`col` fields of the link, which the browser writes itself. One callback draws both panels;
+the browser outlines the selection on the heatmap (assets/selection.js), so the matrix is never
+sent or redrawn again.
 """
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, Patch, State, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from transfer.breakdown import Breakdown, breakdown, display_order
-from transfer.figures import breakdown_figure, display_number, selection_shapes
+from transfer.figures import breakdown_figure, display_number
 from transfer.matrix import TransferMatrix
 
 from . import ids
@@ -41,7 +41,7 @@ def _panel(axis: str) -> dbc.Card:
             dbc.CardBody(
                 [
                     html.Div(id=stats, className="small", children=_hint(axis)),
-                    dcc.Graph(id=graph, config={"displaylogo": False, "displayModeBar": False}, style=HIDDEN),
+                    dcc.Graph(id=graph, config={"displaylogo": False, "displayModeBar": False}, style=HIDDEN, className="tmx-progress"),
                 ],
                 className="p-2",
             ),
@@ -123,22 +123,24 @@ def register(app) -> None:
         view = current_view()
         return tuple(part for axis in AXES for part in _draw(view.matrix, axis, getattr(view.state, axis), view.state.sort))
 
-    @app.callback(
-        Output(ids.HEATMAP, "figure", allow_duplicate=True),
+    # The outline is drawn in the browser with a relayout of the heatmap's shapes alone: any
+    # new figure for the graph (even a Patch of its layout) makes plotly redraw every cell.
+    app.clientside_callback(
+        ClientsideFunction("tmx", "outline_selection"),
         Input(ids.ROW, "value"),
         Input(ids.COL, "value"),
-        State(ids.HEATMAP_META, "data"),
+        State(ids.HEATMAP, "figure"),
+        State(ids.HEATMAP, "id"),
         prevent_initial_call=True,
     )
-    def outline_selection(row, col, meta):
-        if not meta:  # no heatmap yet: its first draw outlines the link's selection itself
-            raise PreventUpdate
-        if not isinstance(meta, dict) or not isinstance(meta.get("rows"), list) or not isinstance(meta.get("cols"), list):
-            raise PreventUpdate  # not what the heatmap stored: a forged request
-        patch = Patch()
-        patch["layout"]["shapes"] = selection_shapes(meta["rows"], meta["cols"], row, col)
-        return patch
-
+    app.clientside_callback(
+        ClientsideFunction("tmx", "write_selection_link"),
+        Input(ids.ROW, "value"),
+        Input(ids.COL, "value"),
+        Input(ids.BREAKDOWN_SORT, "value"),
+        State(ids.QUERY_KEYS, "data"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         ClientsideFunction("tmx", "select_cell"),
         Output(ids.ROW, "value", allow_duplicate=True),

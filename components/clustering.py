@@ -74,7 +74,7 @@ def tab_layout() -> dbc.Card:
         dbc.CardBody(
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=ids.DENDROGRAM, config={"displaylogo": False}, style={"height": "min(78vh, 820px)", "minHeight": "380px"}), lg=8),
+                    dbc.Col(dcc.Graph(id=ids.DENDROGRAM, config={"displaylogo": False}, className="tmx-progress", style={"height": "min(78vh, 820px)", "minHeight": "380px"}), lg=8),
                     dbc.Col(html.Div(id=ids.CLUSTER_MEMBERS, className="small tmx-cluster-members"), lg=4),
                 ],
                 className="g-2",
@@ -175,7 +175,9 @@ def register(app) -> None:
         view = current_view()
         if meta.get("key") != view.dataset_id:
             raise PreventUpdate
-        if ctx.triggered_id == ids.HEATMAP_META and meta.get("cut") == [view.state.k, view.state.cluster]:
+        # A redraw already shows the current cut (ctx.triggered_id names only the first input: on
+        # load the cut's slider fires together with the new figure's meta).
+        if f"{ids.HEATMAP_META}.data" in ctx.triggered_prop_ids and meta.get("cut") == [view.state.k, view.state.cluster]:
             raise PreventUpdate  # the figure just drawn shows this cut already: never send it twice
         patch = Patch()
         xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)

@@ -30,7 +30,7 @@ def layout() -> dbc.Card:
             ),
             dbc.CardBody(
                 [
-                    dcc.Graph(id=ids.HEATMAP, config=graph_config("transfer-matrix"), className="tmx-heatmap", responsive=True, style={"height": "min(80vh, 860px)", "minHeight": "420px"}),
+                    dcc.Graph(id=ids.HEATMAP, config=graph_config("transfer-matrix"), className="tmx-heatmap tmx-progress", responsive=True, style={"height": "min(80vh, 860px)", "minHeight": "420px"}),
                     dcc.Store(id=ids.HEATMAP_META),
                 ],
                 className="p-1",

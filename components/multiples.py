@@ -19,7 +19,7 @@ TAB_ID = "multiples"
 
 
 def layout() -> html.Div:
-    return html.Div(id=ids.MULTIPLES, className="pt-2")
+    return html.Div(id=ids.MULTIPLES, className="pt-2 tmx-progress")
 
 
 def _group(group: MultiplesGroup) -> html.Div:

@@ -2,8 +2,9 @@
 
 Each control that carries part of the view is a `Binding` of a ViewState field. One callback
 (`sync`) reads the URL on load (and on back/forward), sets every bound control, and writes the
-canonical link whenever a server-side control changes. Client bindings (threshold sliders) write
-the link in the browser (assets/tmx.js) so that moving them never asks the server.
+canonical link whenever a server-side control changes. Client bindings (threshold sliders, the
+selected row/col, the bar sort) write the link in the browser (assets/thresholds.js,
+assets/selection.js): moving them never waits for the server.
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ BINDINGS: list[Binding] = [
     Binding("tab", ids.TABS, "active_tab"),
     Binding("compare", ids.COMPARE, options=options.compare_options),
     Binding("norm", ids.NORM),
-    Binding("row", ids.ROW, options=options.row_options),
-    Binding("col", ids.COL, options=options.col_options),
+    # Selection fields are written to the link in the browser (assets/selection.js): as inputs of
+    # `sync` they would hold every callback reading them until sync had answered.
+    Binding("row", ids.ROW, client=True, options=options.row_options),
+    Binding("col", ids.COL, client=True, options=options.col_options),
     Binding("order", ids.CLUSTER_ORDER),
     Binding("method", ids.CLUSTER_METHOD),
     Binding("metric", ids.CLUSTER_METRIC),
@@ -61,7 +64,7 @@ BINDINGS: list[Binding] = [
     # the slider's 1 (one cluster) is the uncut tree, k absent from the link
     Binding("k", ids.CLUSTER_K, to_state=_cut, from_state=lambda k: k or 1),
     Binding("cluster", ids.CLUSTER_SELECTED, "data"),
-    Binding("sort", ids.BREAKDOWN_SORT),
+    Binding("sort", ids.BREAKDOWN_SORT, client=True),
     Binding("pos", ids.THRESHOLD_POS, "data", client=True),
     Binding("neg", ids.THRESHOLD_NEG, "data", client=True),
     Binding("diag", ids.THRESHOLD_DIAG, client=True),

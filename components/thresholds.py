@@ -128,7 +128,8 @@ def register(app) -> None:
         Input(ids.THRESHOLD_NEG, "data"),
         Input(ids.THRESHOLD_DIAG, "value"),
         Input(ids.HEATMAP_META, "data"),  # a rebuilt heatmap (new values or order), not every patch
-        Input(ids.URL, "search"),  # the selected row/col, as the server last wrote the link
+        Input(ids.ROW, "value"),  # the selection, for its counts
+        Input(ids.COL, "value"),
         State(ids.HEATMAP, "figure"),
         State(ids.QUERY_KEYS, "data"),
         State(ids.HEATMAP, "id"),

@@ -23,6 +23,38 @@ _CELL_JS = """([selector, row, col]) => {
 }"""
 
 
+_PIXEL_JS = """([selector, row, col]) => {
+  const gd = document.querySelector(selector);
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+  const xi = xa._categories.indexOf(col), yi = ya._categories.indexOf(row);
+  if (xi < 0 || yi < 0) return null;
+  // The whole pixel nearest the centre that is clearly inside one cell (a cell spans its index
+  // +- 0.5; a pixel on an edge would leave the answer to rounding), and that cell.
+  const pick = (axis, offset, index) => {
+    const centre = Math.round(offset + axis.l2p(index));
+    for (const px of [centre, centre - 1, centre + 1, centre - 2, centre + 2]) {
+      const at = axis.p2l(px - offset);
+      if (0.5 - Math.abs(at - Math.round(at)) > 0.05) return [px, axis._categories[Math.round(at)]];
+    }
+    return [centre, axis._categories[index]];
+  };
+  const [x, c] = pick(xa, box.left + xa._offset, xi), [y, r] = pick(ya, box.top + ya._offset, yi);
+  return {x: x, y: y, row: r, col: c};
+}"""
+
+
+def pixel_near_cell(page, row: str, col: str) -> dict:
+    """The whole page pixel nearest a cell's centre and the cell under it ({x, y, row, col}).
+
+    A mouse event lands on a whole pixel: where cells are narrower than a pixel (1000 cells in
+    900 pixels) that pixel's cell can be a neighbour of the one asked for.
+    """
+    page.locator(HEATMAP_PLOT).scroll_into_view_if_needed()
+    point = page.evaluate(_PIXEL_JS, [HEATMAP_PLOT, row, col])
+    assert point is not None, f"cell {row} x {col} is not on the heatmap"
+    return point
+
+
 def wait_for_heatmap(page, timeout: float = 20_000) -> None:
     """Wait until the heatmap has been drawn with data."""
     page.wait_for_function(

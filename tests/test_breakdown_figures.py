@@ -7,7 +7,7 @@ import math
 import pytest
 
 from transfer.breakdown import breakdown, display_order
-from transfer.figures import DIVERGING, breakdown_figure, display_number, selection_shapes
+from transfer.figures import DIVERGING, MISSING_COLOR, breakdown_figure, display_number, scale_colors, selection_shapes
 from transfer.matrix import TransferMatrix
 
 AUC = TransferMatrix(
@@ -28,12 +28,23 @@ def test_bars_start_at_neutral_in_heatmap_colours_with_in_domain_outlined(sort, 
     bars, missing = figure["data"]
     assert bars["y"] == labels and bars["base"] == 0.5
     assert bars["x"] == [None if v is None else pytest.approx(v) for v in lengths]  # missing is no bar, not 0
-    assert bars["marker"]["colorscale"] == DIVERGING and (bars["marker"]["cmin"], bars["marker"]["cmax"]) == (0.0, 1.0)
+    # Colours as hex strings from the heatmap's scale (0..1 here); the missing value's is grey.
+    values = [0.5 + v if v is not None else math.nan for v in lengths]
+    assert bars["marker"]["color"] == scale_colors(values, 0.0, 1.0) and bars["marker"]["color"][-1] == MISSING_COLOR
     assert [w > 0 for w in bars["marker"]["line"]["width"]] == [label == "A" for label in labels]
     assert missing["y"] == ["C"] and missing["x"] == [0.5] and missing["text"] == "missing"
     neutral_line = figure["layout"]["shapes"][0]
     assert (neutral_line["x0"], neutral_line["x1"]) == (0.5, 0.5)
     assert figure["layout"]["yaxis"]["categoryarray"] == labels
+
+
+@pytest.mark.parametrize(
+    "value, color",
+    [(0.0, DIVERGING[0][1]), (0.5, DIVERGING[2][1]), (1.0, DIVERGING[4][1]), (-3.0, DIVERGING[0][1]), (0.125, "#5a96c5"), (math.nan, MISSING_COLOR)],
+    ids=["low-end", "neutral-white", "high-end", "clipped", "between-stops", "missing"],
+)
+def test_scale_colors_follow_the_heatmap_scale(value, color):
+    assert scale_colors([value], 0.0, 1.0) == [color.lower()]
 
 
 @pytest.mark.parametrize(

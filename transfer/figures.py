@@ -219,13 +219,29 @@ def display_number(value: float | None) -> str:
     return "0" if text in ("-0", "") else text
 
 
+MISSING_COLOR = "#adb5bd"
+
+
+def scale_colors(values, zmin: float, zmax: float) -> list[str]:
+    """Hex colours of `values` on the DIVERGING scale from zmin to zmax (clipped), interpolated
+    in RGB as plotly.js does; MISSING_COLOR for NaN."""
+    stops = np.array([stop for stop, _ in DIVERGING])
+    rgb = np.array([[int(color[i:i + 2], 16) for i in (1, 3, 5)] for _, color in DIVERGING], dtype=float)
+    t = np.clip((np.asarray(values, dtype=float) - zmin) / ((zmax - zmin) or 1.0), 0.0, 1.0)
+    channels = np.rint(np.stack([np.interp(t, stops, rgb[:, c]) for c in range(3)], axis=-1))
+    return [MISSING_COLOR if np.isnan(v) else "#%02x%02x%02x" % tuple(int(c) for c in rgb_)
+            for v, rgb_ in zip(t, np.nan_to_num(channels))]
+
+
 def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
     """Horizontal bars of one breakdown (`transfer.breakdown.Breakdown`) in `order`, drawn from
     the neutral value and coloured with the heatmap's scale; the in-domain bar is outlined and
     missing values are marked as missing, never drawn as a bar.
 
     A plain dict, not a go.Figure: it is built on every click, and plotly's validation of two
-    figures cost ~40 ms of the click-to-panels time (benchmarks/bench_selection.py).
+    figures cost ~40 ms of the click-to-panels time (benchmarks/bench_browser.py). Bar colours
+    are computed here: plotly.js 4 logs a warning per bar for numeric colours on bars (two console
+    lines per bar, ~25 ms a click at 10 bars).
     """
     zmin, zmax = matrix.value_range()
     neutral = matrix.neutral
@@ -243,7 +259,7 @@ def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
         "base": neutral,
         "customdata": [[v, " (in-domain)" if d else ""] for v, d in zip(values, in_domain)],
         "marker": {
-            "color": values, "colorscale": DIVERGING, "cmin": zmin, "cmax": zmax,
+            "color": scale_colors(item.values[order], zmin, zmax),
             "line": {"color": SELECTION_COLOR, "width": [2.5 if d else 0 for d in in_domain]},
         },
         "text": [("" if v is None else display_number(v) + ("  in-domain" if d else "")) for v, d in zip(values, in_domain)] if label_bars else None,
