@@ -8,6 +8,14 @@ from transfer.view import View
 from .context import datasets
 
 
+def dataset_options(view: View) -> list[dict]:
+    """The catalogue, plus the shown matrix when it is an upload (reached by its link)."""
+    options = [{"label": entry.name, "value": entry.id} for entry in datasets().entries]
+    if not datasets().is_bundled(view.dataset_id):
+        options.insert(0, {"label": f"Uploaded: {view.source.name or view.dataset_id[:8]}", "value": view.dataset_id})
+    return options
+
+
 def compare_options(view: View) -> list[dict]:
     """Every catalogue matrix but the shown one, plus an uploaded one the link compares with."""
     options = [{"label": entry.name, "value": entry.id} for entry in datasets().entries if entry.id != view.dataset_id]

@@ -49,7 +49,7 @@ class Binding:
 
 
 BINDINGS: list[Binding] = [
-    Binding("dataset", ids.DATASET),
+    Binding("dataset", ids.DATASET, options=options.dataset_options),
     Binding("tab", ids.TABS, "active_tab"),
     Binding("compare", ids.COMPARE, options=options.compare_options),
     Binding("norm", ids.NORM),
@@ -112,13 +112,6 @@ def current_view() -> View:
     return open_view(datasets(), state, notices)
 
 
-def dataset_options(view: View) -> list[dict]:
-    options = [{"label": e.name, "value": e.id} for e in datasets().entries]
-    if not datasets().is_bundled(view.dataset_id):
-        options.insert(0, {"label": f"Uploaded: {view.source.name or view.dataset_id[:8]}", "value": view.dataset_id})
-    return options
-
-
 def notice_children(notices) -> list:
     import dash_bootstrap_components as dbc
 
@@ -132,7 +125,6 @@ def register(app) -> None:
     @app.callback(
         Output(ids.URL, "search"),
         Output(ids.NOTICES, "children"),
-        Output(ids.DATASET, "options"),
         *(Output(b.id, b.prop) for b in BINDINGS),
         *(Output(b.id, "options") for b in _with_options()),
         Input(ids.URL, "search"),
@@ -161,13 +153,14 @@ def _load(search: str):
     view = open_view(datasets(), state, notices)
     query = "?" + view.query
     controls = [b.from_state(getattr(view.state, b.field)) for b in BINDINGS]
-    return (query if query != search else no_update), notice_children(view.notices), dataset_options(view), *controls, *_options(view)
+    return (query if query != search else no_update), notice_children(view.notices), *controls, *_options(view)
 
 
 def _write(search: str):
     """Controls -> canonical address; controls the state had to correct are set back."""
     state, notices = state_from_controls(search)
-    if ctx.triggered_id in {b.id for b in _bound(DATA_FIELDS)}:
+    data_changed = ctx.triggered_id in {b.id for b in _bound(DATA_FIELDS)}
+    if data_changed:
         state = _carry_units(search, state)
     view = open_view(datasets(), state, notices)
     query = "?" + view.query
@@ -177,8 +170,7 @@ def _write(search: str):
         for b in BINDINGS
     ]
     notices = notice_children(view.notices) if view.notices else no_update
-    data_changed = ctx.triggered_id in {b.id for b in _bound(DATA_FIELDS)}
-    return (query if query != search else no_update), notices, dataset_options(view), *controls, *_options(view, data_changed)
+    return (query if query != search else no_update), notices, *controls, *_options(view, data_changed)
 
 
 def _carry_units(search: str, state: ViewState) -> ViewState:
