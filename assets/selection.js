@@ -69,8 +69,7 @@
 
   // row, col and sort go to the link from here: were they inputs of the server's `sync`, every
   // callback reading them would wait for its answer first (a click's panels came ~70 ms later).
-  // replaceState, as for thresholds: a history entry that dcc.Location never heard of would come
-  // back on "Back" as a link it thinks it already shows.
+  // Written with replaceState, as for thresholds (tmx.replaceLink).
   function writeSelectionLink(row, col, sort, keys) {
     if (!keys) return;
     var encode = window.tmx.encodeValue;
@@ -79,10 +78,7 @@
       col: col === null || col === undefined ? null : encode(col),
       sort: !sort || sort === "data" ? null : encode(sort),  // "data" is the default, never written
     };
-    var search = window.tmx.canonicalSearch(window.location.search, keys, values);
-    if (search !== window.location.search) {
-      window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
-    }
+    window.tmx.replaceLink(keys, values);
   }
 
   window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel});

@@ -146,12 +146,7 @@
       diag: diag === false ? "0" : null,  // diag=1 is the default and never written
     };
     clearTimeout(linkTimer);
-    linkTimer = setTimeout(function () {
-      var search = window.tmx.canonicalSearch(window.location.search, keys, values);
-      if (search !== window.location.search) {
-        window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
-      }
-    }, LINK_DELAY_MS);
+    linkTimer = setTimeout(function () { window.tmx.replaceLink(keys, values); }, LINK_DELAY_MS);
   }
 
   // --- text ----------------------------------------------------------------------------------

@@ -42,6 +42,15 @@
     return ordered.length ? "?" + ordered.join("&") : "";
   }
 
+  // Rewrite the address bar's link in place (replaceState: no history entry that dcc.Location
+  // never heard of), only when the canonical link changes.
+  function replaceLink(keys, values) {
+    var search = canonicalSearch(window.location.search, keys, values);
+    if (search !== window.location.search) {
+      window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
+    }
+  }
+
   // A query value encoded as Python's urlencode (quote_plus) writes it, so links compare equal.
   function encodeValue(text) {
     return encodeURIComponent(String(text))
@@ -80,7 +89,7 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, formatNumber: formatNumber, followOverlay: followOverlay,
-                                                canonicalSearch: canonicalSearch, encodeValue: encodeValue});
+                                                canonicalSearch: canonicalSearch, replaceLink: replaceLink, encodeValue: encodeValue});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       download_png: download("png"),
