@@ -12,7 +12,7 @@ from components.context import datasets, limits, upload_allowed
 from transfer.matrix import MatrixError
 from transfer.parsing import TEMPLATES, WRITERS, TooLarge, example_matrix, format_size, parse_matrix
 from transfer.store import StoreUnavailable
-from transfer.view import view_from_query, view_json
+from transfer.view import selection_json, view_from_query, view_json
 from transfer.viewstate import ViewState
 
 blueprint = flask.Blueprint("api", __name__)
@@ -27,6 +27,14 @@ def api_view():
     """The view that the same query string opens in the page, as JSON."""
     view = view_from_query(datasets(), flask.request.query_string.decode("utf-8", "replace"))
     return flask.jsonify(view_json(view))
+
+
+@blueprint.get("/api/selection")
+def api_selection():
+    """The numbers of the link's selected row and column (/api/view's `selection`, without the
+    bars' values): what the page's breakdown panels show beside the bars they draw themselves."""
+    view = view_from_query(datasets(), flask.request.query_string.decode("utf-8", "replace"))
+    return flask.jsonify({"selection": None, **selection_json(view, values=False), "notices": list(view.notices)})
 
 
 @blueprint.post("/api/datasets")

@@ -1,6 +1,7 @@
-// Selection clientside callbacks (issue 3, made fast in issue 9): heatmap and bar clicks set the
-// train/test dropdowns (the link's row/col fields); the browser outlines the selection on the
-// heatmap and writes row/col/sort to the link; the server only draws the two panels.
+// Selection clientside callbacks (issue 3, made fast in issue 9): heatmap clicks set the
+// train/test dropdowns (the link's row/col fields; bar clicks: assets/breakdown.js); the browser
+// outlines the selection on the heatmap and writes row/col/sort to the link; the server only
+// computes the numbers beside the bars.
 (function () {
   "use strict";
 
@@ -28,14 +29,6 @@
     var y = plainLabel(point.y), x = plainLabel(point.x);
     // Clicking the selected cell again keeps the selection (and sends nothing).
     return [y === row ? noUpdate() : y, x === col ? noUpdate() : x];
-  }
-
-  // Bars are horizontal: the label of the clicked bar (or missing-value marker) is its y.
-  function selectBar(clickData, current) {
-    var points = (clickData && clickData.points) || [];
-    var label = points.length ? plainLabel(points[0].y) : undefined;
-    if (label === undefined || label === current) return noUpdate();
-    return label;
   }
 
   // The same outlines as transfer.figures.selection_shapes (which draws them on a full redraw).
@@ -87,7 +80,6 @@
       write_selection_link: writeSelectionLink,
       outline_selection: outlineSelection,
       select_cell: selectCell,
-      select_bar: selectBar,
     }),
   });
 })();

@@ -8,8 +8,6 @@
   "use strict";
 
   var TRACE = {CELLS: 0, FADE: 1, POSITIVE: 2, NEGATIVE: 3};  // transfer.figures.HeatmapTrace
-  var DTYPES = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array,
-                u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
 
   function noUpdate() { return window.dash_clientside.no_update; }
 
@@ -22,36 +20,6 @@
 
   function anyOf(fired, first, last) {
     return fired.some(function (i) { return i >= first && i <= last; });
-  }
-
-  // --- the drawn values ---------------------------------------------------------------------
-
-  var decoded = {source: null, cells: null};
-
-  // z as plotly.py 6+ sends it ({dtype, bdata, shape}, base64) or as nested lists -> a row-major
-  // Float64Array with NaN for missing cells, and its shape. Cached: one decode per drawn matrix.
-  function cellValues(z) {
-    if (decoded.source === z) return decoded.cells;
-    var cells;
-    if (z && z.bdata !== undefined) {
-      var shape = String(z.shape).split(",").map(Number);
-      var bytes = Uint8Array.from(atob(z.bdata), function (c) { return c.charCodeAt(0); });
-      var Typed = DTYPES[z.dtype];
-      if (!Typed) throw new Error("thresholds: unsupported heatmap dtype " + z.dtype);
-      var view = new Typed(bytes.buffer);
-      cells = {rows: shape[0], cols: shape.length > 1 ? shape[1] : view.length / shape[0], values: Float64Array.from(view), float32: z.dtype === "f4"};
-    } else {
-      var rows = z || [], n = rows.length, m = n ? rows[0].length : 0, values = new Float64Array(n * m);
-      for (var i = 0; i < n; i++) {
-        for (var j = 0; j < m; j++) {
-          var v = rows[i][j];
-          values[i * m + j] = v === null || v === undefined ? NaN : +v;
-        }
-      }
-      cells = {rows: n, cols: m, values: values, float32: false};
-    }
-    decoded = {source: z, cells: cells};
-    return cells;
   }
 
   // --- classification (the same rules as transfer/thresholds.py) ------------------------------
@@ -219,7 +187,7 @@
     // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
     var plain = window.tmx.plainLabel || function (text) { return text; };
     var rowLabels = Array.from(trace.y || []).map(plain), colLabels = Array.from(trace.x || []).map(plain);
-    var cells = cellValues(trace.z);
+    var cells = window.tmx.cellValues(trace.z);
     var result = classify(cells, rowLabels, colLabels, pos, neg, diag);
     var text = countsText(result.counts, pos, neg, diag);
     var selection = selectionText(result, {row: row, col: col}, rowLabels, colLabels, pos, neg);
@@ -241,7 +209,7 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {
-    thresholds: {cellValues: cellValues, classify: classify, outline: outline},
+    thresholds: {classify: classify, outline: outline},
   });
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {

@@ -58,6 +58,37 @@
       .replace(/%20/g, "+");
   }
 
+  // The heatmap's cells, shared by the highlight (thresholds.js) and the bars (breakdown.js).
+  var DTYPES = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array,
+                u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
+  var decoded = {source: null, cells: null};
+
+  // z as plotly.py 6+ sends it ({dtype, bdata, shape}, base64) or as nested lists -> a row-major
+  // Float64Array with NaN for missing cells, and its shape. Cached: one decode per drawn matrix.
+  function cellValues(z) {
+    if (decoded.source === z) return decoded.cells;
+    var cells;
+    if (z && z.bdata !== undefined) {
+      var shape = String(z.shape).split(",").map(Number);
+      var bytes = Uint8Array.from(atob(z.bdata), function (c) { return c.charCodeAt(0); });
+      var Typed = DTYPES[z.dtype];
+      if (!Typed) throw new Error("tmx: unsupported heatmap dtype " + z.dtype);
+      var view = new Typed(bytes.buffer);
+      cells = {rows: shape[0], cols: shape.length > 1 ? shape[1] : view.length / shape[0], values: Float64Array.from(view), float32: z.dtype === "f4"};
+    } else {
+      var rows = z || [], n = rows.length, m = n ? rows[0].length : 0, values = new Float64Array(n * m);
+      for (var i = 0; i < n; i++) {
+        for (var j = 0; j < m; j++) {
+          var v = rows[i][j];
+          values[i * m + j] = v === null || v === undefined ? NaN : +v;
+        }
+      }
+      cells = {rows: n, cols: m, values: values, float32: false};
+    }
+    decoded = {source: z, cells: cells};
+    return cells;
+  }
+
   // Numeric overlay axes (lines between cells, dendrograms, cluster outlines) follow the
   // heatmap's category axes after every zoom, pan or redraw; the figure names the pairs in
   // layout.meta.follow ({"xaxis2": "xaxis", ...}).
@@ -88,7 +119,7 @@
     gd.on("plotly_afterplot", function () { followRanges(gd); });
   }
 
-  window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, formatNumber: formatNumber, followOverlay: followOverlay,
+  window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, formatNumber: formatNumber, cellValues: cellValues, followOverlay: followOverlay,
                                                 canonicalSearch: canonicalSearch, replaceLink: replaceLink, encodeValue: encodeValue});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {

@@ -36,7 +36,7 @@ from dash import Dash, Input, Output, dcc, html  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from app import Config, create_app  # noqa: E402
-from browser import HEATMAP_PLOT, pixel_near_cell, wait_for_heatmap  # noqa: E402
+from browser import HEATMAP_PLOT, PANELS_SHOWN_JS, pixel_near_cell, wait_for_heatmap, wait_for_panels  # noqa: E402
 from components import context, ids  # noqa: E402
 from conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
@@ -44,22 +44,21 @@ from transfer.matrix import TransferMatrix  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results" / "browser.json"
 FLOOR_BUTTON, FLOOR_OUT = "bench-floor-button", "bench-floor-out"
 VIEWPORT = {"width": 1400, "height": 900}
-PANELS = (ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_COL_GRAPH)
+PANEL_BOXES = (ids.BREAKDOWN_ROW_BARS, ids.BREAKDOWN_ROW_STATS, ids.BREAKDOWN_COL_BARS, ids.BREAKDOWN_COL_STATS)
 
 # Page-side probes: the moment a condition first holds, on animation frames (performance.now()
-# counts from the navigation start).
-INSTALL_CLICK_PROBE = """([panels, outId]) => {
-  window.__bench = {t0: 0, plotted: {}, floor: 0};
-  document.addEventListener("mousedown", () => { window.__bench.t0 = performance.now(); }, true);
-  for (const id of panels) {
-    const gd = document.querySelector(`#${id} .js-plotly-plot`);
-    gd.on("plotly_afterplot", () => { window.__bench.plotted[id] = performance.now(); });
-  }
-  new MutationObserver(() => { window.__bench.floor = performance.now(); })
-    .observe(document.getElementById(outId), {childList: true, characterData: true, subtree: true});
-}"""
-PANEL_NAMES_JS = """(panels) => panels.map(id => { const gd = document.querySelector(`#${id} .js-plotly-plot`);
-  return gd && gd._fullData && gd._fullData[0] ? gd._fullData[0].name : null; })"""
+# counts from the navigation start). A click's panels are done when both show the wanted
+# selection, bars and numbers (checked on every change of their DOM).
+INSTALL_CLICK_PROBE = f"""([boxes, outId]) => {{
+  window.__bench = {{t0: 0, want: null, done: 0, floor: 0}};
+  document.addEventListener("mousedown", () => {{ window.__bench.t0 = performance.now(); }}, true);
+  const shown = {PANELS_SHOWN_JS};
+  const check = () => {{ const b = window.__bench;
+    if (b.want && !b.done && JSON.stringify(shown()) === b.want) b.done = performance.now(); }};
+  for (const id of boxes) new MutationObserver(check).observe(document.getElementById(id), {{childList: true, subtree: true, attributes: true}});
+  new MutationObserver(() => {{ window.__bench.floor = performance.now(); }})
+    .observe(document.getElementById(outId), {{childList: true, characterData: true, subtree: true}});
+}}"""
 HEATMAP_DRAWN_JS = """([selector, n]) => { const gd = document.querySelector(selector);
   return !!(gd && gd._fullData && gd._fullData[0] && gd._fullData[0].z && gd._fullData[0].z.length === n
             && gd.querySelector("g.hm image")); }"""
@@ -116,11 +115,6 @@ def click_at(page, point) -> None:
     page.mouse.click(point["x"], point["y"])
 
 
-def wait_for_panels(page, row: str, col: str, timeout: float = 60_000) -> None:
-    page.wait_for_function(f"(panels) => ({PANEL_NAMES_JS})(panels).join('|') === {json.dumps(row + '|' + col)}",
-                           arg=list(PANELS), timeout=timeout)
-
-
 def time_until(page, condition: str, arg, timeout: float = 120_000) -> float:
     """performance.now() (ms since navigation start) of the first animation frame where `condition` holds."""
     page.wait_for_function(
@@ -175,16 +169,19 @@ def measure_floor(page, clicks: int) -> list[float]:
 
 
 def measure_clicks(page, labels: list[str], clicks: int) -> list[float]:
-    """Mousedown on a cell -> both panels drawn for its row and column (a new row and column each time)."""
+    """Mousedown on a cell -> both panels (bars and numbers) show its row and column (a new row
+    and column each time)."""
     times = []
     n = len(labels)
     for i in range(clicks):
         # Away from the plot's corners, where plotly's 20-pixel zoom handles take the clicks.
         point = pixel_near_cell(page, labels[(n // 2 + 37 * i) % n], labels[(n // 3 + 53 * i) % n])
+        want = json.dumps([[point["row"], point["row"]], [point["col"], point["col"]]], separators=(",", ":"))
+        page.evaluate("(want) => { window.__bench.want = want; window.__bench.done = 0; }", want)
         click_at(page, point)
-        wait_for_panels(page, point["row"], point["col"])
-        page.wait_for_function("(panels) => panels.every(id => window.__bench.plotted[id] > window.__bench.t0)", arg=list(PANELS))
-        times.append(page.evaluate("(panels) => Math.max(...panels.map(id => window.__bench.plotted[id])) - window.__bench.t0", list(PANELS)))
+        wait_for_panels(page, point["row"], point["col"], timeout=60_000)
+        page.wait_for_function("() => window.__bench.done > window.__bench.t0")
+        times.append(page.evaluate("() => window.__bench.done - window.__bench.t0"))
     return times
 
 
@@ -197,8 +194,8 @@ def click_rows(browser, url: str, cases, clicks: int) -> list[dict]:
         labels, n = list(matrix.rows), matrix.shape[0]
         point = pixel_near_cell(page, labels[n // 4], labels[n // 4])
         click_at(page, point)  # mounts the panels' plots
-        wait_for_panels(page, point["row"], point["col"])
-        page.evaluate(INSTALL_CLICK_PROBE, [list(PANELS), FLOOR_OUT])
+        wait_for_panels(page, point["row"], point["col"], timeout=60_000)
+        page.evaluate(INSTALL_CLICK_PROBE, [list(PANEL_BOXES), FLOOR_OUT])
         floor = statistics.median(measure_floor(page, clicks))
         click = statistics.median(measure_clicks(page, labels, clicks))
         rows.append(result("click -> both panels", size, click, "ms", baseline=floor, ratio_limit=1.5))
@@ -223,11 +220,11 @@ def warm_loads(browser, url: str, condition: str, arg, loads: int) -> float:
     return statistics.median(times)
 
 
-FULL_VIEW_JS = f"""([selector, n, panels, row, col]) => {{
+FULL_VIEW_JS = f"""([selector, n, row, col]) => {{
   const drawn = ({HEATMAP_DRAWN_JS})([selector, n]);
   const gd = document.querySelector(selector);
   const margins = drawn && gd._fullData.length > 5 && gd._fullData.slice(5).some(t => t.x && t.x.length);
-  return !!(margins && ({PANEL_NAMES_JS})(panels).join("|") === row + "|" + col); }}"""
+  return !!(margins && JSON.stringify(({PANELS_SHOWN_JS})()) === JSON.stringify([[row, row], [col, col]])); }}"""
 
 
 def load_rows(browser, url: str, bare_url: str, dataset_id: str, matrix: TransferMatrix, loads: int) -> list[dict]:
@@ -235,7 +232,7 @@ def load_rows(browser, url: str, bare_url: str, dataset_id: str, matrix: Transfe
     row, col = matrix.rows[n // 3], matrix.cols[n // 2]
     bare = warm_loads(browser, bare_url, HEATMAP_DRAWN_JS, [HEATMAP_PLOT, n], loads)
     full = warm_loads(browser, f"{url}/?dataset={dataset_id}&order=cluster&k=4&row={row}&col={col}", FULL_VIEW_JS,
-                      [HEATMAP_PLOT, n, list(PANELS), row, col], loads)
+                      [HEATMAP_PLOT, n, row, col], loads)
     return [result("warm load: clustered view, both panels", f"{n}x{n}", full, "ms", baseline=bare, ratio_limit=1.5)]
 
 
@@ -255,7 +252,7 @@ def interactive_rows(browser, url: str, dataset_id: str, matrix: TransferMatrix,
         page.mouse.move(point["x"], point["y"])
         page.wait_for_function(f"""(label) => Array.from(document.querySelectorAll("{HEATMAP_PLOT} .hoverlayer .hovertext text")).some(t => t.textContent.includes(label))""", arg=point["row"])
         page.mouse.click(point["x"], point["y"])
-        wait_for_panels(page, point["row"], point["col"])
+        wait_for_panels(page, point["row"], point["col"], timeout=60_000)
         if i:
             drawn.append(drawn_at)
             totals.append((time.perf_counter() - start) * 1000)

@@ -8,8 +8,9 @@ same options (average linkage, euclidean distance, optimal leaf order, no centri
 Ours, cold (linkage and matrix caches cleared), through the code the page's callbacks run for
 `?order=cluster&k=3&row=..&col=..`: open the view (clustering, cluster order), then every figure
 the server sends for it: the heatmap in cluster order with both dendrograms, cluster bands and
-the selection (`heatmap.draw`), the dendrogram tab (`clustering.describe`) and both breakdown
-panels (`breakdown.draw_panels`), each serialised with Dash's own JSON encoder, without the
+the selection (`heatmap.draw`), the dendrogram tab (`clustering.describe`) and the numbers of
+both breakdown panels (`breakdown.describe_panels`; the browser draws their bars from the
+heatmap's cells), each serialised with Dash's own JSON encoder, without the
 slash escapes our server removes from callback responses (`api.unescape_slashes`). dash_bio: the
 Clustergram figure (heatmap and dendrograms; it orders rows and columns independently, its
 default `cluster="all"`) serialised with `Figure.to_json()`. "heatmap only" is our heatmap
@@ -39,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dash._utils import to_json  # noqa: E402
 
 from api import unescape_slashes  # noqa: E402
-from components.breakdown import _draw as draw_panel  # noqa: E402
+from components.breakdown import _stats as panel_numbers  # noqa: E402
 from components.clustering import decorate_heatmap  # noqa: E402
 from transfer import clustering, view as view_module  # noqa: E402
 from transfer.cluster_figures import dendrogram_figure  # noqa: E402
@@ -86,7 +87,7 @@ def ours(datasets: Datasets, dataset_id: str, labels: list[str]) -> Result:
     decorate_heatmap(heatmap, view)
     heatmap_json = to_json(heatmap)
     others = [to_json(dendrogram_figure(view.clustering, view.state.k))]
-    others += [to_json(draw_panel(view.matrix, axis, getattr(view.state, axis), view.state.sort)[0]) for axis in ("row", "col")]
+    others += [to_json(panel_numbers(view.matrix, axis, getattr(view.state, axis))) for axis in ("row", "col")]
     elapsed = time.perf_counter() - start
     total, total_gz = _sizes("".join([heatmap_json, *others]), compact=True)
     only, only_gz = _sizes(heatmap_json, compact=True)

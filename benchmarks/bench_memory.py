@@ -43,7 +43,7 @@ def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: i
                           cluster=rng.randint(1, k) if k > 1 else None, row=labels[rng.randrange(n)], col=labels[rng.randrange(n)])
         roll = rng.random()
         if roll < 0.5:
-            kind, body = "selection", callbacks.body("breakdown-row-graph.figure", state, changed="select-row")
+            kind, body = "selection", callbacks.body("breakdown-row-stats.children", state, changed="select-row")
         elif roll < 0.65:
             kind, body = "redraw", callbacks.body("heatmap-meta.data", state, changed="norm")
         elif roll < 0.80:

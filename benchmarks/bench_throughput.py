@@ -27,7 +27,7 @@ from dash_client import Callbacks, Gunicorn, connect, request
 from transfer.matrix import TransferMatrix
 from transfer.viewstate import ViewState
 
-PANELS = "breakdown-row-graph.figure"
+PANELS = "breakdown-row-stats.children"
 FLOOR_BODY = (b'{"output": "floor-out.children", "outputs": {"id": "floor-out", "property": "children"}, '
               b'"inputs": [{"id": "floor-button", "property": "n_clicks", "value": 1}], '
               b'"changedPropIds": ["floor-button.n_clicks"], "state": []}')

@@ -1,9 +1,10 @@
 """Linked breakdown panels: the selected train row ("Trained on X") and test column ("Tested on Y").
 
 A heatmap click sets both dropdowns in the browser (assets/selection.js); the dropdowns are the
-`row`/`col` fields of the link, which the browser writes itself. One callback draws both panels;
-the browser outlines the selection on the heatmap (assets/selection.js), so the matrix is never
-sent or redrawn again.
+`row`/`col` fields of the link, which the browser writes itself. The browser draws the bars from
+the heatmap's own cells (assets/breakdown.js: no request, no plotly redraw) and outlines the
+selection on the heatmap; one server callback computes the numbers beside the bars
+(transfer/breakdown.py). The matrix is never sent or redrawn again.
 """
 
 from __future__ import annotations
@@ -11,23 +12,23 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from transfer.breakdown import Breakdown, breakdown, display_order
-from transfer.figures import breakdown_figure, display_number
+from transfer.breakdown import Breakdown, breakdown
+from transfer.figures import display_number
 from transfer.matrix import TransferMatrix
 
 from . import ids
 from .state import DATA_FIELDS, current_view, view_dependencies
 
 AXES = {
-    # axis: (dropdown, graph, stats, title, what the other axis is, what the mean measures)
-    "row": (ids.ROW, ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_ROW_STATS, "Trained on", "target", "transfer out"),
-    "col": (ids.COL, ids.BREAKDOWN_COL_GRAPH, ids.BREAKDOWN_COL_STATS, "Tested on", "source", "transfer in"),
+    # axis: (dropdown, bars, stats, title, what the other axis is, what the mean measures)
+    "row": (ids.ROW, ids.BREAKDOWN_ROW_BARS, ids.BREAKDOWN_ROW_STATS, "Trained on", "target", "transfer out"),
+    "col": (ids.COL, ids.BREAKDOWN_COL_BARS, ids.BREAKDOWN_COL_STATS, "Tested on", "source", "transfer in"),
 }
 HIDDEN = {"display": "none"}
 
 
 def _panel(axis: str) -> dbc.Card:
-    select, graph, stats, title, _, _ = AXES[axis]
+    select, bars, stats, title, _, _ = AXES[axis]
     kind = "train" if axis == "row" else "test"
     return dbc.Card(
         [
@@ -41,9 +42,9 @@ def _panel(axis: str) -> dbc.Card:
             dbc.CardBody(
                 [
                     html.Div(id=stats, className="small", children=_hint(axis)),
-                    dcc.Graph(id=graph, config={"displaylogo": False, "displayModeBar": False}, style=HIDDEN, className="tmx-progress"),
+                    html.Div(id=bars, style=HIDDEN, className="tmx-bars-box"),  # assets/breakdown.js draws here
                 ],
-                className="p-2",
+                className="p-2 position-relative",
             ),
         ],
         className=f"tmx-breakdown tmx-breakdown-{axis}",
@@ -102,26 +103,44 @@ def stats_children(item: Breakdown, axis: str) -> html.Dl:
     children = []
     for term, value in rows:
         children += [html.Dt(term, className="col-7 fw-normal text-muted"), html.Dd(value, className="col-5 mb-0")]
-    return html.Dl(children, className="row mb-1 tmx-breakdown-stats")
+    # data-label: which selection these numbers describe (the bars carry the same attribute)
+    return html.Dl(children, className="row mb-1 tmx-breakdown-stats", **{"data-label": item.label})
 
 
-def _draw(matrix: TransferMatrix, axis: str, label: str | None, sort: str):
+def _stats(matrix: TransferMatrix, axis: str, label: str | None):
     if label is None or label not in matrix.labels(axis):
-        return {}, _hint(axis), HIDDEN
-    item = breakdown(matrix, axis, label)
-    figure = breakdown_figure(item, matrix, display_order(item, sort))
-    return figure, stats_children(item, axis), {"height": f"{figure['layout']['height']}px"}
+        return _hint(axis)
+    return stats_children(breakdown(matrix, axis, label), axis)
 
 
 def register(app) -> None:
     @app.callback(
-        *(Output(graph, prop) for axis in AXES for graph, prop in ((AXES[axis][1], "figure"), (AXES[axis][2], "children"), (AXES[axis][1], "style"))),
-        *view_dependencies(*DATA_FIELDS, "row", "col", "sort"),
+        *(Output(AXES[axis][2], "children") for axis in AXES),
+        *view_dependencies(*DATA_FIELDS, "row", "col"),
         prevent_initial_call=True,
     )
-    def draw_panels(*_):
+    def describe_panels(*_):
         view = current_view()
-        return tuple(part for axis in AXES for part in _draw(view.matrix, axis, getattr(view.state, axis), view.state.sort))
+        return tuple(_stats(view.matrix, axis, getattr(view.state, axis)) for axis in AXES)
+
+    # The bars: drawn in the browser whenever the selection, the sort, a threshold or the drawn
+    # matrix (its meta) changes.
+    app.clientside_callback(
+        ClientsideFunction("tmx", "draw_breakdowns"),
+        *(Output(AXES[axis][1], "style") for axis in AXES),
+        Input(ids.ROW, "value"),
+        Input(ids.COL, "value"),
+        Input(ids.BREAKDOWN_SORT, "value"),
+        Input(ids.THRESHOLD_POS, "data"),
+        Input(ids.THRESHOLD_NEG, "data"),
+        Input(ids.HEATMAP_META, "data"),
+        State(ids.HEATMAP, "figure"),
+        State(ids.BREAKDOWN_ROW_BARS, "id"),  # the containers and the dropdowns a bar click sets
+        State(ids.BREAKDOWN_COL_BARS, "id"),
+        State(ids.ROW, "id"),
+        State(ids.COL, "id"),
+        prevent_initial_call=True,
+    )
 
     # The outline is drawn in the browser with a relayout of the heatmap's shapes alone: any
     # new figure for the graph (even a Patch of its layout) makes plotly redraw every cell.
@@ -150,12 +169,3 @@ def register(app) -> None:
         State(ids.COL, "value"),
         prevent_initial_call=True,
     )
-    # A bar of the row panel is a test dataset (moves the column), and the other way round.
-    for graph, select in ((ids.BREAKDOWN_ROW_GRAPH, ids.COL), (ids.BREAKDOWN_COL_GRAPH, ids.ROW)):
-        app.clientside_callback(
-            ClientsideFunction("tmx", "select_bar"),
-            Output(select, "value", allow_duplicate=True),
-            Input(graph, "clickData"),
-            State(select, "value"),
-            prevent_initial_call=True,
-        )

@@ -51,7 +51,7 @@ def register(app) -> None:
     def draw(*_):
         view = current_view()
         matrix = view.matrix
-        meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral,
+        meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral, "metric": matrix.metric,
                 "cut": [view.state.k, view.state.cluster]}  # what the figure's cluster layers show
         figure = heatmap_figure(matrix, comparison=view.comparison)
         figure.layout.shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)

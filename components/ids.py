@@ -48,8 +48,8 @@ DENDROGRAM = "dendrogram"
 ROW = "select-row"  # train dataset dropdown, bound to ViewState.row (same ids as main's stand-in)
 COL = "select-col"  # test dataset dropdown, bound to ViewState.col
 BREAKDOWN_SORT = "breakdown-sort"
-BREAKDOWN_ROW_GRAPH = "breakdown-row-graph"
-BREAKDOWN_COL_GRAPH = "breakdown-col-graph"
+BREAKDOWN_ROW_BARS = "breakdown-row-bars"  # drawn by assets/breakdown.js
+BREAKDOWN_COL_BARS = "breakdown-col-bars"
 BREAKDOWN_ROW_STATS = "breakdown-row-stats"
 BREAKDOWN_COL_STATS = "breakdown-col-stats"
 # Thresholds (issue 4). POS/NEG hold the effective value (a number, or None when switched off);

@@ -107,18 +107,6 @@ def register(app) -> None:
         prevent_initial_call=True,
     )
 
-    panels = (ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_COL_GRAPH)
-    app.clientside_callback(
-        ClientsideFunction("tmx", "panel_threshold_lines"),
-        *(Output(graph, "figure", allow_duplicate=True) for graph in panels),
-        Input(ids.THRESHOLD_POS, "data"),
-        Input(ids.THRESHOLD_NEG, "data"),
-        Input(ids.BREAKDOWN_ROW_STATS, "children"),
-        Input(ids.BREAKDOWN_COL_STATS, "children"),
-        *(State(graph, "figure") for graph in panels),
-        prevent_initial_call=True,
-    )
-
     app.clientside_callback(
         ClientsideFunction("tmx", "threshold_highlight"),
         Output(ids.HEATMAP, "figure", allow_duplicate=True),

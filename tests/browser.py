@@ -106,6 +106,55 @@ def choose_dropdown(page, component_id: str, label: str) -> None:
     page.get_by_role("option", name=label, exact=True).click()
 
 
+# --- breakdown panels (drawn by assets/breakdown.js as SVG) ------------------------------------
+
+PANEL_BARS = {"row": ids.BREAKDOWN_ROW_BARS, "col": ids.BREAKDOWN_COL_BARS}
+PANEL_STATS = {"row": ids.BREAKDOWN_ROW_STATS, "col": ids.BREAKDOWN_COL_STATS}
+
+# Which selection each panel shows: its bars' label and its numbers' label (null until drawn).
+PANELS_SHOWN_JS = f"""() => [["{ids.BREAKDOWN_ROW_BARS}", "{ids.BREAKDOWN_ROW_STATS}"], ["{ids.BREAKDOWN_COL_BARS}", "{ids.BREAKDOWN_COL_STATS}"]]
+  .map(([bars, stats]) => {{ const svg = document.querySelector(`#${{bars}} svg.tmx-bars`), dl = document.querySelector(`#${{stats}} dl`);
+                             return [svg ? svg.dataset.label : null, dl ? dl.dataset.label : null]; }})"""
+
+
+def wait_for_panels(page, row: str, col: str, timeout: float = 15_000) -> None:
+    """Both panels show the selection: bars and numbers."""
+    page.wait_for_function(f"([row, col]) => JSON.stringify(({PANELS_SHOWN_JS})()) === JSON.stringify([[row, row], [col, col]])",
+                           arg=[row, col], timeout=timeout)
+
+
+def panel_bars(page, axis: str) -> dict | None:
+    """What a panel's bar chart draws, top to bottom: its label, the bars' labels and values (None
+    for missing), the in-domain bars, and its vertical rules (neutral, pos, neg) by name."""
+    return page.evaluate(
+        """(id) => { const svg = document.querySelector(`#${id} svg.tmx-bars`);
+                     if (!svg) return null;
+                     const bars = Array.from(svg.querySelectorAll("g.tmx-bar"));
+                     const rules = {};
+                     svg.querySelectorAll("line.tmx-rule").forEach(l => { rules[l.dataset.name] = [Number(l.dataset.value), l.getAttribute("stroke-dasharray")]; });
+                     return {label: svg.dataset.label, labels: bars.map(b => b.dataset.label),
+                             values: bars.map(b => b.dataset.value === "" ? null : Number(b.dataset.value)),
+                             in_domain: bars.filter(b => b.dataset.inDomain).map(b => b.dataset.label),
+                             colors: bars.map(b => { const r = b.querySelector("rect"); return r ? r.getAttribute("fill") : null; }),
+                             rules: rules}; }""",
+        PANEL_BARS[axis],
+    )
+
+
+def click_bar(page, axis: str, label: str) -> None:
+    """Click the band of bar `label` in a panel (the whole band takes clicks, however thin the bar)."""
+    page.locator(f"#{PANEL_BARS[axis]} svg").scroll_into_view_if_needed()
+    point = page.evaluate(
+        """([id, label]) => { const svg = document.querySelector(`#${id} svg.tmx-bars`);
+             const bars = Array.from(svg.querySelectorAll("g.tmx-bar")), bar = bars.find(b => b.dataset.label === label);
+             const box = svg.querySelector(".tmx-bars-hit").getBoundingClientRect(), band = box.height / bars.length;
+             return {x: box.left + box.width * 0.7, y: box.top + (Number(bar.dataset.position) + 0.5) * band}; }""",
+        [PANEL_BARS[axis], label],
+    )
+    page.wait_for_timeout(350)
+    page.mouse.click(point["x"], point["y"])
+
+
 def query_of(page) -> str:
     return page.evaluate("() => window.location.search")
 

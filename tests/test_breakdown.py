@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from transfer.breakdown import breakdown, display_order, off_diagonal_means
+from transfer.breakdown import breakdown, off_diagonal_means
 from transfer.matrix import TransferMatrix
 
 N = math.nan
@@ -109,16 +109,6 @@ def test_json_keeps_full_precision_and_null_for_missing():
     assert data["in_domain"] == 0.123456789012345
     assert data["mean_off_diagonal"] is None and data["best"] is None and data["rank"] is None
     assert data["missing"] == 1
-
-
-@pytest.mark.parametrize(
-    "sort, expected",
-    [("data", [0, 1, 2, 3]), ("value", [2, 0, 3, 1])],
-    ids=["data-order", "value-desc-missing-last"],
-)
-def test_display_order(sort, expected):
-    matrix = TransferMatrix(rows=["R"], cols=["a", "b", "c", "d"], values=[[0.2, N, 0.5, -0.1]])
-    assert display_order(breakdown(matrix, "row", "R"), sort) == expected
 
 
 @pytest.mark.parametrize(

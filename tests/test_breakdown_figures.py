@@ -1,4 +1,5 @@
-"""The breakdown bar chart and the selection outlines: pure builders checked on tiny matrices."""
+"""The selection outlines and the numbers' rounding: pure builders checked on tiny inputs (the
+bars themselves are drawn in the browser: tests/test_browser_breakdown.py)."""
 
 from __future__ import annotations
 
@@ -6,46 +7,7 @@ import math
 
 import pytest
 
-from transfer.breakdown import breakdown, display_order
-from transfer.figures import DIVERGING, MISSING_COLOR, breakdown_figure, display_number, scale_colors, selection_shapes
-from transfer.matrix import TransferMatrix
-
-AUC = TransferMatrix(
-    rows=["A", "B"], cols=["B", "A", "C"],
-    values=[[0.7, 0.9, math.nan], [0.95, 0.4, 0.6]],
-    neutral=0.5, scale=(0.0, 1.0), metric="AUC",
-)
-
-
-@pytest.mark.parametrize(
-    "sort, labels, lengths",
-    [("data", ["B", "A", "C"], [0.2, 0.4, None]), ("value", ["A", "B", "C"], [0.4, 0.2, None])],
-    ids=["data-order", "sorted-missing-last"],
-)
-def test_bars_start_at_neutral_in_heatmap_colours_with_in_domain_outlined(sort, labels, lengths):
-    item = breakdown(AUC, "row", "A")
-    figure = breakdown_figure(item, AUC, display_order(item, sort))
-    bars, missing = figure["data"]
-    assert bars["y"] == labels and bars["base"] == 0.5
-    assert bars["x"] == [None if v is None else pytest.approx(v) for v in lengths]  # missing is no bar, not 0
-    # Colours as hex strings from the heatmap's scale (0..1 here); the missing value's is grey.
-    values = [0.5 + v if v is not None else math.nan for v in lengths]
-    assert bars["marker"]["color"] == scale_colors(values, 0.0, 1.0) and bars["marker"]["color"][-1] == MISSING_COLOR
-    assert [w > 0 for w in bars["marker"]["line"]["width"]] == [label == "A" for label in labels]
-    assert missing["y"] == ["C"] and missing["x"] == [0.5] and missing["text"] == "missing"
-    neutral_line = figure["layout"]["shapes"][0]
-    assert (neutral_line["x0"], neutral_line["x1"]) == (0.5, 0.5)
-    assert figure["layout"]["yaxis"]["categoryarray"] == labels
-
-
-@pytest.mark.parametrize(
-    "value, color",
-    [(0.0, DIVERGING[0][1]), (0.5, DIVERGING[2][1]), (1.0, DIVERGING[4][1]), (-3.0, DIVERGING[0][1]), (0.125, "#5a96c5"), (math.nan, MISSING_COLOR)],
-    ids=["low-end", "neutral-white", "high-end", "clipped", "between-stops", "missing"],
-)
-def test_scale_colors_follow_the_heatmap_scale(value, color):
-    assert scale_colors([value], 0.0, 1.0) == [color.lower()]
-
+from transfer.figures import display_number, selection_shapes
 
 @pytest.mark.parametrize(
     "rows, cols, row, col, expected",

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from browser import HEATMAP_PLOT, query_of, wait_for_heatmap
+from browser import HEATMAP_PLOT, PANEL_BARS, panel_bars, query_of, wait_for_heatmap, wait_for_panels
 from components import ids
 from transfer.figures import plot_text
 from transfer.viewstate import parse_query
@@ -103,8 +103,12 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
     assert f"Test {IMG}:" in page.inner_text(f"#{ids.THRESHOLD_SELECTION_COUNTS}")
     info = page.inner_text(f"#{ids.DATASET_INFO}")
     assert IMG in info and SCRIPT in info
-    for panel in (ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_COL_GRAPH):
-        assert set(LABELS) <= set(page.evaluate(TICKS_JS, f"#{panel}"))
+    for axis in ("row", "col"):
+        wait_for_panels(page, BOLD, IMG, timeout=20_000)
+        assert set(LABELS) <= set(panel_bars(page, axis)["labels"])
+        # Tick text is the label, literally, or its beginning cut with an ellipsis to fit the gutter.
+        ticks = page.evaluate("(id) => Array.from(document.querySelectorAll(`#${id} text.tmx-bar-tick`)).map(t => t.textContent)", PANEL_BARS[axis])
+        assert len(ticks) == len(LABELS) and all(t in LABELS or (t.endswith("…") and any(label.startswith(t[:-1]) for label in LABELS)) for t in ticks)
     assert_inert(page, dialogs)
 
     # Hover: both labels, the metric and the compared names, literally.

@@ -8,7 +8,7 @@ import gzip
 import numpy as np
 import pytest
 
-from browser import HEATMAP_PLOT, pixel_near_cell, wait_for_heatmap
+from browser import HEATMAP_PLOT, panel_bars, pixel_near_cell, wait_for_heatmap, wait_for_panels
 from components import context, ids
 from conftest import LiveServer
 from transfer.matrix import TransferMatrix
@@ -47,15 +47,15 @@ def test_large_matrix_is_sent_as_float32_without_labels_and_clicks_select_the_ce
         point = pixel_near_cell(page, row, col)
         page.wait_for_timeout(400)  # never a plotly double-click
         page.mouse.click(point["x"], point["y"])
-        page.wait_for_function(
-            """([rowId, colId, row, col]) => [rowId, colId].map(id => { const gd = document.querySelector(`#${id} .js-plotly-plot`);
-                 return gd && gd._fullData && gd._fullData[0] && gd._fullData[0].name; }).join("|") === row + "|" + col""",
-            arg=[ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_COL_GRAPH, point["row"], point["col"]], timeout=30_000,
-        )
+        wait_for_panels(page, point["row"], point["col"], timeout=30_000)
         page.wait_for_function("([row, col]) => { const q = new URLSearchParams(location.search); return q.get('row') === row && q.get('col') === col; }",
                                arg=[point["row"], point["col"]])
-    # One request per click, the panels'; the heatmap never goes back to the server.
-    assert len(requests) == 3 and all(ids.BREAKDOWN_ROW_GRAPH in output and ids.HEATMAP + "." not in output for output in requests)
+    # One request per click, the panels' numbers; the heatmap never goes back to the server.
+    assert len(requests) == 3 and all(ids.BREAKDOWN_ROW_STATS in output and ids.HEATMAP + "." not in output for output in requests)
+    # The bars are the heatmap's cells (float32), a thousand of them, too thin for text.
+    bars = panel_bars(page, "row")
+    assert bars["label"] == point["row"] and len(bars["values"]) == N and bars["labels"][:2] == ["t0000", "t0001"]
+    assert page.locator(f"#{ids.BREAKDOWN_ROW_BARS} .tmx-bar-tick").count() == 0
     outline = page.evaluate(f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes.map(s => s.name + ":" + (s.y0 + s.y1) / 2 + "," + (s.x0 + s.x1) / 2)""")
     assert sorted(outline) == [f"selected-col:{(N - 1) / 2:g},{int(point['col'][1:])}", f"selected-row:{int(point['row'][1:])},{(N - 1) / 2:g}"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, query_of, wait_for_heatmap
+from browser import HEATMAP_PLOT, PANEL_BARS, choose_dropdown, heatmap_data, panel_bars, query_of, wait_for_heatmap
 from components import ids
 from conftest import get_json
 from transfer.matrix import TransferMatrix
@@ -150,15 +150,13 @@ def test_diagonal_switch_out_of_range_notice_and_a_dataset_with_other_units(live
 def test_breakdown_panels_draw_the_thresholds_as_lines(live_server, page):
     page.goto(live_server.url + "/?dataset=mistral-7b-instruct_auc-diff&row=NLI&col=TriviaQA&pos=0.1&neg=-0.15")
     wait_for_heatmap(page)
-    lines_js = """(id) => { const gd = document.querySelector(`#${id} .js-plotly-plot`);
-                            return gd && gd.layout ? (gd.layout.shapes || []).filter(s => s.name === 'pos' || s.name === 'neg')
-                                                          .map(s => [s.name, s.x0, s.line.dash]).sort() : null; }"""
-    for graph in (ids.BREAKDOWN_ROW_GRAPH, ids.BREAKDOWN_COL_GRAPH):
-        page.wait_for_function(f"() => ({lines_js})('{graph}') && ({lines_js})('{graph}').length === 2", timeout=15_000)
-        assert page.evaluate(lines_js, graph) == [["neg", -0.15, "dot"], ["pos", 0.1, "solid"]]
+    rules = lambda axis: {k: v for k, v in ((panel_bars(page, axis) or {}).get("rules") or {}).items() if k != "neutral"}  # noqa: E731
+    for axis in ("row", "col"):
+        page.wait_for_function(f"() => document.querySelectorAll('#{PANEL_BARS[axis]} line.tmx-rule').length === 3", timeout=15_000)
+        assert rules(axis) == {"neg": [-0.15, "2 2"], "pos": [0.1, ""]}  # solid for positive, dotted for negative
     # Moving a threshold moves the lines in the browser; switching one off removes its line.
     type_threshold(page, ids.THRESHOLD_POS_SLIDER, "0.2")
-    page.wait_for_function(f"() => ({lines_js})('{ids.BREAKDOWN_ROW_GRAPH}').some(l => l[0] === 'pos' && l[1] === 0.2)", timeout=15_000)
+    page.wait_for_function(f"() => document.querySelector('#{ids.BREAKDOWN_ROW_BARS} line.tmx-rule[data-name=pos]').dataset.value === '0.2'", timeout=15_000)
     page.click(f"#{ids.THRESHOLD_NEG_ON}")
-    page.wait_for_function(f"() => ({lines_js})('{ids.BREAKDOWN_COL_GRAPH}').length === 1", timeout=15_000)
-    assert page.evaluate(lines_js, ids.BREAKDOWN_COL_GRAPH) == [["pos", 0.2, "solid"]]
+    page.wait_for_function(f"() => document.querySelectorAll('#{ids.BREAKDOWN_COL_BARS} line.tmx-rule').length === 2", timeout=15_000)
+    assert rules("col") == {"pos": [0.2, ""]}

@@ -51,13 +51,13 @@ class Breakdown:
     def missing(self) -> int:
         return int(np.isnan(self.values).sum())
 
-    def to_json(self) -> dict:
-        """Full-precision JSON (None for missing values)."""
-        return {
+    def to_json(self, values: bool = True) -> dict:
+        """Full-precision JSON (None for missing values); without the labels and values when
+        `values` is False (the page draws the bars from the heatmap's cells it already has)."""
+        data = {
             "axis": self.axis,
             "label": self.label,
-            "labels": list(self.labels),
-            "values": [None if math.isnan(v) else v for v in self.values.tolist()],
+            "in_domain_index": self.in_domain_index,
             "in_domain": self.in_domain,
             "mean_off_diagonal": self.mean_off_diagonal,
             "best": None if self.best is None else {"label": self.best.label, "value": self.best.value},
@@ -66,6 +66,10 @@ class Breakdown:
             "ranked": self.ranked,
             "missing": self.missing,
         }
+        if values:
+            data["labels"] = list(self.labels)
+            data["values"] = [None if math.isnan(v) else v for v in self.values.tolist()]
+        return data
 
 
 def _oriented(matrix: TransferMatrix, axis: str) -> tuple[np.ndarray, np.ndarray]:
@@ -145,13 +149,3 @@ def breakdown(matrix: TransferMatrix, axis: str, label: str) -> Breakdown:
         rank=rank,
         ranked=ranked,
     )
-
-
-def display_order(item: Breakdown, sort: str) -> list[int]:
-    """Indices into `item.labels` for drawing: the matrix's order ('data') or highest value
-    first ('value'; missing values last, ties in matrix order)."""
-    positions = list(range(len(item.labels)))
-    if sort != "value":
-        return positions
-    values = item.values
-    return sorted(positions, key=lambda i: (math.isnan(values[i]), -values[i] if not math.isnan(values[i]) else 0.0))

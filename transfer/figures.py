@@ -189,7 +189,6 @@ def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, floa
 # --- selection and breakdowns -----------------------------------------------------------------
 
 SELECTION_COLOR = "#1b1b1b"
-BAR_LABEL_LIMIT = 40  # value labels on bars while bars are tall enough to carry them
 
 
 def selection_shapes(rows, cols, row: str | None, col: str | None) -> list[dict]:
@@ -217,89 +216,3 @@ def display_number(value: float | None) -> str:
         return "missing"
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-MISSING_COLOR = "#adb5bd"
-
-
-def scale_colors(values, zmin: float, zmax: float) -> list[str]:
-    """Hex colours of `values` on the DIVERGING scale from zmin to zmax (clipped), interpolated
-    in RGB as plotly.js does; MISSING_COLOR for NaN."""
-    stops = np.array([stop for stop, _ in DIVERGING])
-    rgb = np.array([[int(color[i:i + 2], 16) for i in (1, 3, 5)] for _, color in DIVERGING], dtype=float)
-    t = np.clip((np.asarray(values, dtype=float) - zmin) / ((zmax - zmin) or 1.0), 0.0, 1.0)
-    channels = np.rint(np.stack([np.interp(t, stops, rgb[:, c]) for c in range(3)], axis=-1))
-    return [MISSING_COLOR if np.isnan(v) else "#%02x%02x%02x" % tuple(int(c) for c in rgb_)
-            for v, rgb_ in zip(t, np.nan_to_num(channels))]
-
-
-def breakdown_figure(item, matrix: TransferMatrix, order: list[int]) -> dict:
-    """Horizontal bars of one breakdown (`transfer.breakdown.Breakdown`) in `order`, drawn from
-    the neutral value and coloured with the heatmap's scale; the in-domain bar is outlined and
-    missing values are marked as missing, never drawn as a bar.
-
-    A plain dict, not a go.Figure: it is built on every click, and plotly's validation of two
-    figures cost ~40 ms of the click-to-panels time (benchmarks/bench_browser.py). Bar colours
-    are computed here: plotly.js 4 logs a warning per bar for numeric colours on bars (two console
-    lines per bar, ~25 ms a click at 10 bars).
-    """
-    zmin, zmax = matrix.value_range()
-    neutral = matrix.neutral
-    labels = [plot_text(item.labels[i]) for i in order]
-    values = [None if np.isnan(v) else float(v) for v in item.values[order]]
-    in_domain = [i == item.in_domain_index for i in order]
-    label_bars = len(order) <= BAR_LABEL_LIMIT
-    other = "Test" if item.axis == "row" else "Train"
-    bars = {
-        "type": "bar",
-        "orientation": "h",
-        "name": plot_text(item.label),
-        "y": labels,
-        "x": [None if v is None else v - neutral for v in values],
-        "base": neutral,
-        "customdata": [[v, " (in-domain)" if d else ""] for v, d in zip(values, in_domain)],
-        "marker": {
-            "color": scale_colors(item.values[order], zmin, zmax),
-            "line": {"color": SELECTION_COLOR, "width": [2.5 if d else 0 for d in in_domain]},
-        },
-        "text": [("" if v is None else display_number(v) + ("  in-domain" if d else "")) for v, d in zip(values, in_domain)] if label_bars else None,
-        "textposition": "outside",
-        "cliponaxis": False,
-        "constraintext": "none",
-        # An explicit colour: plotly would otherwise derive one from the numeric marker colours.
-        "textfont": {"size": 11, "color": "#212529"},
-        "meta": [plot_text(matrix.metric), other],
-        "hovertemplate": "%{meta[1]}: %{y}%{customdata[1]}<br>%{meta[0]}: %{customdata[0]:.4~f}<extra></extra>",
-    }
-    missing_labels = [label for label, v in zip(labels, values) if v is None]
-    missing = {
-        "type": "scatter",
-        "name": "missing",
-        "y": missing_labels,
-        "x": [neutral] * len(missing_labels),
-        "mode": "markers+text",
-        "marker": {"symbol": "x-thin-open", "size": 9, "color": "#6c757d", "line": {"width": 1.5}},
-        "text": "missing",
-        "textposition": "middle right",
-        "textfont": {"size": 10, "color": "#6c757d"},
-        "meta": [other],
-        "hovertemplate": "%{meta[0]}: %{y}<br>missing value<extra></extra>",
-    }
-    span = zmax - zmin
-    layout = {
-        "height": min(max(180, 20 * len(order) + 70), 620),
-        "font": {"family": FONT, "size": 12},
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        "showlegend": False,
-        "bargap": 0.25,
-        # Room on both sides for the value labels outside the bars.
-        "xaxis": {"title": {"text": plot_text(matrix.metric)}, "range": [zmin - 0.12 * span, zmax + 0.3 * span] if label_bars else [zmin, zmax],
-                  "zeroline": False, "gridcolor": "#eceff2", "automargin": True},
-        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True},
-        "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": neutral, "x1": neutral, "y0": 0, "y1": 1,
-                    "line": {"color": "#495057", "width": 1.5, "dash": "dash"}, "name": "neutral"}],
-        "hoverlabel": {"bgcolor": "white", "font": {"family": FONT}},
-    }
-    return {"data": [bars, missing], "layout": layout}

@@ -177,9 +177,10 @@ def view_json(view: View) -> dict:
     }
 
 
-def selection_json(view: View) -> dict:
+def selection_json(view: View, values: bool = True) -> dict:
     """`selection` for a link with row and/or col: each one's breakdown at full precision, and
-    the selected cell's value when both are given. Empty when nothing is selected."""
+    the selected cell's value when both are given. Empty when nothing is selected. Without each
+    breakdown's labels and values when `values` is False (/api/selection, for the page)."""
     row, col, matrix = view.state.row, view.state.col, view.matrix
     if row is None and col is None:
         return {}
@@ -187,7 +188,7 @@ def selection_json(view: View) -> dict:
     parts = {axis: breakdown(matrix, axis, label) if label in matrix.labels(axis) else None
              for axis, label in (("row", row), ("col", col)) if label is not None}
     selection = {"row": None, "col": None, "cell": None}
-    selection.update({axis: item.to_json() if item else None for axis, item in parts.items()})
+    selection.update({axis: item.to_json(values) if item else None for axis, item in parts.items()})
     if parts.get("row") and parts.get("col"):
         value = parts["row"].values[matrix.cols.index(col)]
         selection["cell"] = {"row": row, "col": col, "value": None if math.isnan(value) else float(value)}

@@ -1,0 +1,274 @@
+// Breakdown bars (issues 3 and 9): the selected train row and test column as horizontal bars,
+// drawn in the browser as SVG from the heatmap's own cells (already here, decoded once by
+// tmx.cellValues), so a click, a sort or a threshold move draws the bars without a request or a
+// plotly redraw. The numbers beside them (in-domain, mean, best, worst, rank) come from the server
+// (components/breakdown.py, transfer/breakdown.py): the browser only draws.
+(function () {
+  "use strict";
+
+  var SVG = "http://www.w3.org/2000/svg";
+  var BAND = 20, MIN_HEIGHT = 180, MAX_HEIGHT = 620;  // px per bar while they fit; the panel's bounds
+  var LABEL_BAND = 11;  // bars thinner than this carry no tick or value text (hover has them)
+  var MARGIN = {top: 6, bottom: 38, gap: 6, right: 8};
+  var LINES = {  // neutral value and thresholds: dash patterns, so they differ without colour
+    neutral: {stroke: "#495057", dash: "5 3", width: 1.5},
+    pos: {stroke: "#1b1b1b", dash: "", width: 1.5},
+    neg: {stroke: "#1b1b1b", dash: "2 2", width: 1.5},
+  };
+  var SELECTED = "#1b1b1b", MISSING = "#6c757d", GRID = "#eceff2", TEXT = "#212529";
+
+  // --- numbers and colours (the same rules as transfer.figures) -------------------------------
+
+  // transfer.figures.display_number: 3 decimals, trailing zeros dropped.
+  function displayNumber(value) {
+    if (value === null || value === undefined || value !== value) return "missing";
+    var text = value.toFixed(3).replace(/0+$/, "").replace(/\.$/, "");
+    return text === "-0" || text === "" ? "0" : text;
+  }
+
+  function hexChannels(color) {
+    return [1, 3, 5].map(function (i) { return parseInt(color.slice(i, i + 2), 16); });
+  }
+
+  // transfer.figures.scale_colors: the heatmap's scale, interpolated in RGB, clipped at its ends.
+  function scaleColor(value, scale, zmin, zmax) {
+    var t = Math.min(1, Math.max(0, (value - zmin) / ((zmax - zmin) || 1)));
+    for (var k = 1; k < scale.length; k++) {
+      if (t <= scale[k][0] || k === scale.length - 1) {
+        var a = scale[k - 1], b = scale[k], f = (t - a[0]) / ((b[0] - a[0]) || 1);
+        var ca = hexChannels(a[1]), cb = hexChannels(b[1]);
+        return "rgb(" + ca.map(function (c, i) { return Math.round(c + (cb[i] - c) * f); }).join(",") + ")";
+      }
+    }
+    return scale[0][1];
+  }
+
+  // About five round ticks across [lo, hi].
+  function ticks(lo, hi) {
+    var span = hi - lo;
+    if (!(span > 0)) return [lo];
+    var raw = span / 5, step = Math.pow(10, Math.floor(Math.log10(raw)));
+    step *= raw / step >= 5 ? 5 : raw / step >= 2 ? 2 : 1;
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+    return out;
+  }
+
+  // --- one panel -------------------------------------------------------------------------------
+
+  // The bars of train dataset `label` (axis "row") or test dataset `label` (axis "col"), in the
+  // displayed matrix's order or highest first (missing last, ties in matrix order).
+  function lineOf(cells, meta, axis, label, sort) {
+    var own = axis === "row" ? meta.rows : meta.cols, others = axis === "row" ? meta.cols : meta.rows;
+    var index = own.indexOf(label);
+    if (index < 0) return null;
+    var values = others.map(function (_, j) {
+      return axis === "row" ? cells.values[index * cells.cols + j] : cells.values[j * cells.cols + index];
+    });
+    var order = others.map(function (_, j) { return j; });
+    if (sort === "value") {
+      order.sort(function (a, b) {
+        var va = values[a], vb = values[b], ma = va !== va, mb = vb !== vb;
+        if (ma !== mb) return ma ? 1 : -1;
+        return (ma || va === vb) ? a - b : vb - va;
+      });
+    }
+    return {label: label, labels: others, values: values, order: order, inDomain: others.indexOf(label)};
+  }
+
+  function el(name, attrs, text) {
+    var node = document.createElementNS(SVG, name);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) node.textContent = text;  // labels are text, never markup
+    return node;
+  }
+
+  function textWidth(svg, text) {
+    var probe = el("text", {"font-size": 12}, text);
+    svg.appendChild(probe);
+    var width = probe.getComputedTextLength();
+    svg.removeChild(probe);
+    return width;
+  }
+
+  function draw(container, line, axis, style) {
+    var width = Math.max(240, (container.parentElement || container).clientWidth);
+    var n = line.order.length;
+    var height = Math.min(Math.max(MIN_HEIGHT, BAND * n + MARGIN.top + MARGIN.bottom), MAX_HEIGHT);
+    var band = (height - MARGIN.top - MARGIN.bottom) / Math.max(n, 1);
+    var labelled = band >= LABEL_BAND;
+    var svg = el("svg", {width: width, height: height, class: "tmx-bars", role: "img",
+                         "aria-label": (axis === "row" ? "Trained on " : "Tested on ") + line.label});
+    svg.dataset.label = line.label;
+    container.replaceChildren(svg);
+
+    // Tick labels get up to 40% of the width; the value axis gets the rest, with room on both
+    // sides for the value text while bars carry it.
+    var tickWidth = labelled ? Math.min(width * 0.4, 6 + Math.max.apply(null, line.labels.map(function (t) { return textWidth(svg, t); }))) : 0;
+    var left = tickWidth + MARGIN.gap, right = width - MARGIN.right;
+    var span = style.zmax - style.zmin || 1;
+    var lo = style.zmin - (labelled ? 0.16 : 0.02) * span, hi = style.zmax + (labelled ? 0.3 : 0.02) * span;
+    var x = function (v) { return left + (Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo) * (right - left); };
+    var y = function (position) { return MARGIN.top + position * band; };
+    var bottom = y(n);
+
+    ticks(style.zmin, style.zmax).forEach(function (t) {
+      svg.appendChild(el("line", {x1: x(t), x2: x(t), y1: MARGIN.top, y2: bottom, stroke: GRID}));
+      svg.appendChild(el("text", {x: x(t), y: bottom + 14, "text-anchor": "middle", "font-size": 11, fill: TEXT}, displayNumber(t)));
+    });
+    svg.appendChild(el("text", {x: (left + right) / 2, y: bottom + 31, "text-anchor": "middle", "font-size": 12, fill: TEXT}, style.metric));
+
+    var neutral = x(style.neutral);
+    line.order.forEach(function (j, position) {
+      var v = line.values[j], top = y(position), own = j === line.inDomain;
+      var bar = el("g", {class: "tmx-bar"});
+      bar.dataset.label = line.labels[j];
+      bar.dataset.position = String(position);
+      bar.dataset.value = v === v ? String(v) : "";
+      if (own) bar.dataset.inDomain = "true";
+      if (v === v) {
+        var end = x(v), inset = band > 3 ? band * 0.125 : 0;
+        bar.appendChild(el("rect", {x: Math.min(neutral, end), y: top + inset, width: Math.max(Math.abs(end - neutral), 0.5),
+                                    height: Math.max(band - 2 * inset, 0.6), fill: scaleColor(v, style.scale, style.zmin, style.zmax),
+                                    stroke: own ? SELECTED : "none", "stroke-width": own ? 2.5 : 0}));
+        if (labelled) {
+          var after = v >= style.neutral;
+          bar.appendChild(el("text", {x: end + (after ? 4 : -4), y: top + band / 2, "dominant-baseline": "central",
+                                      "text-anchor": after ? "start" : "end", "font-size": 11, fill: TEXT},
+                             displayNumber(v) + (own ? "  in-domain" : "")));
+        }
+      } else if (labelled || band >= 4) {
+        bar.appendChild(el("text", {x: neutral + 4, y: top + band / 2, "dominant-baseline": "central", "font-size": 10, fill: MISSING},
+                           "\u00d7 missing"));
+      }
+      if (labelled) {
+        var tick = el("text", {x: tickWidth, y: top + band / 2, "dominant-baseline": "central", "text-anchor": "end", "font-size": 12,
+                               fill: TEXT, "font-weight": own ? 600 : 400, class: "tmx-bar-tick"}, line.labels[j]);
+        bar.appendChild(tick);
+      }
+      svg.appendChild(bar);
+    });
+    if (labelled) {  // long tick labels are cut at the gutter (the full text is in the hover)
+      svg.querySelectorAll(".tmx-bar-tick").forEach(function (tick) {
+        var text = tick.textContent;
+        while (text.length > 1 && tick.getComputedTextLength() > tickWidth) {
+          text = text.slice(0, -2);
+          tick.textContent = text + "\u2026";
+        }
+      });
+    }
+
+    function vertical(name, value) {
+      if (value === null || value === undefined) return;
+      var s = LINES[name];
+      var rule = el("line", {x1: x(value), x2: x(value), y1: MARGIN.top, y2: bottom, stroke: s.stroke, "stroke-width": s.width,
+                             "stroke-dasharray": s.dash, class: "tmx-rule"});
+      rule.dataset.name = name;
+      rule.dataset.value = String(value);
+      svg.appendChild(rule);
+    }
+    vertical("neutral", style.neutral);
+    vertical("pos", style.pos);
+    vertical("neg", style.neg);
+
+    // One transparent layer takes the pointer: the bar under it is the band under its y, so even
+    // sub-pixel bars of a 2,000-task matrix can be hovered and clicked.
+    var hit = el("rect", {x: 0, y: MARGIN.top, width: width, height: bottom - MARGIN.top, fill: "transparent", class: "tmx-bars-hit"});
+    svg.appendChild(hit);
+    return {svg: svg, hit: hit, band: band, line: line};
+  }
+
+  // --- pointer: hover tooltip and click -------------------------------------------------------
+
+  function tooltip(container) {
+    var tip = container.parentElement.querySelector(".tmx-bars-tip");
+    if (!tip) {
+      tip = document.createElement("div");
+      tip.className = "tmx-bars-tip";
+      tip.hidden = true;
+      container.parentElement.appendChild(tip);
+    }
+    return tip;
+  }
+
+  function attachPointer(container, drawn, axis, style, select) {
+    var tip = tooltip(container), line = drawn.line, other = axis === "row" ? "Test" : "Train";
+    function barAt(event) {
+      var box = drawn.hit.getBoundingClientRect();
+      var position = Math.floor((event.clientY - box.top) / drawn.band);
+      return position >= 0 && position < line.order.length ? line.order[position] : null;
+    }
+    drawn.hit.addEventListener("mousemove", function (event) {
+      var j = barAt(event);
+      if (j === null) { tip.hidden = true; return; }
+      var v = line.values[j];
+      tip.replaceChildren();
+      [other + ": " + line.labels[j] + (j === line.inDomain ? " (in-domain)" : ""),
+       style.metric + ": " + (v === v ? v.toFixed(4).replace(/0+$/, "").replace(/\.$/, "") : "missing value")].forEach(function (text) {
+        var row = document.createElement("div");
+        row.textContent = text;
+        tip.appendChild(row);
+      });
+      var parent = container.parentElement.getBoundingClientRect();
+      tip.style.left = (event.clientX - parent.left + 12) + "px";
+      tip.style.top = (event.clientY - parent.top + 12) + "px";
+      tip.hidden = false;
+    });
+    drawn.hit.addEventListener("mouseleave", function () { tip.hidden = true; });
+    drawn.hit.addEventListener("click", function (event) {
+      var j = barAt(event);
+      if (j !== null) select(line.labels[j]);
+    });
+    drawn.hit.style.cursor = "pointer";
+  }
+
+  // --- the callback ----------------------------------------------------------------------------
+
+  var last = {};  // per container: the arguments of its last drawing, for redraws on resize
+
+  function render(id, axis, label, args) {
+    var container = document.getElementById(id);
+    if (!container) return {display: "none"};
+    var cells = args.figure && args.figure.data && args.figure.data[0] && args.meta ? window.tmx.cellValues(args.figure.data[0].z) : null;
+    var line = cells && label !== null && label !== undefined ? lineOf(cells, args.meta, axis, label, args.sort) : null;
+    last[id] = null;
+    if (!line) {
+      container.replaceChildren();
+      return {display: "none"};
+    }
+    var trace = args.figure.data[0];
+    var style = {scale: trace.colorscale, zmin: trace.zmin, zmax: trace.zmax, neutral: args.meta.neutral,
+                 metric: args.meta.metric, pos: args.pos, neg: args.neg};
+    var drawn = draw(container, line, axis, style);
+    attachPointer(container, drawn, axis, style, function (chosen) {
+      // A bar of the row panel is a test dataset (moves the column), and the other way round.
+      var target = args.targets[axis];
+      if (chosen !== args.current[axis]) window.dash_clientside.set_props(target, {value: chosen});
+    });
+    last[id] = {axis: axis, label: label, args: args};
+    return {display: "block"};
+  }
+
+  var resized = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resized);
+    resized = window.setTimeout(function () {
+      Object.keys(last).forEach(function (id) {
+        var drawing = last[id];
+        if (drawing) render(id, drawing.axis, drawing.label, drawing.args);
+      });
+    }, 150);
+  });
+
+  window.tmx = Object.assign(window.tmx || {}, {displayNumber: displayNumber, scaleColor: scaleColor});
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
+      // Outputs: each panel's bar container style.
+      draw_breakdowns: function (row, col, sort, pos, neg, meta, figure, rowBars, colBars, rowSelect, colSelect) {
+        var args = {sort: sort, pos: pos, neg: neg, meta: meta, figure: figure,
+                    targets: {row: colSelect, col: rowSelect}, current: {row: col, col: row}};
+        return [render(rowBars, "row", row, args), render(colBars, "col", col, args)];
+      },
+    }),
+  });
+})();
