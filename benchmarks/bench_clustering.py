@@ -91,7 +91,7 @@ def ours(datasets: Datasets, dataset_id: str, labels: list[str]) -> Result:
     heatmap.layout.shapes = selection_shapes(view.matrix.rows, view.matrix.cols, state.row, state.col)
     decorate_heatmap(heatmap, view)
     heatmap_json = to_json(heatmap)
-    meta = {"rows": list(view.matrix.rows), "cols": list(view.matrix.cols)}  # heatmap.draw's HEATMAP_META
+    meta = {"key": dataset_id, "matrix": clustering.fingerprint(view.matrix), "neutral": 0.0, "cut": [3, None]}  # heatmap.draw's HEATMAP_META
     card = [part for part in describe_view(view) if part is not no_update]  # tab=heatmap: the card only
     others = [to_json(meta), to_json(card)]
     others += [to_json(draw_panel(view.matrix, axis, getattr(view.state, axis), view.state.sort)[0]) for axis in ("row", "col")]
