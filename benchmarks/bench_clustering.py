@@ -166,8 +166,8 @@ def print_table(peer, results) -> None:
                 f"{mb(mine.heatmap_bytes) + ' / ' + mb(mine.heatmap_gzip_bytes):>16} {mine.traces:>6}")
         if theirs:
             line += (f" | {theirs.seconds:>10.3f} {mb(theirs.bytes) + ' / ' + mb(theirs.gzip_bytes):>15} {theirs.traces:>6} | "
-                     f"{theirs.seconds / mine.seconds:>7.1f}x {mine.bytes / theirs.bytes:>5.2f}/{mine.gzip_bytes / theirs.gzip_bytes:.2f}x "
-                     f"{mine.heatmap_bytes / theirs.bytes:>6.2f}/{mine.heatmap_gzip_bytes / theirs.gzip_bytes:.2f}x")
+                     f"{theirs.seconds / mine.seconds:>7.1f}x {mine.bytes / theirs.bytes:>5.3f}/{mine.gzip_bytes / theirs.gzip_bytes:.3f}x "
+                     f"{mine.heatmap_bytes / theirs.bytes:>6.3f}/{mine.heatmap_gzip_bytes / theirs.gzip_bytes:.3f}x")
         print(line, flush=True)
     if peer:
         print("\nspeed-up: dash_bio time / ours (target >= 5x at 1000). bytes: ours / Clustergram, uncompressed/gzip (target <= 0.4x).")
