@@ -154,7 +154,7 @@ def clicked_cluster(click) -> int | None:
 def describe_view(view: View, tab_opened: bool = False) -> tuple:
     """The `describe` callback's outputs: the cut slider's maximum, the card's info, and the
     dendrogram tab (figure and member list) only while that tab is the active one. Its figure
-    carries every link of both trees (~0.3 MB at 1000 tasks), so the page neither computes nor
+    and member list carry every link and label of the trees (0.12 MB at 1000 tasks), so the page neither computes nor
     sends it for the heatmap; switching to the tab (`tab_opened`) draws it then, for the view
     as it is by that time."""
     if view.state.tab != DENDROGRAM_TAB:
