@@ -153,10 +153,9 @@ def clicked_cluster(click) -> int | None:
 
 def describe_view(view: View, tab_opened: bool = False) -> tuple:
     """The `describe` callback's outputs: the cut slider's maximum, the card's info, and the
-    dendrogram tab (figure and member list) only while that tab is the active one. Its figure
-    and member list carry every link and label of the trees (0.12 MB at 1000 tasks), so the page neither computes nor
-    sends it for the heatmap; switching to the tab (`tab_opened`) draws it then, for the view
-    as it is by that time."""
+    dendrogram tab (figure and member list: every link and label, 0.12 MB at 1000 tasks) only
+    while that tab is the active one, so the heatmap tab neither computes nor sends them;
+    switching to the tab (`tab_opened`) draws them then, for the view as it is by that time."""
     if view.state.tab != DENDROGRAM_TAB:
         if tab_opened:
             raise PreventUpdate  # left the dendrogram tab: nothing of the card changed
