@@ -21,6 +21,7 @@ import argparse
 import random
 import tempfile
 import time
+from dataclasses import replace
 
 from bench_throughput import synthetic
 from dash_client import Callbacks, Gunicorn, connect, request, rss_mb
@@ -50,7 +51,8 @@ def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: i
             meta = {"key": dataset, "cut": [None, None]}
             kind, body = "cut patch", callbacks.body("heatmap.figure@", state, changed="cluster-k", extra={("heatmap-meta", "data"): meta})
         elif roll < 0.90:
-            kind, body = "dendrogram", callbacks.body("dendrogram.figure", state, changed="cluster-k")
+            # on the open dendrogram tab (otherwise the callback does not draw it)
+            kind, body = "dendrogram", callbacks.body("dendrogram.figure", replace(state, tab="dendrogram"), changed="cluster-k")
         else:
             kind, body = "insights", callbacks.body("insights.children", state, changed="norm")
         out.append((kind, body))

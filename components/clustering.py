@@ -25,6 +25,7 @@ from . import ids
 from .state import DATA_FIELDS, current_view, view_dependencies
 
 METRIC_NAMES = {"euclidean": "Euclidean", "correlation": "Correlation (1 - r)", "cosine": "Cosine", "cityblock": "City block (L1)"}
+DENDROGRAM_TAB = "dendrogram"  # its tab_id in components/page.py (and the link's `tab`)
 PROFILE_OPTIONS = [
     {"label": "Row + column", "value": "both"},
     {"label": "Row (transfer out)", "value": "rows"},
@@ -150,18 +151,33 @@ def clicked_cluster(click) -> int | None:
     return chosen if _is_cluster_number(chosen) else None
 
 
+def describe_view(view: View, tab_opened: bool = False) -> tuple:
+    """The `describe` callback's outputs: the cut slider's maximum, the card's info, and the
+    dendrogram tab (figure and member list: every link and label, 0.12 MB at 1000 tasks) only
+    while that tab is the active one, so the heatmap tab neither computes nor sends them;
+    switching to the tab (`tab_opened`) draws them then, for the view as it is by that time."""
+    if view.state.tab != DENDROGRAM_TAB:
+        if tab_opened:
+            raise PreventUpdate  # left the dendrogram tab: nothing of the card changed
+        return max(view.matrix.shape), cluster_info(view), no_update, no_update
+    if tab_opened:  # the card's slider and info already show this view
+        return no_update, no_update, dendrogram_figure(view.clustering, view.state.k), member_list(view)
+    return max(view.matrix.shape), cluster_info(view), dendrogram_figure(view.clustering, view.state.k), member_list(view)
+
+
 def register(app) -> None:
     @app.callback(
         Output(ids.CLUSTER_K, "max"),
         Output(ids.CLUSTER_INFO, "children"),
         Output(ids.DENDROGRAM, "figure"),
         Output(ids.CLUSTER_MEMBERS, "children"),
-        *view_dependencies(*DATA_FIELDS, "k", "cluster"),
+        *view_dependencies(*DATA_FIELDS, "k", "cluster", "tab"),
         prevent_initial_call=True,
     )
     def describe(*_):
         view = current_view()
-        return max(view.matrix.shape), cluster_info(view), dendrogram_figure(view.clustering, view.state.k), member_list(view)
+        # only the tab changed (on load, the sync callback sets every control at once)
+        return describe_view(view, tab_opened=set(ctx.triggered_prop_ids) == {f"{ids.TABS}.active_tab"})
 
     @app.callback(
         Output(ids.HEATMAP, "figure", allow_duplicate=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
+from transfer.clustering import fingerprint
 from transfer.figures import graph_config, heatmap_figure, selection_shapes
 
 from . import ids
@@ -51,7 +52,10 @@ def register(app) -> None:
     def draw(*_):
         view = current_view()
         matrix = view.matrix
-        meta = {"key": view.dataset_id, "rows": list(matrix.rows), "cols": list(matrix.cols), "neutral": matrix.neutral, "metric": matrix.metric,
+        # A rebuild signal (an input of the threshold and cluster patches, so the browser sends it
+        # back with them): the drawn matrix's content hash, not its labels (26 KB at 1000 tasks).
+        meta = {"key": view.dataset_id, "matrix": fingerprint(matrix), "neutral": matrix.neutral, "metric": matrix.metric,
+                "query": view.query,  # the drawn view's link: the panels ask /api/selection with it
                 "cut": [view.state.k, view.state.cluster]}  # what the figure's cluster layers show
         figure = heatmap_figure(matrix, comparison=view.comparison)
         figure.layout.shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)

@@ -23,7 +23,7 @@ def layout() -> html.Div:
                                 dbc.Tabs(
                                     [
                                         dbc.Tab(heatmap.layout(), label="Heatmap", tab_id="heatmap"),
-                                        dbc.Tab(clustering.tab_layout(), label="Dendrogram", tab_id="dendrogram"),
+                                        dbc.Tab(clustering.tab_layout(), label="Dendrogram", tab_id=clustering.DENDROGRAM_TAB),
                                         dbc.Tab(multiples.layout(), label="Small multiples", tab_id=multiples.TAB_ID),
                                     ],
                                     id=ids.TABS,

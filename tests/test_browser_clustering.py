@@ -57,6 +57,12 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     handle.press("ArrowRight")
     handle.press("ArrowRight")
     page.wait_for_function("() => window.location.search.includes('k=3')")
+    # the cluster bands carry no labels: their cells sit on the rows' and columns' category indices
+    band = FIRST_MARGIN_TRACE + 2 * COLOUR_TRACES
+    page.wait_for_function(f"""() => (document.querySelector("{HEATMAP_PLOT}").data[{band}].z || []).length === {len(rows)}""")
+    edges = page.evaluate(f"""() => {{ const cd = document.querySelector("{HEATMAP_PLOT}").calcdata;
+                                       return [Array.from(cd[{band}][0].y), Array.from(cd[{band + 1}][0].x)]; }}""")
+    assert edges == [[i - 0.5 for i in range(len(rows) + 1)]] * 2
     page.get_by_role("tab", name="Dendrogram").click()
     page.wait_for_selector(f"#{ids.CLUSTER_MEMBERS} .list-group-item >> nth=2")
     groups = members(page)

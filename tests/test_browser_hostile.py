@@ -142,7 +142,9 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
 
     # Dendrogram tab: leaf labels and the member list.
     page.click("a.nav-link:has-text('Dendrogram')")
-    page.wait_for_function("() => document.querySelectorAll('#dendrogram .ytick text').length > 0", timeout=20_000)
+    # drawn when the tab opens (until then the graph is empty, with default numeric ticks)
+    page.wait_for_function("() => (document.querySelector('#dendrogram .js-plotly-plot')?.data || []).length > 0"
+                           " && document.querySelectorAll('#dendrogram .ytick text').length > 0", timeout=20_000)
     assert set(LABELS) <= set(page.evaluate(TICKS_JS, f"#{ids.DENDROGRAM}"))
     members = page.inner_text(f"#{ids.CLUSTER_MEMBERS}")
     assert SCRIPT in members and HEBREW in members

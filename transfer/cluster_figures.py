@@ -88,14 +88,17 @@ def _discrete_scale(k: int) -> list:
     return scale
 
 
-def band_trace(labels: tuple[str, ...], clusters: np.ndarray, *, axis: str, k: int) -> go.Heatmap:
-    """A strip of cluster colours along the rows (`axis='row'`) or columns, on the main labels."""
+def band_trace(clusters: np.ndarray, *, axis: str, k: int) -> go.Heatmap:
+    """A strip of cluster colours (`clusters` in display order) along the rows (`axis='row'`) or columns.
+
+    Positioned by category index (cell i at index i: `y0`/`x0` 0, step 1) rather than by label:
+    the main axes already hold the labels in this order, and hover still names them."""
     ids = [int(c) for c in clusters] if k > 1 else []
     common = dict(zmin=0.5, zmax=max(k, 1) + 0.5, colorscale=_discrete_scale(k), showscale=False, name=f"{axis} clusters", xgap=0, ygap=0)
     if axis == "row":
-        return go.Heatmap(z=[[c] for c in ids], x=["cluster"], y=plot_labels(labels) if ids else [], xaxis="x5", yaxis="y",
+        return go.Heatmap(z=[[c] for c in ids], x=["cluster"], y0=0, dy=1, xaxis="x5", yaxis="y",
                           hovertemplate="%{y}<br>cluster %{z}<extra></extra>", **common)
-    return go.Heatmap(z=[ids] if ids else [], x=plot_labels(labels) if ids else [], y=["cluster"], xaxis="x", yaxis="y5",
+    return go.Heatmap(z=[ids] if ids else [], x0=0, dx=1, y=["cluster"], xaxis="x", yaxis="y5",
                       hovertemplate="%{x}<br>cluster %{z}<extra></extra>", **common)
 
 
@@ -106,8 +109,8 @@ def _margin_traces(clustering: Clustering, k: int | None) -> list:
     return [
         *dendrogram_traces(clustering.rows, row_ids, vertical=False, xaxis="x3", yaxis="y3"),
         *dendrogram_traces(clustering.cols, col_ids, vertical=True, xaxis="x4", yaxis="y4"),
-        band_trace(clustering.rows.ordered_labels, row_ids[list(clustering.rows.leaves)], axis="row", k=k),
-        band_trace(clustering.cols.ordered_labels, col_ids[list(clustering.cols.leaves)], axis="col", k=k),
+        band_trace(row_ids[list(clustering.rows.leaves)], axis="row", k=k),
+        band_trace(col_ids[list(clustering.cols.leaves)], axis="col", k=k),
     ]
 
 
@@ -144,7 +147,7 @@ def margin_trace_updates(clustering: Clustering, k: int | None) -> dict[int, dic
     updates = {}
     for offset, trace in enumerate(_margin_traces(clustering, k)):
         plain = trace.to_plotly_json()
-        keys = ("x", "y") if offset < 2 * COLOUR_TRACES else ("x", "y", "z", "colorscale", "zmax")
+        keys = ("x", "y") if offset < 2 * COLOUR_TRACES else ("z", "colorscale", "zmax")
         updates[FIRST_MARGIN_TRACE + offset] = {key: plain.get(key) for key in keys}
     return updates
 

@@ -119,8 +119,10 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
         hovertemplate=hover + "<extra></extra>",
         name="cells",
     )
+    # No labels of its own: cell (i, j) of its z sits at category index (j, i) of the cells' axes
+    # (x0 = y0 = 0, dx = dy = 1), which saves resending both label lists (26 KB at 1000 tasks).
     fade = go.Heatmap(
-        z=[], x=plot_labels(matrix.cols), y=plot_labels(matrix.rows), zmin=0, zmax=1, showscale=False,
+        z=[], x0=0, dx=1, y0=0, dy=1, zmin=0, zmax=1, showscale=False,
         colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0.78)"]],
         hoverinfo="skip", name="fade", xgap=1 if template else 0, ygap=1 if template else 0,
     )
