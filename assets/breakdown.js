@@ -58,8 +58,8 @@
 
   // The bars of train dataset `label` (axis "row") or test dataset `label` (axis "col"), in the
   // displayed matrix's order or highest first (missing last, ties in matrix order).
-  function lineOf(cells, meta, axis, label, sort) {
-    var own = axis === "row" ? meta.rows : meta.cols, others = axis === "row" ? meta.cols : meta.rows;
+  function lineOf(cells, labels, axis, label, sort) {
+    var own = labels[axis], others = labels[axis === "row" ? "col" : "row"];
     var index = own.indexOf(label);
     if (index < 0) return null;
     var values = others.map(function (_, j) {
@@ -222,52 +222,190 @@
     drawn.hit.style.cursor = "pointer";
   }
 
+  // --- the numbers beside the bars (from /api/selection) ------------------------------------
+
+  var TERMS = {row: {other: "target", measure: "transfer out"}, col: {other: "source", measure: "transfer in"}};
+
+  // The same list as the server's view of a breakdown (transfer.breakdown.Breakdown.to_json).
+  function numbersList(item, axis) {
+    var t = TERMS[axis], extreme = function (e) { return e ? e.label + " (" + displayNumber(e.value) + ")" : "n/a"; };
+    var rows = [
+      ["In-domain", item.in_domain_index === null ? "not in this matrix" : displayNumber(item.in_domain)],
+      ["Mean off-diagonal (" + t.measure + ")", displayNumber(item.mean_off_diagonal)],
+      ["Best " + t.other, extreme(item.best)],
+      ["Worst " + t.other, extreme(item.worst)],
+      ["Rank by mean " + t.measure, item.rank === null ? "n/a" : item.rank + " of " + item.ranked],
+    ];
+    if (item.missing) rows.push(["Missing values", String(item.missing)]);
+    var dl = document.createElement("dl");
+    dl.className = "row mb-1 tmx-breakdown-stats";
+    dl.dataset.label = item.label;
+    rows.forEach(function (pair) {
+      var dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.className = "col-7 fw-normal text-muted";
+      dd.className = "col-5 mb-0";
+      dt.textContent = pair[0];
+      dd.textContent = pair[1];
+      dl.appendChild(dt);
+      dl.appendChild(dd);
+    });
+    return dl;
+  }
+
+  function showNumbers(id, axis, item, failure) {
+    var box = document.getElementById(id);
+    if (!box) return;
+    if (failure) box.textContent = failure;
+    else if (item) box.replaceChildren(numbersList(item, axis));
+    else box.textContent = box.dataset.hint;
+  }
+
+  var asked = {search: null, serial: 0};
+
+  // The drawn view's link (meta.query) with this selection: the numbers always describe the
+  // matrix the bars were drawn from. Only the latest answer is shown.
+  function requestNumbers(row, col, args) {
+    var encode = window.tmx.encodeValue, none = function (v) { return v === null || v === undefined; };
+    var search = window.tmx.canonicalSearch("?" + (args.meta.query || ""), args.keys || [],
+                                            {row: none(row) ? null : encode(row), col: none(col) ? null : encode(col)});
+    if (search === asked.search) return Promise.resolve();
+    asked = {search: search, serial: asked.serial + 1};
+    var serial = asked.serial;
+    if (none(row) && none(col)) {
+      showNumbers(args.ids.rowStats, "row", null);
+      showNumbers(args.ids.colStats, "col", null);
+      return Promise.resolve();
+    }
+    return window.fetch("api/selection" + search, {headers: {Accept: "application/json"}})
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.error || "HTTP " + response.status);
+          return body;
+        });
+      })
+      .then(function (body) {
+        if (serial !== asked.serial) return;
+        var selection = body.selection || {};
+        showNumbers(args.ids.rowStats, "row", selection.row);
+        showNumbers(args.ids.colStats, "col", selection.col);
+      })
+      .catch(function (err) {
+        if (serial !== asked.serial) return;
+        asked.search = null;  // ask again next time
+        var text = "Could not load the numbers: " + err.message;
+        showNumbers(args.ids.rowStats, "row", null, text);
+        showNumbers(args.ids.colStats, "col", null, text);
+      });
+  }
+
   // --- the callback ----------------------------------------------------------------------------
 
-  var last = {};  // per container: the arguments of its last drawing, for redraws on resize
+  var last = {};  // per container: what it shows, to skip a redraw that would draw the same
+  var current = null;  // the latest arguments, for a heatmap click and for resizes
 
-  function render(id, axis, label, args) {
+  function render(id, axis, label, args, force) {
     var container = document.getElementById(id);
     if (!container) return {display: "none"};
-    var cells = args.figure && args.figure.data && args.figure.data[0] && args.meta ? window.tmx.cellValues(args.figure.data[0].z) : null;
-    var line = cells && label !== null && label !== undefined ? lineOf(cells, args.meta, axis, label, args.sort) : null;
-    last[id] = null;
+    var trace = args.figure && args.figure.data && args.figure.data[0];
+    var key = [label, args.sort, args.pos, args.neg, args.meta && args.meta.matrix, args.meta && args.meta.query];
+    var before = last[id];
+    if (!force && before && before.trace === trace && JSON.stringify(before.key) === JSON.stringify(key)) return before.style;
+    var cells = trace && trace.z && args.meta ? window.tmx.cellValues(trace.z) : null;
+    var labels = cells ? window.tmx.traceLabels(trace) : null;  // plain text (the figure's are escaped for plotly)
+    var line = cells && label !== null && label !== undefined ? lineOf(cells, labels, axis, label, args.sort) : null;
+    var style = {display: line ? "block" : "none"};
+    last[id] = {trace: trace, key: key, style: style, axis: axis, label: label};
     if (!line) {
       container.replaceChildren();
-      return {display: "none"};
+      return style;
     }
-    var trace = args.figure.data[0];
-    var style = {scale: trace.colorscale, zmin: trace.zmin, zmax: trace.zmax, neutral: args.meta.neutral,
-                 metric: args.meta.metric, pos: args.pos, neg: args.neg};
-    var drawn = draw(container, line, axis, style);
-    attachPointer(container, drawn, axis, style, function (chosen) {
+    var look = {scale: trace.colorscale, zmin: trace.zmin, zmax: trace.zmax, neutral: args.meta.neutral,
+                metric: args.meta.metric, pos: args.pos, neg: args.neg};
+    var drawn = draw(container, line, axis, look);
+    attachPointer(container, drawn, axis, look, function (chosen) {
       // A bar of the row panel is a test dataset (moves the column), and the other way round.
-      var target = args.targets[axis];
-      if (chosen !== args.current[axis]) window.dash_clientside.set_props(target, {value: chosen});
+      select(axis === "row" ? current.row : chosen, axis === "row" ? chosen : current.col);
     });
-    last[id] = {axis: axis, label: label, args: args};
-    return {display: "block"};
+    return style;
+  }
+
+  function show(row, col, args, force) {
+    current = Object.assign({}, args, {row: row, col: col});
+    var styles = [render(args.ids.rowBars, "row", row, args, force), render(args.ids.colBars, "col", col, args, force)];
+    current.numbers = requestNumbers(row, col, args);
+    return styles;
+  }
+
+  var SETTLE_MS = 150;  // the dropdowns wait at most this long for the numbers
+
+  // A heatmap or bar click: the panels first, then the dropdowns (the link and the outline follow
+  // from them). Dash's round of callbacks for the dropdowns takes the page's main thread for tens
+  // of milliseconds (hundreds at 1000 tasks); run while the numbers are on their way, it would
+  // hold them back, so it starts once they are shown. It finds the panels already drawn.
+  function select(row, col) {
+    if (!current || (row === current.row && col === current.col)) return;  // the same cell: kept
+    var before = {row: current.row, col: current.col}, ids = current.ids, done = false;
+    show(row, col, current);
+    var settle = function () {
+      if (done || !current || current.row !== row || current.col !== col) return;  // a newer click took over
+      done = true;
+      if (row !== before.row) window.dash_clientside.set_props(ids.rowSelect, {value: row});
+      if (col !== before.col) window.dash_clientside.set_props(ids.colSelect, {value: col});
+    };
+    current.numbers.then(settle, settle);
+    window.setTimeout(settle, SETTLE_MS);
+  }
+
+  // The cell under a click on the heatmap, found from the pointer's pixel on the category axes
+  // (cells span their index +- 0.5): exact on 1-pixel cells. Read at mouseup, before plotly's own
+  // click handling (which computes a hover first: ~80 ms at 1000 x 1000); a drag (zoom) is no click.
+  function cellAt(gd, event) {
+    var layout = gd._fullLayout, xa = layout && layout.xaxis, ya = layout && layout.yaxis;
+    if (!xa || !ya || !xa._categories || !ya._categories) return null;
+    var box = gd.getBoundingClientRect();
+    var px = event.clientX - box.left - xa._offset, py = event.clientY - box.top - ya._offset;
+    if (px < 0 || px > xa._length || py < 0 || py > ya._length) return null;
+    var j = Math.round(xa.p2l(px)), i = Math.round(ya.p2l(py));
+    if (!(j >= 0 && j < xa._categories.length && i >= 0 && i < ya._categories.length)) return null;
+    return {row: window.tmx.plainLabel(ya._categories[i]), col: window.tmx.plainLabel(xa._categories[j])};
+  }
+
+  function listenToClicks(graphId, attempts) {
+    var gd = window.tmx.graphDiv(graphId);
+    if (gd && gd._tmxSelect) return;
+    if (!gd || !gd._fullLayout) {  // plotly has not set the graph up yet
+      if ((attempts || 0) < 200) window.setTimeout(function () { listenToClicks(graphId, (attempts || 0) + 1); }, 50);
+      return;
+    }
+    gd._tmxSelect = true;
+    var down = null;
+    gd.addEventListener("mousedown", function (event) {
+      down = event.button === 0 && event.target.classList.contains("nsewdrag") ? {x: event.clientX, y: event.clientY} : null;
+    }, true);
+    // at the document: while a button is down plotly lays a cover over the page, which gets the mouseup
+    document.addEventListener("mouseup", function (event) {
+      var start = down;
+      down = null;
+      if (!start || Math.abs(event.clientX - start.x) > 2 || Math.abs(event.clientY - start.y) > 2) return;
+      var cell = cellAt(gd, event);
+      if (cell) select(cell.row, cell.col);
+    }, true);
   }
 
   var resized = null;
   window.addEventListener("resize", function () {
     window.clearTimeout(resized);
-    resized = window.setTimeout(function () {
-      Object.keys(last).forEach(function (id) {
-        var drawing = last[id];
-        if (drawing) render(id, drawing.axis, drawing.label, drawing.args);
-      });
-    }, 150);
+    resized = window.setTimeout(function () { if (current) show(current.row, current.col, current, true); }, 150);
   });
 
   window.tmx = Object.assign(window.tmx || {}, {displayNumber: displayNumber, scaleColor: scaleColor});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
-      // Outputs: each panel's bar container style.
-      draw_breakdowns: function (row, col, sort, pos, neg, meta, figure, rowBars, colBars, rowSelect, colSelect) {
-        var args = {sort: sort, pos: pos, neg: neg, meta: meta, figure: figure,
-                    targets: {row: colSelect, col: rowSelect}, current: {row: col, col: row}};
-        return [render(rowBars, "row", row, args), render(colBars, "col", col, args)];
+      // Outputs: each panel's bar container style. The last States are the ids it works with.
+      draw_breakdowns: function (row, col, sort, pos, neg, meta, figure, keys, heatmap, rowBars, colBars, rowStats, colStats, rowSelect, colSelect) {
+        listenToClicks(heatmap);
+        var ids = {rowBars: rowBars, colBars: colBars, rowStats: rowStats, colStats: colStats, rowSelect: rowSelect, colSelect: colSelect};
+        return show(row, col, {sort: sort, pos: pos, neg: neg, meta: meta, figure: figure, keys: keys, ids: ids});
       },
     }),
   });

@@ -1,7 +1,6 @@
-// Selection clientside callbacks (issue 3, made fast in issue 9): heatmap clicks set the
-// train/test dropdowns (the link's row/col fields; bar clicks: assets/breakdown.js); the browser
-// outlines the selection on the heatmap and writes row/col/sort to the link; the server only
-// computes the numbers beside the bars.
+// Selection in the browser (issue 3, made fast in issue 9): the train/test dropdowns are the
+// link's row/col fields (heatmap and bar clicks set them: assets/breakdown.js); from them the
+// browser outlines the selection on the heatmap and writes row/col/sort to the link.
 (function () {
   "use strict";
 
@@ -14,21 +13,26 @@
     return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
   }
 
-  // The cell under the click: the first point of the cells trace (curve 0); overlays skip hover.
+  // The cells trace's labels as plain text, {row: [...], col: [...]}: computed once per drawn
+  // trace (its label arrays), for the outline, the highlight and the bars.
+  var labelCache = new WeakMap();
+  function traceLabels(trace) {
+    var ys = trace.y || [], xs = trace.x || [];
+    var known = labelCache.get(ys);
+    if (known && known.xs === xs) return known.labels;
+    var labels = {row: Array.from(ys).map(plainLabel), col: Array.from(xs).map(plainLabel)};
+    labelCache.set(ys, {xs: xs, labels: labels});
+    return labels;
+  }
+
+  // The cell under a click (plotly_click's event): the first point of the cells trace (curve 0);
+  // overlays skip hover. assets/breakdown.js selects it.
   function clickedPoint(clickData) {
     var points = (clickData && clickData.points) || [];
     for (var i = 0; i < points.length; i++) {
       if (points[i].curveNumber === 0) return points[i];
     }
     return points[0];
-  }
-
-  function selectCell(clickData, row, col) {
-    var point = clickedPoint(clickData);
-    if (!point || point.x === undefined || point.y === undefined) return [noUpdate(), noUpdate()];
-    var y = plainLabel(point.y), x = plainLabel(point.x);
-    // Clicking the selected cell again keeps the selection (and sends nothing).
-    return [y === row ? noUpdate() : y, x === col ? noUpdate() : x];
   }
 
   // The same outlines as transfer.figures.selection_shapes (which draws them on a full redraw).
@@ -53,7 +57,8 @@
   function outlineSelection(row, col, figure, graphId) {
     var cells = figure && figure.data && figure.data[0];
     if (!cells) return;
-    var shapes = selectionShapes(Array.from(cells.y || []).map(plainLabel), Array.from(cells.x || []).map(plainLabel), row, col);
+    var labels = traceLabels(cells);
+    var shapes = selectionShapes(labels.row, labels.col, row, col);
     figure.layout = figure.layout || {};
     figure.layout.shapes = shapes;
     var gd = window.tmx.graphDiv(graphId);
@@ -74,12 +79,11 @@
     window.tmx.replaceLink(keys, values);
   }
 
-  window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel});
+  window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel, traceLabels: traceLabels, clickedPoint: clickedPoint});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       write_selection_link: writeSelectionLink,
       outline_selection: outlineSelection,
-      select_cell: selectCell,
     }),
   });
 })();

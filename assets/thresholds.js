@@ -47,6 +47,15 @@
     return {rows: n, cols: m, positive: positive, negative: negative, counts: counts};
   }
 
+  // The last classification, reused while only the selection changes (its counts are read from it).
+  var lastClassified = {key: null, result: null};
+  function classified(cells, labels, pos, neg, diag) {
+    var key = [cells, labels, pos, neg, diag];
+    var same = lastClassified.key && key.every(function (part, i) { return part === lastClassified.key[i]; });
+    if (!same) lastClassified = {key: key, result: classify(cells, labels.row, labels.col, pos, neg, diag)};
+    return lastClassified.result;
+  }
+
   function lineCounts(result, axis, index) {
     var out = {positive: 0, negative: 0};
     var count = axis === "row" ? result.cols : result.rows;
@@ -185,10 +194,9 @@
     var trace = figure && figure.data && figure.data[TRACE.CELLS];
     if (!trace || !trace.z) return [noUpdate(), noUpdate(), noUpdate()];
     // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
-    var plain = window.tmx.plainLabel || function (text) { return text; };
-    var rowLabels = Array.from(trace.y || []).map(plain), colLabels = Array.from(trace.x || []).map(plain);
+    var labels = window.tmx.traceLabels(trace), rowLabels = labels.row, colLabels = labels.col;
     var cells = window.tmx.cellValues(trace.z);
-    var result = classify(cells, rowLabels, colLabels, pos, neg, diag);
+    var result = classified(cells, labels, pos, neg, diag);
     var text = countsText(result.counts, pos, neg, diag);
     var selection = selectionText(result, {row: row, col: col}, rowLabels, colLabels, pos, neg);
     window.tmx.followOverlay(graphId);

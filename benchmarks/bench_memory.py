@@ -7,8 +7,8 @@ gunicorn as the Dockerfile runs it, with TMX_WORKERS=1 so that one worker serves
 optimal leaf ordering) can outlast the configured 60 s on this loaded 2-core machine, and a
 restarted worker would hide the figure measured here (the slowest response of each kind is
 printed). A seeded 2000 x 2000 matrix is uploaded through POST /api/datasets; then one client
-posts the browser's exact callback requests in a fixed seeded mix: 50% a new cell selection
-(breakdown panels), 15% a full heatmap redraw under another normalisation / order / linkage
+sends the browser's exact requests in a fixed seeded mix: 50% a new cell selection (a click's
+GET /api/selection), 15% a full heatmap redraw under another normalisation / order / linkage
 (12 combinations: every cache sees evictions and hits), 15% a new cut or cluster (the heatmap's
 margin patch), 10% the clustering card and dendrogram tab, 10% the insights. RSS is read after
 loading and after every interaction; "growth" is the second half: RSS at the end minus RSS at
@@ -33,7 +33,8 @@ UPDATE = "/_dash-update-component"
 NORMS = ("none", "zrow", "zcol")
 
 
-def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: int, seed: int = 0) -> list[tuple[str, bytes]]:
+def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: int, seed: int = 0) -> list[tuple[str, str, str, bytes | None]]:
+    """(kind, method, path, body) of each interaction, as the page sends them."""
     rng = random.Random(seed)
     n = len(labels)
     out = []
@@ -44,7 +45,8 @@ def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: i
                           cluster=rng.randint(1, k) if k > 1 else None, row=labels[rng.randrange(n)], col=labels[rng.randrange(n)])
         roll = rng.random()
         if roll < 0.5:
-            kind, body = "selection", callbacks.body("breakdown-row-stats.children", state, changed="select-row")
+            out.append(("selection", "GET", "/api/selection?" + state.to_query(), None))  # a click's numbers
+            continue
         elif roll < 0.65:
             kind, body = "redraw", callbacks.body("heatmap-meta.data", state, changed="norm")
         elif roll < 0.80:
@@ -55,7 +57,7 @@ def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: i
             kind, body = "dendrogram", callbacks.body("dendrogram.figure", replace(state, tab="dendrogram"), changed="cluster-k")
         else:
             kind, body = "insights", callbacks.body("insights.children", state, changed="norm")
-        out.append((kind, body))
+        out.append((kind, "POST", UPDATE, body))
     return out
 
 
@@ -79,9 +81,9 @@ def run(n: int = 2000, count: int = 1000) -> dict:
             rss, statuses, kinds = [], {}, {}
             started = time.perf_counter()
             slowest: dict[str, float] = {}
-            for kind, payload in plan:
+            for kind, method, path, payload in plan:
                 sent = time.perf_counter()
-                status, _ = request(server.url, "POST", UPDATE, payload, connection=connection)
+                status, _ = request(server.url, method, path, payload, connection=connection)
                 slowest[kind] = max(slowest.get(kind, 0.0), time.perf_counter() - sent)
                 statuses[status] = statuses.get(status, 0) + 1
                 kinds[kind] = kinds.get(kind, 0) + 1

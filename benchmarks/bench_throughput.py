@@ -1,12 +1,12 @@
-"""Server throughput of the selection callback under gunicorn, next to trivial floors, same run.
+"""Server throughput of the selection request under gunicorn, next to trivial floors, same run.
 
     /work/main/.venv/bin/python benchmarks/bench_throughput.py [--seconds 30] [--clients 20] [--quick]
 
 gunicorn runs as the Dockerfile runs it (its CMD and gunicorn.conf.py: 2 gthread workers with 4
 threads each, access log on) on a loopback port. 20 client threads, each with its own keep-alive
-connection, post the exact request the browser sends for the breakdown panels' callback
-(`draw_panels`, built from /_dash-dependencies) for `--seconds`, selecting a new row and column
-every request: on the bundled default matrix (10 x 10) and on an uploaded seeded 1000 x 1000 one
+connection, send the request a click on a cell makes (`GET /api/selection` with the link of the
+drawn view and the new row and column: the numbers beside the breakdown bars, which the browser
+draws itself) for `--seconds`, selecting a new row and column every request: on the bundled default matrix (10 x 10) and on an uploaded seeded 1000 x 1000 one
 in cluster order. The floors, in the same run: `GET /healthz` on the same server (Flask plus a
 `SELECT 1`), and the one-output callback of a minimal Dash app (benchmarks/floor_app.py) served
 by the same gunicorn command. The clients share the 2 cores with the server.
@@ -23,11 +23,10 @@ import time
 
 import numpy as np
 
-from dash_client import Callbacks, Gunicorn, connect, request
+from dash_client import Gunicorn, connect, request
 from transfer.matrix import TransferMatrix
 from transfer.viewstate import ViewState
 
-PANELS = "breakdown-row-stats.children"
 FLOOR_BODY = (b'{"output": "floor-out.children", "outputs": {"id": "floor-out", "property": "children"}, '
               b'"inputs": [{"id": "floor-button", "property": "n_clicks", "value": 1}], '
               b'"changedPropIds": ["floor-button.n_clicks"], "state": []}')
@@ -41,7 +40,7 @@ def synthetic(n: int, seed: int = 0) -> TransferMatrix:
     return TransferMatrix(rows=labels, cols=labels, values=values, name=f"synthetic {n}x{n}", metric="AUC difference")
 
 
-def load(base_url: str, method: str, path: str, bodies: list[bytes | None], clients: int, seconds: float) -> dict:
+def load(base_url: str, method: str, calls: list[tuple[str, bytes | None]], clients: int, seconds: float) -> dict:
     """`clients` threads for `seconds` (bounded: each stops at the deadline); latencies and errors."""
     deadline = time.perf_counter() + seconds
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -51,7 +50,7 @@ def load(base_url: str, method: str, path: str, bodies: list[bytes | None], clie
         connection = connect(base_url)
         i = index
         while time.perf_counter() < deadline:
-            body = bodies[i % len(bodies)]
+            path, body = calls[i % len(calls)]
             i += clients
             start = time.perf_counter()
             try:
@@ -82,12 +81,11 @@ def load(base_url: str, method: str, path: str, bodies: list[bytes | None], clie
     }
 
 
-def selection_bodies(callbacks: Callbacks, dataset: str | None, labels: list[str], order: str, count: int = 40) -> list[bytes]:
+def selection_calls(dataset: str | None, labels: list[str], order: str, count: int = 40) -> list[tuple[str, None]]:
+    """What a click asks the server: the numbers of a new row and column of the drawn view."""
     n = len(labels)
-    return [
-        callbacks.body(PANELS, ViewState(dataset=dataset, order=order, row=labels[(7 * i + 3) % n], col=labels[(3 * i + 1) % n]), changed="select-row")
-        for i in range(count)
-    ]
+    return [("/api/selection?" + ViewState(dataset=dataset, order=order, row=labels[(7 * i + 3) % n], col=labels[(3 * i + 1) % n]).to_query(), None)
+            for i in range(count)]
 
 
 def run(seconds: float = 30, clients: int = 20, big: int = 1000) -> list[dict]:
@@ -100,30 +98,27 @@ def run(seconds: float = 30, clients: int = 20, big: int = 1000) -> list[dict]:
             if status != 201:
                 raise RuntimeError(f"upload failed: {status} {body[:200]!r}")
             big_id = json.loads(body)["id"]
-            callbacks = Callbacks.fetch(server.url)
             default = json.loads(request(server.url, "GET", "/api/view")[1])
             cases = [
-                ("selection callback", f"{len(default['rows'])}x{len(default['cols'])}", "POST", "/_dash-update-component",
-                 selection_bodies(callbacks, None, default["rows"], "data")),
-                ("selection callback", f"{big}x{big} cluster order", "POST", "/_dash-update-component",
-                 selection_bodies(callbacks, big_id, list(matrix.rows), "cluster")),
-                ("floor: GET /healthz", "-", "GET", "/healthz", [None]),
+                ("selection", f"{len(default['rows'])}x{len(default['cols'])}", "GET", selection_calls(None, default["rows"], "data")),
+                ("selection", f"{big}x{big} cluster order", "GET", selection_calls(big_id, list(matrix.rows), "cluster")),
+                ("floor: GET /healthz", "-", "GET", [("/healthz", None)]),
             ]
-            for name, size, method, path, bodies in cases:
-                for body in bodies[:3]:  # warm: the first request of a dataset loads and clusters it
+            for name, size, method, calls in cases:
+                for path, body in calls[:3]:  # warm: the first request of a dataset loads and clusters it
                     status, text = request(server.url, method, path, body)
                     if status != 200:
                         raise RuntimeError(f"{name} answered {status}: {text[:300]!r}")
-                load(server.url, method, path, bodies, clients, min(3.0, seconds))  # both workers warm
-                results.append({"case": name, "size": size, **load(server.url, method, path, bodies, clients, seconds)})
+                load(server.url, method, calls, clients, min(3.0, seconds))  # both workers warm
+                results.append({"case": name, "size": size, **load(server.url, method, calls, clients, seconds)})
         finally:
             server.stop()
         floor = Gunicorn({}, target="benchmarks.floor_app:server")
         try:
             request(floor.url, "POST", "/_dash-update-component", FLOOR_BODY)
-            load(floor.url, "POST", "/_dash-update-component", [FLOOR_BODY], clients, min(3.0, seconds))
-            results.append({"case": "floor: trivial Dash callback", "size": "-",
-                            **load(floor.url, "POST", "/_dash-update-component", [FLOOR_BODY], clients, seconds)})
+            floor_calls = [("/_dash-update-component", FLOOR_BODY)]
+            load(floor.url, "POST", floor_calls, clients, min(3.0, seconds))
+            results.append({"case": "floor: trivial Dash callback", "size": "-", **load(floor.url, "POST", floor_calls, clients, seconds)})
         finally:
             floor.stop()
     return results

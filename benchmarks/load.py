@@ -7,10 +7,11 @@ N clients, each with one keep-alive connection as a browser tab has, loop until 
   /_dash-layout, /_dash-dependencies and the chunks the renderer loads lazily (plotly.js ...);
 - callbacks: the renderer's callbacks for opening a link: the URL sync callback with the page's
   initial control values, then every server callback whose inputs it changed (heatmap,
-  breakdown panels, insights, clustering, ...) and the ones those trigger, with the exact
+  insights, clustering, ...) and the ones those trigger, with the exact
   payloads the browser sends, built from /_dash-dependencies and /_dash-layout;
 - view: GET /api/view with a random link (bundled or this client's uploads, cluster order,
   selections, norms, comparisons);
+- selection: GET /api/selection with such a link (what a click on a cell asks);
 - upload: POST /api/datasets with a distinct small matrix (wide CSV, some missing cells).
 
 Every acknowledged upload (201) is read back afterwards through /api/view?dataset=id and its
@@ -58,7 +59,7 @@ LAZY_CHUNKS = (
     "/_favicon.ico?v=4.4.1",
 )
 BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate", "User-Agent": "tmx-load"}  # Chromium on plain http
-MIX = (("page", 1), ("callbacks", 3), ("view", 4), ("upload", 2))  # iteration weights
+MIX = (("page", 1), ("callbacks", 3), ("view", 3), ("selection", 2), ("upload", 2))  # iteration weights
 UNAVAILABLE_TEXT = "try again shortly"  # the store's 503 message, also shown by callbacks
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Requests that never got an answer because their connection died (a killed worker): the error
@@ -421,6 +422,12 @@ class Client(threading.Thread):
         data = self.request("view", "GET", "/api/view?" + self.link())
         if data is not None and "rows" not in json.loads(data):
             raise RequestFailed("/api/view answered without rows")
+
+    def selection(self) -> None:
+        """What a click asks: the numbers of the link's selected row and column."""
+        data = self.request("selection", "GET", "/api/selection?" + self.link())
+        if data is not None and "selection" not in json.loads(data):
+            raise RequestFailed("/api/selection answered without a selection")
 
     def upload(self) -> None:
         self.serial += 1

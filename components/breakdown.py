@@ -1,10 +1,10 @@
 """Linked breakdown panels: the selected train row ("Trained on X") and test column ("Tested on Y").
 
-A heatmap click sets both dropdowns in the browser (assets/selection.js); the dropdowns are the
-`row`/`col` fields of the link, which the browser writes itself. The browser draws the bars from
-the heatmap's own cells (assets/breakdown.js: no request, no plotly redraw) and outlines the
-selection on the heatmap; one server callback computes the numbers beside the bars
-(transfer/breakdown.py). The matrix is never sent or redrawn again.
+The dropdowns are the `row`/`col` fields of the link, which the browser writes itself. Both panels
+are drawn in the browser (assets/breakdown.js): the bars from the heatmap's own cells (no request,
+no plotly redraw), the numbers beside them from /api/selection (transfer/breakdown.py computes
+them). A heatmap click draws the panels first, then sets the dropdowns; the outline on the
+heatmap and the link follow from those (assets/selection.js). The matrix is never sent again.
 """
 
 from __future__ import annotations
@@ -12,23 +12,18 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from transfer.breakdown import Breakdown, breakdown
-from transfer.figures import display_number
-from transfer.matrix import TransferMatrix
-
 from . import ids
-from .state import DATA_FIELDS, current_view, view_dependencies
 
 AXES = {
-    # axis: (dropdown, bars, stats, title, what the other axis is, what the mean measures)
-    "row": (ids.ROW, ids.BREAKDOWN_ROW_BARS, ids.BREAKDOWN_ROW_STATS, "Trained on", "target", "transfer out"),
-    "col": (ids.COL, ids.BREAKDOWN_COL_BARS, ids.BREAKDOWN_COL_STATS, "Tested on", "source", "transfer in"),
+    # axis: (dropdown, bars, numbers, title)
+    "row": (ids.ROW, ids.BREAKDOWN_ROW_BARS, ids.BREAKDOWN_ROW_STATS, "Trained on"),
+    "col": (ids.COL, ids.BREAKDOWN_COL_BARS, ids.BREAKDOWN_COL_STATS, "Tested on"),
 }
 HIDDEN = {"display": "none"}
 
 
 def _panel(axis: str) -> dbc.Card:
-    select, bars, stats, title, _, _ = AXES[axis]
+    select, bars, stats, title = AXES[axis]
     kind = "train" if axis == "row" else "test"
     return dbc.Card(
         [
@@ -41,8 +36,9 @@ def _panel(axis: str) -> dbc.Card:
             ),
             dbc.CardBody(
                 [
-                    html.Div(id=stats, className="small", children=_hint(axis)),
-                    html.Div(id=bars, style=HIDDEN, className="tmx-bars-box"),  # assets/breakdown.js draws here
+                    # assets/breakdown.js draws both: the numbers (or the hint) and the bars
+                    html.Div(id=stats, className="small", **{"data-hint": _hint(axis)}),
+                    html.Div(id=bars, style=HIDDEN, className="tmx-bars-box"),
                 ],
                 className="p-2 position-relative",
             ),
@@ -82,49 +78,10 @@ def _hint(axis: str) -> str:
     return f"Click a heatmap cell, or choose a {kind} dataset above, to see its breakdown."
 
 
-def _extreme(item) -> str:
-    return "n/a" if item is None else f"{item.label} ({display_number(item.value)})"
-
-
-def stats_children(item: Breakdown, axis: str) -> html.Dl:
-    """The numbers beside the bars, rounded for reading (the JSON keeps full precision)."""
-    _, _, _, _, other, measure = AXES[axis]
-    rank = "n/a" if item.rank is None else f"{item.rank} of {item.ranked}"
-    in_domain = "not in this matrix" if item.in_domain_index is None else display_number(item.in_domain)
-    rows = [
-        ("In-domain", in_domain),
-        (f"Mean off-diagonal ({measure})", display_number(item.mean_off_diagonal)),
-        (f"Best {other}", _extreme(item.best)),
-        (f"Worst {other}", _extreme(item.worst)),
-        (f"Rank by mean {measure}", rank),
-    ]
-    if item.missing:
-        rows.append(("Missing values", str(item.missing)))
-    children = []
-    for term, value in rows:
-        children += [html.Dt(term, className="col-7 fw-normal text-muted"), html.Dd(value, className="col-5 mb-0")]
-    # data-label: which selection these numbers describe (the bars carry the same attribute)
-    return html.Dl(children, className="row mb-1 tmx-breakdown-stats", **{"data-label": item.label})
-
-
-def _stats(matrix: TransferMatrix, axis: str, label: str | None):
-    if label is None or label not in matrix.labels(axis):
-        return _hint(axis)
-    return stats_children(breakdown(matrix, axis, label), axis)
-
-
 def register(app) -> None:
-    @app.callback(
-        *(Output(AXES[axis][2], "children") for axis in AXES),
-        *view_dependencies(*DATA_FIELDS, "row", "col"),
-        prevent_initial_call=True,
-    )
-    def describe_panels(*_):
-        view = current_view()
-        return tuple(_stats(view.matrix, axis, getattr(view.state, axis)) for axis in AXES)
-
-    # The bars: drawn in the browser whenever the selection, the sort, a threshold or the drawn
-    # matrix (its meta) changes.
+    # Both panels, drawn in the browser whenever the selection, the sort, a threshold or the drawn
+    # matrix (its meta) changes: the bars from the heatmap's cells, the numbers from /api/selection.
+    # It also listens to heatmap clicks (they draw the panels first, then set the dropdowns).
     app.clientside_callback(
         ClientsideFunction("tmx", "draw_breakdowns"),
         *(Output(AXES[axis][1], "style") for axis in AXES),
@@ -135,10 +92,10 @@ def register(app) -> None:
         Input(ids.THRESHOLD_NEG, "data"),
         Input(ids.HEATMAP_META, "data"),
         State(ids.HEATMAP, "figure"),
-        State(ids.BREAKDOWN_ROW_BARS, "id"),  # the containers and the dropdowns a bar click sets
-        State(ids.BREAKDOWN_COL_BARS, "id"),
-        State(ids.ROW, "id"),
-        State(ids.COL, "id"),
+        State(ids.QUERY_KEYS, "data"),
+        # the graph, the containers, and the dropdowns a click sets
+        *(State(i, "id") for i in (ids.HEATMAP, ids.BREAKDOWN_ROW_BARS, ids.BREAKDOWN_COL_BARS, ids.BREAKDOWN_ROW_STATS,
+                                  ids.BREAKDOWN_COL_STATS, ids.ROW, ids.COL)),
         prevent_initial_call=True,
     )
 
@@ -158,14 +115,5 @@ def register(app) -> None:
         Input(ids.COL, "value"),
         Input(ids.BREAKDOWN_SORT, "value"),
         State(ids.QUERY_KEYS, "data"),
-        prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        ClientsideFunction("tmx", "select_cell"),
-        Output(ids.ROW, "value", allow_duplicate=True),
-        Output(ids.COL, "value", allow_duplicate=True),
-        Input(ids.HEATMAP, "clickData"),
-        State(ids.ROW, "value"),
-        State(ids.COL, "value"),
         prevent_initial_call=True,
     )

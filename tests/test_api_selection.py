@@ -37,3 +37,19 @@ def test_non_square_upload_with_missing_cells(app, client):
     assert selection["row"]["values"] == [None, 0.2, 0.5] and selection["row"]["in_domain"] is None
     assert selection["row"]["missing"] == 1 and selection["cell"]["value"] is None
     assert selection["col"]["in_domain"] is None and selection["col"]["values"] == [0.3, None]
+
+
+def test_api_selection_is_the_views_selection_without_the_bars_values(client):
+    """What a click asks the server: the same numbers as /api/view's selection, minus the values
+    the page already holds (it draws the bars from the heatmap's cells)."""
+    full = client.get("/api/view?row=NLI&col=TriviaQA&order=cluster").get_json()["selection"]
+    lean = client.get("/api/selection?row=NLI&col=TriviaQA&order=cluster").get_json()
+    assert lean["notices"] == []
+    for axis in ("row", "col"):
+        assert lean["selection"][axis] == {k: v for k, v in full[axis].items() if k not in ("labels", "values")}
+    assert lean["selection"]["row"]["in_domain_index"] == full["row"]["labels"].index("NLI")
+    assert lean["selection"]["cell"] == {"row": "NLI", "col": "TriviaQA", "value": -0.24}
+    # Nothing selected, an unknown label or garbage: a clean answer that says what it ignored.
+    assert client.get("/api/selection").get_json() == {"selection": None, "notices": []}
+    data = client.get("/api/selection?row=Nope&col=%00%ff&dataset=zzz").get_json()
+    assert data["selection"] is None and len(data["notices"]) >= 2

@@ -122,6 +122,12 @@ def check_valid_view(client, query: str) -> dict:
 def test_random_links_open_a_valid_view_in_the_api_and_the_page(fuzz_client, url_callback, query):
     query = ascii_query(query)
     view = check_valid_view(fuzz_client, query)
+    # A click's request for the same link: the view's selection, without the bars' values.
+    lean = fuzz_client.get("/api/selection?" + query)
+    assert lean.status_code == 200, (query, lean.get_data(as_text=True)[:300])
+    full = view.get("selection")
+    strip = lambda part: part and {k: v for k, v in part.items() if k not in ("labels", "values")}  # noqa: E731
+    assert lean.get_json()["selection"] == (full and {**full, "row": strip(full["row"]), "col": strip(full["col"])})
     search = "?" + query if query else ""
     written = url_callback(search).get(ids.URL, {}).get("search", search)
     assert written == "?" + view["query"], (query, written, view["query"])
@@ -144,7 +150,7 @@ def test_huge_and_repetitive_queries_open_the_default_or_nearest_view(fuzz_clien
     if len(query) > MAX_QUERY_BYTES:
         # The server refuses such a request line (414, as gunicorn does); a link pasted into an
         # open page reaches the URL callback in the body and opens the default view.
-        for path in ("/api/view?", "/?"):
+        for path in ("/api/view?", "/api/selection?", "/?"):
             response = fuzz_client.get(path + query)
             assert response.status_code == 414 and "query string" in response.get_json()["error"]
         assert url_callback("?" + query)[ids.URL]["search"] == "?" + fuzz_client.get("/api/view").get_json()["query"]

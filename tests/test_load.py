@@ -19,7 +19,7 @@ from conftest import get_json
 from postgres_instance import PostgresInstance
 from test_share_serving import fetch
 
-KINDS = {"page", "asset", "view", "upload", "callback url <- url", "callback breakdown-row-stats <- dataset", "callback heatmap <- dataset"}
+KINDS = {"page", "asset", "view", "selection", "upload", "callback url <- url", "callback heatmap <- dataset"}
 
 
 def kinds_answered(report: load.Report) -> set[str]:
