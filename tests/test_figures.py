@@ -32,11 +32,24 @@ def test_auc_scale_is_fixed_zero_to_one_centred_at_half():
     assert (trace.zmin + trace.zmax) / 2 == AUC.neutral
 
 
+def test_large_matrices_get_margins_for_their_labels_instead_of_a_second_draw():
+    labels = [f"task-{i:04d}" for i in range(40)]
+    big = TransferMatrix(rows=labels, cols=[label + "-long-name" for label in labels], values=np.zeros((40, 40)))
+    fig = heatmap_figure(big)
+    assert fig.layout.xaxis.automargin is False and fig.layout.yaxis.automargin is False
+    # 9 and 19 characters: the column labels (slanted) need more room than the row labels
+    assert 32 + 7 * 9 < fig.layout.margin.l < fig.layout.margin.b <= 32 + 8 + 240
+    small = heatmap_figure(DIFF)
+    assert small.layout.xaxis.automargin is True and small.layout.margin.l == 10  # plotly sizes them
+
+
 def test_labels_axes_and_order():
     fig = heatmap_figure(DIFF)
     trace = cells(fig)
     assert list(trace.y) == ["A", "B"] and list(trace.x) == ["A", "B"]
-    assert fig.layout.yaxis.autorange == "reversed"  # first row on top, as in the file
+    # first row on top, as in the file; exactly the cells, the same ranges as the overlay axes
+    assert tuple(fig.layout.yaxis.range) == (1.5, -0.5) == tuple(fig.layout.yaxis2.range)
+    assert tuple(fig.layout.xaxis.range) == (-0.5, 1.5) == tuple(fig.layout.xaxis2.range)
     assert fig.layout.xaxis.title.text == "Test dataset" and fig.layout.yaxis.title.text == "Train dataset"
     assert fig.layout.xaxis.type == "category" and fig.layout.yaxis.type == "category"
     assert fig.layout.yaxis.scaleanchor == "x"  # square cells

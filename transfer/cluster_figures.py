@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .clustering import Clustering, Tree, tree_links
-from .figures import FONT, OVERLAY_AXES, HeatmapTrace, plot_labels
+from .figures import FONT, OVERLAY_AXES, HeatmapTrace, plot_labels, tick_margins
 from .matrix import TransferMatrix
 
 # Okabe-Ito (colour-blind safe) without black/yellow, then four Tableau tones: 10 cluster colours.
@@ -130,6 +130,7 @@ def add_cluster_margins(fig: go.Figure, matrix: TransferMatrix, clustering: Clus
     fig.data[HeatmapTrace.CELLS].update(colorbar={"x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top",
                                                   "len": 1.0 - HEATMAP_Y[1] - 0.01, "thickness": 10})
     fig.update_layout(
+        margin=tick_margins(matrix, side="right"),  # the row labels move to the right
         xaxis={"domain": list(HEATMAP_X)},
         yaxis={"domain": list(HEATMAP_Y), "side": "right", "scaleanchor": None, "constrain": None},
         xaxis3={**hidden, "domain": [0.0, HEATMAP_X[0] - 0.035], "anchor": "y3", "autorange": "reversed"},

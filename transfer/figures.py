@@ -67,6 +67,29 @@ def cell_text_template(matrix: TransferMatrix) -> str | None:
     return "%{z:.2f}" if rows * cols <= LABEL_CELL_LIMIT else None
 
 
+TICK_CHAR_PX = 7.0  # about the width of a 12 px system-ui character
+TICK_ROOM_MAX = 240  # px: longer labels are cut at the figure's edge (hover has them whole)
+
+
+def _automargin(matrix: TransferMatrix) -> bool:
+    """Plotly sizes the margins to the tick labels only for small matrices: it does so by drawing
+    twice, a second full redraw (~0.4 s at 1000 x 1000). Large ones get tick_margins' estimate."""
+    return matrix.values.size <= LABEL_CELL_LIMIT
+
+
+def tick_margins(matrix: TransferMatrix, side: str) -> dict:
+    """Figure margins with room for the row labels (on `side`) and the column labels below (at
+    -45 degrees) and the axis titles, estimated from the longest label; 10 px where plotly's
+    automargin will size them (small matrices)."""
+    if _automargin(matrix):
+        return {"l": 10, "r": 10, "b": 10}
+    def room(labels, slant: float) -> int:
+        longest = max((len(label) for label in labels), default=0)
+        return int(min(TICK_ROOM_MAX, 8 + TICK_CHAR_PX * longest * slant)) + 32  # + the axis title
+    rows = room(matrix.rows, 1.0)
+    return {"l": rows if side == "left" else 10, "r": rows if side == "right" else 10, "b": room(matrix.cols, 0.71)}
+
+
 def _overlay_line(name: str, color: str, dash: str, width: float = 2.5) -> go.Scatter:
     return go.Scatter(
         x=[], y=[], mode="lines", name=name, line={"color": color, "width": width, "dash": dash},
@@ -138,16 +161,19 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
     fig.update_layout(
         title={"text": plot_text(title), "x": 0.5} if title else None,
         font={"family": FONT, "size": 12},
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        margin={**tick_margins(matrix, side="left"), "t": 40 if title else 10},
         plot_bgcolor="#e9ecef",  # missing cells show as grey gaps, never as a colour of the scale
         paper_bgcolor="white",
+        # Explicit ranges, exactly the cells (rows top to bottom), the same as the overlay axes'
+        # (_overlay_axes): with autorange plotly pads them, and the overlays would have to be
+        # moved after the first draw, a second full redraw (0.2 s at 1000 x 1000).
         xaxis={
-            "title": {"text": "Test dataset"}, "type": "category", "tickangle": -45,
-            "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": True,
+            "title": {"text": "Test dataset"}, "type": "category", "tickangle": -45, "range": [-0.5, matrix.shape[1] - 0.5],
+            "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": _automargin(matrix),
         },
         yaxis={
-            "title": {"text": "Train dataset"}, "type": "category", "autorange": "reversed",
-            "scaleanchor": "x", "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": True,
+            "title": {"text": "Train dataset"}, "type": "category", "range": [matrix.shape[0] - 0.5, -0.5],
+            "scaleanchor": "x", "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": _automargin(matrix),
         },
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
         **_overlay_axes(matrix),
