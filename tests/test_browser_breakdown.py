@@ -91,19 +91,14 @@ def test_clicking_the_selected_cell_again_keeps_the_selection(live_server, page)
 
 
 @pytest.fixture
-def ragged(make_app):
-    """A live app holding a non-square matrix with a missing cell and a label that is markup."""
+def ragged(app, live_server):
+    """The live app holding a non-square matrix with a missing cell and a label that is markup."""
     from components import context
-    from conftest import LiveServer
     from transfer.matrix import TransferMatrix
 
-    app = make_app()
     matrix = TransferMatrix(rows=["A", "<b>B</b>"], cols=["<b>B</b>", "C", "A"], values=[[0.7, float("nan"), 0.9], [0.95, 0.4, 0.6]],
                             neutral=0.5, scale=(0.0, 1.0), metric="AUC", name="ragged")
-    dataset_id = app.server.config[context.DATASETS_KEY].put(matrix)
-    server = LiveServer(app)
-    yield server, dataset_id
-    server.stop()
+    return live_server, app.server.config[context.DATASETS_KEY].put(matrix)
 
 
 def test_bars_of_a_non_square_matrix_show_missing_as_missing_and_hover_exact_values(ragged, page):

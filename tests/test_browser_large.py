@@ -10,23 +10,19 @@ import pytest
 
 from browser import HEATMAP_PLOT, panel_bars, pixel_near_cell, wait_for_heatmap, wait_for_panels
 from components import context, ids
-from conftest import LiveServer
 from transfer.matrix import TransferMatrix
 
 N = 1000
 
 
 @pytest.fixture
-def big(make_app):
-    """A live app holding a seeded 1000x1000 matrix, and that matrix's id."""
+def big(app, live_server):
+    """The live app holding a seeded 1000x1000 matrix, and that matrix's id."""
     rng = np.random.default_rng(3)
     labels = [f"t{i:04d}" for i in range(N)]
-    app = make_app()
     dataset_id = app.server.config[context.DATASETS_KEY].put(
         TransferMatrix(rows=labels, cols=labels, values=rng.normal(0, 0.1, (N, N)), name="big", metric="AUC difference"))
-    server = LiveServer(app)
-    yield server, dataset_id
-    server.stop()
+    return live_server, dataset_id
 
 
 def test_large_matrix_is_sent_as_float32_without_labels_and_clicks_select_the_cell_under_the_pointer(big, page):
