@@ -5,7 +5,6 @@
 Targets (issue 9) and the script that measures each, side by side with its baseline in one run:
   1 clustering + all figures vs dash_bio.Clustergram   bench_clustering.py
   2-5 browser: page load, click to panels, threshold, first-visit bytes   bench_browser.py
-      (when it is present; otherwise bench_selection.py measures target 3)
   6 server throughput under gunicorn                   bench_throughput.py
   7 memory of one worker over 1,000 interactions       bench_memory.py
 `--quick` runs smaller sizes and shorter loads (a smoke run of the whole suite, a few minutes);
@@ -37,14 +36,14 @@ RESULTS = HERE / "results" / "all.json"
 
 def _suites(quick: bool) -> dict[str, tuple[str, list[str]]]:
     """name -> (module, argv for its main())."""
+    # The browser suite runs first: the suites share this process, and once bench_clustering has
+    # imported dash_bio, Dash would serve dash_bio's bundle to the browser suite's app as well.
     suites = {
-        "clustering": ("bench_clustering", ["--sizes", "300", "--repeats", "1"] if quick else ["--sizes", "1000", "--repeats", "3"]),
         "browser": ("bench_browser", ["--quick"] if quick else []),
+        "clustering": ("bench_clustering", ["--sizes", "300", "--repeats", "1"] if quick else ["--sizes", "1000", "--repeats", "3"]),
         "throughput": ("bench_throughput", ["--quick"] if quick else []),
         "memory": ("bench_memory", ["--quick"] if quick else []),
     }
-    if not (HERE / "bench_browser.py").exists():
-        suites["browser"] = ("bench_selection", ["--clicks", "5" if quick else "20"])
     return suites
 
 
