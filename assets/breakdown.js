@@ -314,7 +314,7 @@
     var labels = cells ? window.tmx.traceLabels(trace) : null;  // plain text (the figure's are escaped for plotly)
     var line = cells && label !== null && label !== undefined ? lineOf(cells, labels, axis, label, args.sort) : null;
     var style = {display: line ? "block" : "none"};
-    last[id] = {trace: trace, key: key, style: style, axis: axis, label: label};
+    last[id] = {trace: trace, key: key, style: style};
     if (!line) {
       container.replaceChildren();
       return style;

@@ -4,8 +4,6 @@
 (function () {
   "use strict";
 
-  var noUpdate = function () { return window.dash_clientside.no_update; };
-
   // Figures carry labels escaped for plotly's pseudo-HTML (transfer.figures.plot_text): the
   // label itself is the text with &lt; &gt; &amp; undone (&amp; last, so "&amp;lt;" stays "&lt;").
   function plainLabel(text) {
@@ -23,16 +21,6 @@
     var labels = {row: Array.from(ys).map(plainLabel), col: Array.from(xs).map(plainLabel)};
     labelCache.set(ys, {xs: xs, labels: labels});
     return labels;
-  }
-
-  // The cell under a click (plotly_click's event): the first point of the cells trace (curve 0);
-  // overlays skip hover. assets/breakdown.js selects it.
-  function clickedPoint(clickData) {
-    var points = (clickData && clickData.points) || [];
-    for (var i = 0; i < points.length; i++) {
-      if (points[i].curveNumber === 0) return points[i];
-    }
-    return points[0];
   }
 
   // The same outlines as transfer.figures.selection_shapes (which draws them on a full redraw).
@@ -79,7 +67,7 @@
     window.tmx.replaceLink(keys, values);
   }
 
-  window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel, traceLabels: traceLabels, clickedPoint: clickedPoint});
+  window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel, traceLabels: traceLabels});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       write_selection_link: writeSelectionLink,
