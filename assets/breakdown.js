@@ -265,6 +265,7 @@
   // The drawn view's link (meta.query) with this selection: the numbers always describe the
   // matrix the bars were drawn from. Only the latest answer is shown.
   function requestNumbers(row, col, args) {
+    if (!args.meta) return Promise.resolve();  // no heatmap drawn yet (its meta names the view)
     var encode = window.tmx.encodeValue, none = function (v) { return v === null || v === undefined; };
     var search = window.tmx.canonicalSearch("?" + (args.meta.query || ""), args.keys || [],
                                             {row: none(row) ? null : encode(row), col: none(col) ? null : encode(col)});
