@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -112,7 +113,7 @@ PANEL_BARS = {"row": ids.BREAKDOWN_ROW_BARS, "col": ids.BREAKDOWN_COL_BARS}
 PANEL_STATS = {"row": ids.BREAKDOWN_ROW_STATS, "col": ids.BREAKDOWN_COL_STATS}
 
 # Which selection each panel shows: its bars' label and its numbers' label (null until drawn).
-PANELS_SHOWN_JS = f"""() => [["{ids.BREAKDOWN_ROW_BARS}", "{ids.BREAKDOWN_ROW_STATS}"], ["{ids.BREAKDOWN_COL_BARS}", "{ids.BREAKDOWN_COL_STATS}"]]
+PANELS_SHOWN_JS = f"""() => {json.dumps([[PANEL_BARS[axis], PANEL_STATS[axis]] for axis in ("row", "col")])}
   .map(([bars, stats]) => {{ const svg = document.querySelector(`#${{bars}} svg.tmx-bars`), dl = document.querySelector(`#${{stats}} dl`);
                              return [svg ? svg.dataset.label : null, dl ? dl.dataset.label : null]; }})"""
 
