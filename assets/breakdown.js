@@ -31,16 +31,25 @@
   }
 
   // transfer.figures.scale_colors: the heatmap's scale, interpolated in RGB, clipped at its ends.
-  function scaleColor(value, scale, zmin, zmax) {
-    var t = Math.min(1, Math.max(0, (value - zmin) / ((zmax - zmin) || 1)));
-    for (var k = 1; k < scale.length; k++) {
-      if (t <= scale[k][0] || k === scale.length - 1) {
-        var a = scale[k - 1], b = scale[k], f = (t - a[0]) / ((b[0] - a[0]) || 1);
-        var ca = hexChannels(a[1]), cb = hexChannels(b[1]);
-        return "rgb(" + ca.map(function (c, i) { return Math.round(c + (cb[i] - c) * f); }).join(",") + ")";
+  // Returns value -> "rgb(r,g,b)", with the scale's stops parsed once (a panel colours 2,000 bars).
+  function colorScale(scale, zmin, zmax) {
+    var stops = scale.map(function (stop) { return {at: stop[0], rgb: hexChannels(stop[1])}; });
+    var span = (zmax - zmin) || 1;
+    return function (value) {
+      var t = Math.min(1, Math.max(0, (value - zmin) / span));
+      for (var k = 1; k < stops.length; k++) {
+        if (t <= stops[k].at || k === stops.length - 1) {
+          var a = stops[k - 1], b = stops[k], f = (t - a.at) / ((b.at - a.at) || 1);
+          return "rgb(" + Math.round(a.rgb[0] + (b.rgb[0] - a.rgb[0]) * f) + "," + Math.round(a.rgb[1] + (b.rgb[1] - a.rgb[1]) * f) +
+                 "," + Math.round(a.rgb[2] + (b.rgb[2] - a.rgb[2]) * f) + ")";
+        }
       }
-    }
-    return scale[0][1];
+      return scale[0][1];
+    };
+  }
+
+  function scaleColor(value, scale, zmin, zmax) {
+    return colorScale(scale, zmin, zmax)(value);
   }
 
   // About five round ticks across [lo, hi].
@@ -83,6 +92,11 @@
     return node;
   }
 
+  var ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
+  function escapeMarkup(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return ESCAPES[c]; });
+  }
+
   function textWidth(svg, text) {
     var probe = el("text", {"font-size": 12}, text);
     svg.appendChild(probe);
@@ -91,8 +105,12 @@
     return width;
   }
 
-  function draw(container, line, axis, style) {
-    var width = Math.max(240, (container.parentElement || container).clientWidth);
+  function panelWidth(id) {
+    var container = document.getElementById(id);
+    return container ? Math.max(240, (container.parentElement || container).clientWidth) : 0;
+  }
+
+  function draw(container, width, line, axis, style) {
     var n = line.order.length;
     var height = Math.min(Math.max(MIN_HEIGHT, BAND * n + MARGIN.top + MARGIN.bottom), MAX_HEIGHT);
     var band = (height - MARGIN.top - MARGIN.bottom) / Math.max(n, 1);
@@ -118,36 +136,66 @@
     });
     svg.appendChild(el("text", {x: (left + right) / 2, y: bottom + 31, "text-anchor": "middle", "font-size": 12, fill: TEXT}, style.metric));
 
-    var neutral = x(style.neutral);
-    line.order.forEach(function (j, position) {
-      var v = line.values[j], top = y(position), own = j === line.inDomain;
-      var bar = el("g", {class: "tmx-bar"});
-      bar.dataset.label = line.labels[j];
-      bar.dataset.position = String(position);
-      bar.dataset.value = v === v ? String(v) : "";
-      if (own) bar.dataset.inDomain = "true";
-      if (v === v) {
-        var end = x(v), inset = band > 3 ? band * 0.125 : 0;
-        bar.appendChild(el("rect", {x: Math.min(neutral, end), y: top + inset, width: Math.max(Math.abs(end - neutral), 0.5),
-                                    height: Math.max(band - 2 * inset, 0.6), fill: scaleColor(v, style.scale, style.zmin, style.zmax),
-                                    stroke: own ? SELECTED : "none", "stroke-width": own ? 2.5 : 0}));
-        if (labelled) {
-          var after = v >= style.neutral;
-          bar.appendChild(el("text", {x: end + (after ? 4 : -4), y: top + band / 2, "dominant-baseline": "central",
-                                      "text-anchor": after ? "start" : "end", "font-size": 11, fill: TEXT},
-                             displayNumber(v) + (own ? "  in-domain" : "")));
+    var neutral = x(style.neutral), color = colorScale(style.scale, style.zmin, style.zmax);
+    function extent(v, top) {  // a bar's rectangle: from the neutral value to v, inset in its band
+      var end = x(v), inset = band > 3 ? band * 0.125 : 0;
+      return {x: Math.min(neutral, end), y: top + inset, width: Math.max(Math.abs(end - neutral), 0.5), height: Math.max(band - 2 * inset, 0.6), end: end};
+    }
+    svg.tmxLine = line;  // what the bars show (labels, values, order, in-domain), for tests and tools
+    if (labelled) {
+      // Up to ~50 bars with their text, as one piece of markup. Labels are escaped: text, never markup.
+      var parts = [];
+      line.order.forEach(function (j, position) {
+        var v = line.values[j], top = y(position), own = j === line.inDomain, middle = top + band / 2;
+        parts.push('<g class="tmx-bar" data-label="', escapeMarkup(line.labels[j]), '" data-position="', position,
+                   '" data-value="', v === v ? v : "", own ? '" data-in-domain="true">' : '">');
+        if (v === v) {
+          var r = extent(v, top), after = v >= style.neutral;
+          parts.push('<rect x="', r.x, '" y="', r.y, '" width="', r.width, '" height="', r.height, '" fill="', color(v),
+                     own ? '" stroke="' + SELECTED + '" stroke-width="2.5"/>' : '" stroke="none"/>',
+                     '<text x="', r.end + (after ? 4 : -4), '" y="', middle, '" dominant-baseline="central" text-anchor="',
+                     after ? "start" : "end", '" font-size="11" fill="', TEXT, '">', displayNumber(v) + (own ? "  in-domain" : ""), "</text>");
+        } else {
+          parts.push('<text x="', neutral + 4, '" y="', middle, '" dominant-baseline="central" font-size="10" fill="', MISSING,
+                     '">\u00d7 missing</text>');
         }
-      } else if (labelled || band >= 4) {
-        bar.appendChild(el("text", {x: neutral + 4, y: top + band / 2, "dominant-baseline": "central", "font-size": 10, fill: MISSING},
-                           "\u00d7 missing"));
+        parts.push('<text x="', tickWidth, '" y="', middle, '" dominant-baseline="central" text-anchor="end" font-size="12" fill="',
+                   TEXT, '" font-weight="', own ? 600 : 400, '" class="tmx-bar-tick">', escapeMarkup(line.labels[j]), "</text></g>");
+      });
+      svg.insertAdjacentHTML("beforeend", parts.join(""));
+    } else {
+      // More bars than fit with text: painted on a canvas inside the SVG. A node per bar cost a
+      // 1,000-task click ~25 ms of parsing and style; hover and click find bars by band anyway.
+      var box = el("foreignObject", {x: 0, y: 0, width: width, height: height, class: "tmx-bars-paint"});
+      var canvas = document.createElement("canvas"), ratio = window.devicePixelRatio || 1;
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+      canvas.style.width = width + "px";
+      canvas.style.height = height + "px";
+      box.appendChild(canvas);
+      svg.appendChild(box);
+      var paint = canvas.getContext("2d"), outline = null;
+      paint.scale(ratio, ratio);
+      line.order.forEach(function (j, position) {
+        var v = line.values[j], top = y(position);
+        if (v === v) {
+          var r = extent(v, top);
+          paint.fillStyle = color(v);
+          paint.fillRect(r.x, r.y, r.width, r.height);
+          if (j === line.inDomain) outline = r;
+        } else if (band >= 4) {
+          paint.fillStyle = MISSING;
+          paint.font = "10px " + getComputedStyle(svg).fontFamily;
+          paint.textBaseline = "middle";
+          paint.fillText("\u00d7 missing", neutral + 4, top + band / 2);
+        }
+      });
+      if (outline) {  // the in-domain bar, outlined on top
+        paint.strokeStyle = SELECTED;
+        paint.lineWidth = 2.5;
+        paint.strokeRect(outline.x, outline.y, outline.width, outline.height);
       }
-      if (labelled) {
-        var tick = el("text", {x: tickWidth, y: top + band / 2, "dominant-baseline": "central", "text-anchor": "end", "font-size": 12,
-                               fill: TEXT, "font-weight": own ? 600 : 400, class: "tmx-bar-tick"}, line.labels[j]);
-        bar.appendChild(tick);
-      }
-      svg.appendChild(bar);
-    });
+    }
     if (labelled) {  // long tick labels are cut at the gutter (the full text is in the hover)
       svg.querySelectorAll(".tmx-bar-tick").forEach(function (tick) {
         var text = tick.textContent;
@@ -261,29 +309,54 @@
   }
 
   var asked = {search: null, serial: 0};
+  var prefetched = {search: null, body: null};  // a heatmap press's numbers, asked for before its mouseup
 
   // The drawn view's link (meta.query) with this selection: the numbers always describe the
-  // matrix the bars were drawn from. Only the latest answer is shown.
+  // matrix the bars were drawn from.
+  function selectionSearch(row, col, args) {
+    var encode = window.tmx.encodeValue, none = function (v) { return v === null || v === undefined; };
+    return window.tmx.canonicalSearch("?" + (args.meta.query || ""), args.keys || [],
+                                      {row: none(row) ? null : encode(row), col: none(col) ? null : encode(col)});
+  }
+
+  function fetchNumbers(search) {
+    if (prefetched.search === search) {
+      var body = prefetched.body;
+      prefetched = {search: null, body: null};
+      return body;
+    }
+    return window.fetch("api/selection" + search, {headers: {Accept: "application/json"}}).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw new Error(body.error || "HTTP " + response.status);
+        return body;
+      });
+    });
+  }
+
+  // At a press on a heatmap cell: its numbers are asked for while plotly handles the press and
+  // the mouseup comes; a press that turns into a drag leaves one unused GET behind.
+  function prefetch(row, col) {
+    if (!current || !current.meta) return;
+    var search = selectionSearch(row, col, current);
+    if (search === asked.search || search === prefetched.search) return;
+    var body = fetchNumbers(search);
+    body.catch(function () {});  // a failure is reported if and when the numbers are shown
+    prefetched = {search: search, body: body};
+  }
+
+  // Only the latest answer is shown.
   function requestNumbers(row, col, args) {
     if (!args.meta) return Promise.resolve();  // no heatmap drawn yet (its meta names the view)
-    var encode = window.tmx.encodeValue, none = function (v) { return v === null || v === undefined; };
-    var search = window.tmx.canonicalSearch("?" + (args.meta.query || ""), args.keys || [],
-                                            {row: none(row) ? null : encode(row), col: none(col) ? null : encode(col)});
+    var search = selectionSearch(row, col, args);
     if (search === asked.search) return Promise.resolve();
     asked = {search: search, serial: asked.serial + 1};
     var serial = asked.serial;
-    if (none(row) && none(col)) {
+    if ((row === null || row === undefined) && (col === null || col === undefined)) {
       showNumbers(args.ids.rowStats, "row", null);
       showNumbers(args.ids.colStats, "col", null);
       return Promise.resolve();
     }
-    return window.fetch("api/selection" + search, {headers: {Accept: "application/json"}})
-      .then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.error || "HTTP " + response.status);
-          return body;
-        });
-      })
+    return fetchNumbers(search)
       .then(function (body) {
         if (serial !== asked.serial) return;
         var selection = body.selection || {};
@@ -304,7 +377,7 @@
   var last = {};  // per container: what it shows, to skip a redraw that would draw the same
   var current = null;  // the latest arguments, for a heatmap click and for resizes
 
-  function render(id, axis, label, args, force) {
+  function render(id, width, axis, label, args, force) {
     var container = document.getElementById(id);
     if (!container) return {display: "none"};
     var trace = args.figure && args.figure.data && args.figure.data[0];
@@ -322,7 +395,7 @@
     }
     var look = {scale: trace.colorscale, zmin: trace.zmin, zmax: trace.zmax, neutral: args.meta.neutral,
                 metric: args.meta.metric, pos: args.pos, neg: args.neg};
-    var drawn = draw(container, line, axis, look);
+    var drawn = draw(container, width, line, axis, look);
     attachPointer(container, drawn, axis, look, function (chosen) {
       // A bar of the row panel is a test dataset (moves the column), and the other way round.
       select(axis === "row" ? current.row : chosen, axis === "row" ? chosen : current.col);
@@ -332,9 +405,10 @@
 
   function show(row, col, args, force) {
     current = Object.assign({}, args, {row: row, col: col});
-    var styles = [render(args.ids.rowBars, "row", row, args, force), render(args.ids.colBars, "col", col, args, force)];
-    current.numbers = requestNumbers(row, col, args);
-    return styles;
+    current.numbers = requestNumbers(row, col, args);  // first: on its way while the bars are drawn
+    var ids = [args.ids.rowBars, args.ids.colBars];
+    var widths = ids.map(panelWidth);  // both read before either panel changes the layout
+    return [render(ids[0], widths[0], "row", row, args, force), render(ids[1], widths[1], "col", col, args, force)];
   }
 
   var SETTLE_MS = 150;  // the dropdowns wait at most this long for the numbers
@@ -382,6 +456,8 @@
     var down = null;
     gd.addEventListener("mousedown", function (event) {
       down = event.button === 0 && event.target.classList.contains("nsewdrag") ? {x: event.clientX, y: event.clientY} : null;
+      var cell = down && cellAt(gd, event);
+      if (cell) prefetch(cell.row, cell.col);
     }, true);
     // at the document: while a button is down plotly lays a cover over the page, which gets the mouseup
     document.addEventListener("mouseup", function (event) {

@@ -126,18 +126,33 @@ def wait_for_panels(page, row: str, col: str, timeout: float = 15_000) -> None:
 
 def panel_bars(page, axis: str) -> dict | None:
     """What a panel's bar chart draws, top to bottom: its label, the bars' labels and values (None
-    for missing), the in-domain bars, and its vertical rules (neutral, pos, neg) by name."""
+    for missing), the in-domain bars, their fill colours, and its vertical rules (neutral, pos,
+    neg) by name. Bars with text are SVG nodes, read from the page; more bars than fit with text
+    are painted on a canvas: those are read from what the panel painted from (`svg.tmxLine`),
+    with `colors` None and `painted_rows` the share of bar rows with painted pixels."""
     return page.evaluate(
         """(id) => { const svg = document.querySelector(`#${id} svg.tmx-bars`);
                      if (!svg) return null;
-                     const bars = Array.from(svg.querySelectorAll("g.tmx-bar"));
                      const rules = {};
                      svg.querySelectorAll("line.tmx-rule").forEach(l => { rules[l.dataset.name] = [Number(l.dataset.value), l.getAttribute("stroke-dasharray")]; });
-                     return {label: svg.dataset.label, labels: bars.map(b => b.dataset.label),
+                     const bars = Array.from(svg.querySelectorAll("g.tmx-bar"));
+                     if (bars.length) return {label: svg.dataset.label, labels: bars.map(b => b.dataset.label),
                              values: bars.map(b => b.dataset.value === "" ? null : Number(b.dataset.value)),
                              in_domain: bars.filter(b => b.dataset.inDomain).map(b => b.dataset.label),
                              colors: bars.map(b => { const r = b.querySelector("rect"); return r ? r.getAttribute("fill") : null; }),
-                             rules: rules}; }""",
+                             rules: rules, painted_rows: null};
+                     const line = svg.tmxLine, canvas = svg.querySelector("foreignObject.tmx-bars-paint canvas");
+                     const hit = svg.querySelector(".tmx-bars-hit"), ratio = canvas.width / canvas.clientWidth;
+                     const top = Math.ceil(Number(hit.getAttribute("y")) * ratio), rows = Math.floor(Number(hit.getAttribute("height")) * ratio);
+                     const pixels = canvas.getContext("2d").getImageData(0, top, canvas.width, rows).data;
+                     let painted = 0;
+                     for (let r = 0; r < rows; r++) {
+                       for (let c = 0; c < canvas.width; c++) if (pixels[(r * canvas.width + c) * 4 + 3]) { painted++; break; }
+                     }
+                     return {label: svg.dataset.label, labels: line.order.map(j => line.labels[j]),
+                             values: line.order.map(j => Number.isNaN(line.values[j]) ? null : line.values[j]),
+                             in_domain: line.inDomain >= 0 ? [line.labels[line.inDomain]] : [], colors: null,
+                             rules: rules, painted_rows: painted / rows}; }""",
         PANEL_BARS[axis],
     )
 
@@ -146,10 +161,10 @@ def click_bar(page, axis: str, label: str) -> None:
     """Click the band of bar `label` in a panel (the whole band takes clicks, however thin the bar)."""
     page.locator(f"#{PANEL_BARS[axis]} svg").scroll_into_view_if_needed()
     point = page.evaluate(
-        """([id, label]) => { const svg = document.querySelector(`#${id} svg.tmx-bars`);
-             const bars = Array.from(svg.querySelectorAll("g.tmx-bar")), bar = bars.find(b => b.dataset.label === label);
-             const box = svg.querySelector(".tmx-bars-hit").getBoundingClientRect(), band = box.height / bars.length;
-             return {x: box.left + box.width * 0.7, y: box.top + (Number(bar.dataset.position) + 0.5) * band}; }""",
+        """([id, label]) => { const svg = document.querySelector(`#${id} svg.tmx-bars`), line = svg.tmxLine;
+             const position = line.order.findIndex(j => line.labels[j] === label);
+             const box = svg.querySelector(".tmx-bars-hit").getBoundingClientRect(), band = box.height / line.order.length;
+             return {x: box.left + box.width * 0.7, y: box.top + (position + 0.5) * band}; }""",
         [PANEL_BARS[axis], label],
     )
     page.wait_for_timeout(350)

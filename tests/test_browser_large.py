@@ -51,6 +51,7 @@ def test_large_matrix_is_sent_as_float32_without_labels_and_clicks_select_the_ce
     # The bars are the heatmap's cells (float32), a thousand of them, too thin for text.
     bars = panel_bars(page, "row")
     assert bars["label"] == point["row"] and len(bars["values"]) == N and bars["labels"][:2] == ["t0000", "t0001"]
+    assert bars["in_domain"] == [point["row"]] and bars["painted_rows"] > 0.95  # painted over the whole band
     assert page.locator(f"#{ids.BREAKDOWN_ROW_BARS} .tmx-bar-tick").count() == 0
     outline = page.evaluate(f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes.map(s => s.name + ":" + (s.y0 + s.y1) / 2 + "," + (s.x0 + s.x1) / 2)""")
     assert sorted(outline) == [f"selected-col:{(N - 1) / 2:g},{int(point['col'][1:])}", f"selected-row:{int(point['row'][1:])},{(N - 1) / 2:g}"]
