@@ -356,7 +356,9 @@
       showNumbers(args.ids.colStats, "col", null);
       return Promise.resolve();
     }
-    return fetchNumbers(search)
+    // The heatmap's answer carries the numbers of the selection it was drawn with (a link's).
+    var drawn = args.meta.selection && search === window.tmx.canonicalSearch("?" + (args.meta.query || ""), args.keys || [], {});
+    return (drawn ? Promise.resolve({selection: args.meta.selection}) : fetchNumbers(search))
       .then(function (body) {
         if (serial !== asked.serial) return;
         var selection = body.selection || {};

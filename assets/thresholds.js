@@ -161,21 +161,25 @@
   // Inputs: the two switches, the two sliders (0-3), the two stores, the scale.
   function thresholdControls(posOn, negOn, posSlider, negSlider, pos, neg, scale) {
     var suggested = scale || {};
-    if (!anyOf(firedInputs(), 0, 3)) {
+    var fired = firedInputs();
+    if (!anyOf(fired, 0, 3)) {
       // The link or a new matrix set the stores: show them; an off threshold keeps its slider
       // at the suggested position, ready to be switched on.
       pos = toNumber(pos); neg = toNumber(neg);
       var sliders = [pos !== null ? pos : toNumber(suggested.pos), neg !== null ? neg : toNumber(suggested.neg)];
       return [pos !== null, neg !== null, sliders[0], sliders[1], noUpdate(), noUpdate(), pos === null, neg === null];
     }
-    posSlider = toNumber(posSlider); negSlider = toNumber(negSlider);
-    if (posSlider === null) posSlider = toNumber(suggested.pos);
-    if (negSlider === null) negSlider = toNumber(suggested.neg);
-    var nextPos = posOn ? posSlider : null, nextNeg = negOn ? negSlider : null;
-    return [noUpdate(), noUpdate(), posSlider, negSlider,
+    // Only what changed is written back: an echoed slider value or disabled flag would re-render
+    // both sliders on every step of a drag.
+    var given = [toNumber(posSlider), toNumber(negSlider)];
+    posSlider = given[0] !== null ? given[0] : toNumber(suggested.pos);
+    negSlider = given[1] !== null ? given[1] : toNumber(suggested.neg);
+    var nextPos = posOn ? posSlider : null, nextNeg = negOn ? negSlider : null, switched = anyOf(fired, 0, 1);
+    return [noUpdate(), noUpdate(),
+            given[0] === null ? posSlider : noUpdate(), given[1] === null ? negSlider : noUpdate(),
             nextPos === toNumber(pos) ? noUpdate() : nextPos,
             nextNeg === toNumber(neg) ? noUpdate() : nextNeg,
-            !posOn, !negOn];
+            switched ? !posOn : noUpdate(), switched ? !negOn : noUpdate()];
   }
 
   function overlaysEmpty(figure) {

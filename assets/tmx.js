@@ -8,11 +8,10 @@
   }
 
   function download(format) {
-    return function (nClicks, graphId, config) {
+    return function (nClicks, graphId, meta) {
       var gd = graphDiv(graphId);
-      var options = (config && config.toImageButtonOptions) || {};
       if (gd && window.Plotly) {
-        window.Plotly.downloadImage(gd, {format: format, filename: options.filename || "transfer-matrix", scale: format === "png" ? 2 : 1});
+        window.Plotly.downloadImage(gd, {format: format, filename: (meta && meta.key) || "transfer-matrix", scale: format === "png" ? 2 : 1});
       }
       return window.dash_clientside.no_update;
     };
@@ -66,14 +65,20 @@
   // z as plotly.py 6+ sends it ({dtype, bdata, shape}, base64) or as nested lists -> row-major
   // values (a typed array) with NaN for missing cells, and its shape. Cached: one decode per drawn
   // matrix (keyed by its base64 text, which a patched figure keeps).
+  function base64Bytes(text) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);  // native: 4 MB in ~5 ms, a quarter of the loop's time
+    var chars = atob(text), bytes = new Uint8Array(chars.length);
+    for (var b = 0; b < chars.length; b++) bytes[b] = chars.charCodeAt(b);  // 20x faster than Uint8Array.from(chars, fn)
+    return bytes;
+  }
+
   function cellValues(z) {
     var source = z && z.bdata !== undefined ? z.bdata : z;
     if (decoded.source === source) return decoded.cells;
     var cells;
     if (z && z.bdata !== undefined) {
       var shape = String(z.shape).split(",").map(Number);
-      var text = atob(z.bdata), bytes = new Uint8Array(text.length);
-      for (var b = 0; b < text.length; b++) bytes[b] = text.charCodeAt(b);  // 20x faster than Uint8Array.from(text, fn)
+      var bytes = base64Bytes(z.bdata);
       var Typed = DTYPES[z.dtype];
       if (!Typed) throw new Error("tmx: unsupported heatmap dtype " + z.dtype);
       var view = new Typed(bytes.buffer);

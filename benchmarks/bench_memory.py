@@ -24,6 +24,7 @@ import statistics
 import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from bench_throughput import synthetic
 from dash_client import Callbacks, Gunicorn, connect, request, rss_mb
@@ -58,9 +59,31 @@ def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: i
             # on the open dendrogram tab (otherwise the callback does not draw it)
             kind, body = "dendrogram", callbacks.body("dendrogram.figure", replace(state, tab="dendrogram"), changed="cluster-k")
         else:
-            kind, body = "insights", callbacks.body("insights.children", state, changed="norm")
+            kind, body = "insights", callbacks.body("insights.children", state, changed="heatmap-meta",
+                                                    extra={("heatmap-meta", "data"): {"key": dataset}})  # after a redraw
         out.append((kind, "POST", UPDATE, body))
     return out
+
+
+def cpu_ticks(pid: int) -> int:
+    """A process's user + system CPU time so far, in clock ticks (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
+def settled_rss_mb(pid: int, step: float = 0.02, limit: float = 1.0) -> float:
+    """RSS once the worker has finished the request: gunicorn sends the response before it drops
+    the request's objects and runs post_request (malloc_trim), so a reading taken the moment the
+    response arrives catches tens of MB on their way out. Waits until the worker's CPU time stops
+    moving (at most `limit` seconds)."""
+    deadline, before = time.monotonic() + limit, cpu_ticks(pid)
+    while time.monotonic() < deadline:
+        time.sleep(step)
+        now = cpu_ticks(pid)
+        if now == before:
+            break
+        before = now
+    return rss_mb(pid)
 
 
 def run(n: int = 2000, count: int = 1000) -> dict:
@@ -89,15 +112,15 @@ def run(n: int = 2000, count: int = 1000) -> dict:
                 slowest[kind] = max(slowest.get(kind, 0.0), time.perf_counter() - sent)
                 statuses[status] = statuses.get(status, 0) + 1
                 kinds[kind] = kinds.get(kind, 0) + 1
-                rss.append(rss_mb(worker))
+                rss.append(settled_rss_mb(worker))
             connection.close()
             elapsed = time.perf_counter() - started
         finally:
             server.stop()
     half, window = len(rss) // 2, max(1, len(rss) // 10)
-    # RSS read right after a 5-20 MB response swings by ~100 MB either way (what malloc_trim has
-    # returned yet): "growth" compares the medians of the tenth before the midpoint and the last
-    # tenth, not two single readings (which are printed too).
+    # Even settled, RSS swings by tens of MB from one request to the next: "growth" compares the
+    # medians of the tenth before the midpoint and the last tenth, not two single readings (which
+    # are printed too).
     return {"n": n, "count": count, "idle": idle, "loaded": loaded, "mid": rss[half - 1], "end": rss[-1], "peak": max(rss),
             "mid_median": statistics.median(rss[half - window:half]), "end_median": statistics.median(rss[-window:]),
             "second_half_max": max(rss[half:]), "statuses": statuses, "kinds": kinds, "seconds": elapsed, "slowest": slowest}

@@ -7,6 +7,7 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from transfer.clustering import fingerprint
 from transfer.figures import graph_config, heatmap_figure, selection_shapes
+from transfer.view import selection_json
 
 from . import ids
 from .clustering import decorate_heatmap
@@ -31,7 +32,7 @@ def layout() -> dbc.Card:
             ),
             dbc.CardBody(
                 [
-                    dcc.Graph(id=ids.HEATMAP, config=graph_config("transfer-matrix"), className="tmx-heatmap tmx-progress", responsive=True, style={"height": "min(80vh, 860px)", "minHeight": "420px"}),
+                    dcc.Graph(id=ids.HEATMAP, config=graph_config(), className="tmx-heatmap tmx-progress", responsive=True, style={"height": "min(80vh, 860px)", "minHeight": "420px"}),
                     dcc.Store(id=ids.HEATMAP_META),
                 ],
                 className="p-1",
@@ -44,7 +45,6 @@ def layout() -> dbc.Card:
 def register(app) -> None:
     @app.callback(
         Output(ids.HEATMAP, "figure"),
-        Output(ids.HEATMAP, "config"),
         Output(ids.HEATMAP_META, "data"),
         *view_dependencies(*DATA_FIELDS),
         prevent_initial_call=True,
@@ -55,12 +55,13 @@ def register(app) -> None:
         # A rebuild signal (an input of the threshold and cluster patches, so the browser sends it
         # back with them): the drawn matrix's content hash, not its labels (26 KB at 1000 tasks).
         meta = {"key": view.dataset_id, "matrix": fingerprint(matrix), "neutral": matrix.neutral, "metric": matrix.metric,
-                "query": view.query,  # the drawn view's link: the panels ask /api/selection with it
+                "query": view.query,  # the drawn view's link: the panels ask /api/selection with it ...
+                "selection": selection_json(view, values=False).get("selection"),  # ... for any other selection
                 "cut": [view.state.k, view.state.cluster]}  # what the figure's cluster layers show
         figure = heatmap_figure(matrix, comparison=view.comparison)
         figure.layout.shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)
         decorate_heatmap(figure, view)
-        return figure, graph_config(view.dataset_id), meta
+        return figure, meta
 
     for button, fmt in ((ids.DOWNLOAD_PNG, "png"), (ids.DOWNLOAD_SVG, "svg")):
         app.clientside_callback(
@@ -68,6 +69,6 @@ def register(app) -> None:
             Output(button, "title"),
             Input(button, "n_clicks"),
             State(ids.HEATMAP, "id"),
-            State(ids.HEATMAP, "config"),
+            State(ids.HEATMAP_META, "data"),  # its key names the file
             prevent_initial_call=True,
         )

@@ -16,7 +16,7 @@ from transfer.view import view_insights
 from . import ids
 
 MAX_CHIPS = 6  # per insight: a sentence about ten diagonal cells should not grow ten buttons
-from .state import DATA_FIELDS, current_view, view_dependencies
+from .state import current_view, view_dependencies
 
 
 def layout() -> dbc.Card:
@@ -79,7 +79,10 @@ def register(app) -> None:
     @app.callback(
         Output(ids.INSIGHTS, "children"),
         Output(ids.INSIGHT_TARGETS, "data"),
-        *view_dependencies(*DATA_FIELDS, "k"),
+        # After the heatmap (its meta: every data change redraws it), not beside it: computed at
+        # the same time, the insights of a 1000-task matrix held the heatmap's answer back.
+        Input(ids.HEATMAP_META, "data"),
+        *view_dependencies("k"),
         prevent_initial_call=True,
     )
     def show(*_):

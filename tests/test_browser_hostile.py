@@ -163,6 +163,7 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
     wait_for_heatmap(page)
     with page.expect_download() as download:
         page.click(f"#{ids.DOWNLOAD_SVG}")
+    assert download.value.suggested_filename == f"{first}.svg"  # named after the matrix shown
     svg = ElementTree.parse(download.value.path()).getroot()
     tags = {element.tag.split("}")[-1] for element in svg.iter()}
     assert not tags & {"script", "img", "a", "foreignObject"}, tags

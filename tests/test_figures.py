@@ -88,7 +88,7 @@ def test_values_are_sent_as_a_float32_typed_array():
     np.testing.assert_allclose(decoded, DIFF.values.astype(np.float32))
 
 
-def test_download_file_name_names_the_matrix():
-    config = graph_config("mistral-7b_auc")
-    assert config["toImageButtonOptions"]["filename"] == "mistral-7b_auc"
-    assert config["displaylogo"] is False
+def test_graph_config_is_one_for_every_matrix_without_cloud_links_or_a_second_image_button():
+    config = graph_config()
+    assert config["displaylogo"] is False and "toImage" in config["modeBarButtonsToRemove"]
+    assert "toImageButtonOptions" not in config  # the page's buttons name the file (tests/test_browser_hostile.py)

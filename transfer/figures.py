@@ -181,13 +181,11 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
     return fig
 
 
-def graph_config(filename: str) -> dict:
-    """dcc.Graph config: PNG download named after the matrix; no Plotly cloud links."""
-    return {
-        "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-    }
+def graph_config() -> dict:
+    """dcc.Graph config: no Plotly cloud links, no modebar image button (the page's PNG and SVG
+    buttons download the figure named after the matrix). The same for every matrix: plotly
+    answers a changed config with a new plot and then a second full draw."""
+    return {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
 
 
 def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, float], neutral: float) -> go.Figure:
