@@ -75,7 +75,7 @@ def create_app(config: Config | None = None) -> Dash:
     if initial is not None:
         datasets.default_id = datasets.put(initial)
 
-    app = Dash(
+    app = serving.App(
         __name__,
         server=serving.make_server(__name__),
         on_error=serving.callback_error,

@@ -386,7 +386,7 @@
     var key = [label, args.sort, args.pos, args.neg, args.meta && args.meta.matrix, args.meta && args.meta.query];
     var before = last[id];
     if (!force && before && before.trace === trace && JSON.stringify(before.key) === JSON.stringify(key)) return before.style;
-    var cells = trace && trace.z && args.meta ? window.tmx.cellValues(trace.z) : null;
+    var cells = trace && trace.z && args.meta ? window.tmx.cellValues(trace.z, args.graph) : null;
     var labels = cells ? window.tmx.traceLabels(trace) : null;  // plain text (the figure's are escaped for plotly)
     var line = cells && label !== null && label !== undefined ? lineOf(cells, labels, axis, label, args.sort) : null;
     var style = {display: line ? "block" : "none"};
@@ -484,7 +484,7 @@
       draw_breakdowns: function (row, col, sort, pos, neg, meta, figure, keys, heatmap, rowBars, colBars, rowStats, colStats, rowSelect, colSelect) {
         listenToClicks(heatmap);
         var ids = {rowBars: rowBars, colBars: colBars, rowStats: rowStats, colStats: colStats, rowSelect: rowSelect, colSelect: colSelect};
-        return show(row, col, {sort: sort, pos: pos, neg: neg, meta: meta, figure: figure, keys: keys, ids: ids});
+        return show(row, col, {sort: sort, pos: pos, neg: neg, meta: meta, figure: figure, keys: keys, ids: ids, graph: heatmap});
       },
     }),
   });

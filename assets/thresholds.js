@@ -35,6 +35,7 @@
     var colIndex = {};
     colLabels.forEach(function (label, j) { colIndex[label] = j; });
     var counts = {positive: 0, negative: 0};
+    if (!hasPos && !hasNeg) return {rows: n, cols: m, positive: positive, negative: negative, counts: counts};  // both off
     for (var i = 0; i < n; i++) {
       var inDomain = diag ? -1 : (colIndex.hasOwnProperty(rowLabels[i]) ? colIndex[rowLabels[i]] : -1);
       for (var j = 0; j < m; j++) {
@@ -199,7 +200,7 @@
     if (!trace || !trace.z) return [noUpdate(), noUpdate(), noUpdate()];
     // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
     var labels = window.tmx.traceLabels(trace), rowLabels = labels.row, colLabels = labels.col;
-    var cells = window.tmx.cellValues(trace.z);
+    var cells = window.tmx.cellValues(trace.z, graphId);
     var result = classified(cells, labels, pos, neg, diag);
     var text = countsText(result.counts, pos, neg, diag);
     var selection = selectionText(result, {row: row, col: col}, rowLabels, colLabels, pos, neg);

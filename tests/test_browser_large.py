@@ -80,3 +80,5 @@ def test_scripts_are_sent_compressed(client):
         assert response.status_code == 200 and response.headers.get("Content-Encoding") == "gzip", path
         assert len(response.data) < len(gzip.decompress(response.data)) / 2.5, path  # plotly.js: 4.6 MB -> ~1.4 MB
     assert len(bundles) == 1
+    scripts = [src.split('"')[0] for src in html.split('<script src="')[1:]]
+    assert scripts and not [src for src in scripts if "dash_table" in src]  # only what the page uses
