@@ -146,9 +146,8 @@ def first_visit(browser, url: str) -> list[dict]:
         result("first visit: transferred", "10x10", sum(wire.values()) / 1e6, "MB", limit=2.0),
         result("first visit: uncompressed", "10x10", sum(bodies.values()) / 1e6, "MB"),
         result("first visit: scripts", "10x10", len(scripts), "files"),
+        result("first visit: unused dash_table bundles", "10x10", len(unused), "files", limit=0),
     ]
-    if unused:
-        rows.append(result("first visit: unused dash_table bundles", "10x10", len(unused), "files", limit=0))
     return rows
 
 

@@ -11,9 +11,10 @@ sends the browser's exact requests in a fixed seeded mix: 50% a new cell selecti
 GET /api/selection), 15% a full heatmap redraw under another normalisation / order / linkage
 (12 combinations: every cache sees evictions and hits), 15% a new cut or cluster (the heatmap's
 margin patch), 10% the clustering card and dendrogram tab, 10% the insights. RSS is read after
-loading and after every interaction; "growth" is the second half: the median RSS of the last
-tenth of the interactions minus that of the tenth before the midpoint (single readings swing by
-~100 MB with what the allocator has returned yet; they are printed too).
+loading and after every interaction, once the worker has finished it (its CPU time stops
+moving); "growth" is the second half: the median RSS of the last tenth of the interactions
+minus that of the tenth before the midpoint (single readings swing by tens of MB with what the
+allocator has returned yet; they are printed too).
 """
 
 from __future__ import annotations
