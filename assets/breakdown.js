@@ -97,12 +97,19 @@
     return String(text).replace(/[&<>"']/g, function (c) { return ESCAPES[c]; });
   }
 
-  function textWidth(svg, text) {
-    var probe = el("text", {"font-size": 12}, text);
-    svg.appendChild(probe);
-    var width = probe.getComputedTextLength();
-    svg.removeChild(probe);
-    return width;
+  // The width of a 12 px label (weight 400 or 600), measured on a canvas: asking the SVG
+  // (getComputedTextLength) lays the page out again for every label, and reads 0 while the
+  // panel is still hidden (its first drawing). Whole labels are kept.
+  var measured = {}, ruler = null;
+  function measure(svg, text, weight) {
+    ruler = ruler || document.createElement("canvas").getContext("2d");
+    ruler.font = weight + " 12px " + getComputedStyle(svg).fontFamily;
+    return ruler.measureText(text).width;
+  }
+
+  function textWidth(svg, text, weight) {
+    var key = weight + " " + text;
+    return measured.hasOwnProperty(key) ? measured[key] : (measured[key] = measure(svg, text, weight));
   }
 
   function panelWidth(id) {
@@ -118,11 +125,12 @@
     var svg = el("svg", {width: width, height: height, class: "tmx-bars", role: "img",
                          "aria-label": (axis === "row" ? "Trained on " : "Tested on ") + line.label});
     svg.dataset.label = line.label;
+    var canvas = container.querySelector("canvas.tmx-bars-canvas");  // kept: a new one costs its backing store
     container.replaceChildren(svg);
 
     // Tick labels get up to 40% of the width; the value axis gets the rest, with room on both
     // sides for the value text while bars carry it.
-    var tickWidth = labelled ? Math.min(width * 0.4, 6 + Math.max.apply(null, line.labels.map(function (t) { return textWidth(svg, t); }))) : 0;
+    var tickWidth = labelled ? Math.min(width * 0.4, 6 + Math.max.apply(null, line.labels.map(function (t) { return textWidth(svg, t, 400); }))) : 0;
     var left = tickWidth + MARGIN.gap, right = width - MARGIN.right;
     var span = style.zmax - style.zmin || 1;
     var lo = style.zmin - (labelled ? 0.16 : 0.02) * span, hi = style.zmax + (labelled ? 0.3 : 0.02) * span;
@@ -167,15 +175,20 @@
       // More bars than fit with text: painted on a canvas inside the SVG. A node per bar cost a
       // 1,000-task click ~25 ms of parsing and style; hover and click find bars by band anyway.
       var box = el("foreignObject", {x: 0, y: 0, width: width, height: height, class: "tmx-bars-paint"});
-      var canvas = document.createElement("canvas"), ratio = window.devicePixelRatio || 1;
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-      canvas.style.width = width + "px";
-      canvas.style.height = height + "px";
+      var ratio = window.devicePixelRatio || 1, pixels = [Math.round(width * ratio), Math.round(height * ratio)];
+      if (!canvas || canvas.width !== pixels[0] || canvas.height !== pixels[1]) {
+        canvas = document.createElement("canvas");
+        canvas.className = "tmx-bars-canvas";
+        canvas.width = pixels[0];
+        canvas.height = pixels[1];
+        canvas.style.width = width + "px";
+        canvas.style.height = height + "px";
+      }
       box.appendChild(canvas);
       svg.appendChild(box);
       var paint = canvas.getContext("2d"), outline = null;
-      paint.scale(ratio, ratio);
+      paint.setTransform(ratio, 0, 0, ratio, 0, 0);
+      paint.clearRect(0, 0, width, height);
       line.order.forEach(function (j, position) {
         var v = line.values[j], top = y(position);
         if (v === v) {
@@ -198,11 +211,10 @@
     }
     if (labelled) {  // long tick labels are cut at the gutter (the full text is in the hover)
       svg.querySelectorAll(".tmx-bar-tick").forEach(function (tick) {
-        var text = tick.textContent;
-        while (text.length > 1 && tick.getComputedTextLength() > tickWidth) {
-          text = text.slice(0, -2);
-          tick.textContent = text + "\u2026";
-        }
+        var text = tick.textContent, weight = tick.getAttribute("font-weight");
+        if (textWidth(svg, text, weight) <= tickWidth) return;
+        do text = text.slice(0, -2); while (text.length > 1 && measure(svg, text + "\u2026", weight) > tickWidth);
+        tick.textContent = text + "\u2026";
       });
     }
 

@@ -109,6 +109,10 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
         # Tick text is the label, literally, or its beginning cut with an ellipsis to fit the gutter.
         ticks = page.evaluate("(id) => Array.from(document.querySelectorAll(`#${id} text.tmx-bar-tick`)).map(t => t.textContent)", PANEL_BARS[axis])
         assert len(ticks) == len(LABELS) and all(t in LABELS or (t.endswith("…") and any(label.startswith(t[:-1]) for label in LABELS)) for t in ticks)
+        # Every tick ends inside its gutter (text-anchor end at x): the 200-character label is cut.
+        assert any(t.endswith("…") for t in ticks) and page.evaluate(
+            "(id) => Array.from(document.querySelectorAll(`#${id} text.tmx-bar-tick`)).every(t => t.getComputedTextLength() <= Number(t.getAttribute('x')) + 0.5)",
+            PANEL_BARS[axis])
     assert_inert(page, dialogs)
 
     # Hover: both labels, the metric and the compared names, literally.
