@@ -42,12 +42,12 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     assert rows != file_rows and sorted(rows) == sorted(file_rows)
     assert abs(rows.index("Winobias") - rows.index("Winogrande")) == 1
     assert heatmap_data(page)["cols"] == rows  # one order for both axes: the diagonal stays put
-    # the left dendrogram: links drawn in a few traces, aligned to the rows
+    # the left dendrogram, uncut: one grey stroke (no gap) that reaches every row's leaf
     left = [trace_xy(page, HEATMAP_PLOT, FIRST_MARGIN_TRACE + i) for i in range(COLOUR_TRACES)]
     gap = lambda v: v is None or v != v  # noqa: E731  (NaN in a typed array; None once patched)
-    positions = {v for t in left for v in t["y"] if not gap(v)}
-    assert sum(1 for t in left for v in t["y"] if gap(v)) == len(rows) - 1  # one gap per merge
-    assert set(range(len(rows))) <= positions
+    strokes = lambda traces: [1 + sum(1 for v in t["y"] if gap(v)) for t in traces if t["y"]]  # noqa: E731
+    assert strokes(left) == [1]
+    assert {y for t in left for x, y in zip(t["x"], t["y"]) if x == 0} == set(range(len(rows)))
     # hover still reports labels in cluster order
     assert "Train: Winobias" in hover_cell(page, "Winobias", "Winogrande")
 
@@ -63,6 +63,9 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     edges = page.evaluate(f"""() => {{ const cd = document.querySelector("{HEATMAP_PLOT}").calcdata;
                                        return [Array.from(cd[{band}][0].y), Array.from(cd[{band + 1}][0].x)]; }}""")
     assert edges == [[i - 0.5 for i in range(len(rows) + 1)]] * 2
+    # the cut tree: grey above the cut, one stroke per coloured cluster with links
+    left = [trace_xy(page, HEATMAP_PLOT, FIRST_MARGIN_TRACE + i) for i in range(COLOUR_TRACES)]
+    assert left[0]["y"] and 2 <= len(strokes(left)) <= 4 and set(strokes(left)) == {1}
     page.get_by_role("tab", name="Dendrogram").click()
     page.wait_for_selector(f"#{ids.CLUSTER_MEMBERS} .list-group-item >> nth=2")
     groups = members(page)

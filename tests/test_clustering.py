@@ -198,6 +198,47 @@ def test_links_trace_the_tree_with_cluster_colours():
     assert links.x.min() == 0 and links.x.max() == 8
 
 
+def _segments(xs, ys) -> set:
+    """The unit pieces (between consecutive points, NaN gaps skipped) a line draws."""
+    out = set()
+    for i in range(len(xs) - 1):
+        a, b = (float(xs[i]), float(ys[i])), (float(xs[i + 1]), float(ys[i + 1]))
+        if not (math.isnan(a[0]) or math.isnan(b[0])) and a != b:
+            out.add(frozenset((a, b)))
+    return out
+
+
+@pytest.mark.parametrize("k", [1, 3, 40])
+def test_margin_dendrograms_are_one_stroke_per_coloured_subtree_and_draw_every_link(k):
+    from transfer.cluster_figures import COLOUR_TRACES, colour_slot, dendrogram_traces
+
+    tree = cluster_matrix(square(60)).rows
+    ids = tree.cut(k)
+    links = tree_links(tree, ids)
+    strokes = dendrogram_traces(tree, ids, vertical=True, xaxis="x4", yaxis="y4")
+    linked = dendrogram_traces(tree, ids, vertical=True, xaxis="x4", yaxis="y4", clickable=True)
+    assert len(strokes) == len(linked) == COLOUR_TRACES
+    slots = [colour_slot(c) for c in links.cluster]
+    for slot, (stroke, per_link) in enumerate(zip(strokes, linked)):
+        drawn, wanted = _segments(stroke.x, stroke.y), _segments(per_link.x, per_link.y)
+        # every corner-to-corner piece of the slot's links, and nothing off them (a bar is also
+        # walked in halves, from its middle)
+        assert wanted <= drawn
+        assert all(_inside(piece, wanted) for piece in drawn - wanted)
+        # pieces: one per top link of a same-coloured subtree (its parent has another colour)
+        parent = {int(child) - tree.n: j for j, pair in enumerate(tree.linkage[:, :2]) for child in pair if child >= tree.n}
+        tops = sum(1 for j, s in enumerate(slots) if s == slot and (j not in parent or slots[parent[j]] != slot))
+        gaps = int(np.isnan(np.asarray(stroke.y, dtype=float)).sum()) if tops else 0
+        assert (gaps + 1 if len(stroke.y) else 0) == tops
+    assert sum(1 for s in strokes if len(s.x)) >= 1
+
+
+def _inside(piece, segments) -> bool:
+    """Whether the horizontal `piece` lies on one of the horizontal `segments`."""
+    (x0, y0), (x1, y1) = sorted(piece)
+    return any(y0 == y1 == b0 == b1 and a0 <= x0 and x1 <= a1 for (a0, b0), (a1, b1) in map(sorted, segments))
+
+
 def _tie_prone(n: int, seed: int) -> np.ndarray:
     """Values on a coarse grid with duplicated and near-duplicated profiles: where ties and
     cancellation would show."""

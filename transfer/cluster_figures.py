@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .clustering import Clustering, Tree, tree_links
+from .clustering import Clustering, Links, Tree, tree_links
 from .figures import FONT, OVERLAY_AXES, HeatmapTrace, plot_labels, tick_margins
 from .matrix import TransferMatrix
 
@@ -52,25 +52,71 @@ def _joined(corners: np.ndarray) -> np.ndarray:
     return out.ravel()
 
 
+def _strokes(tree: Tree, links: Links, slots: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per colour slot, its links drawn without lifting the pen: (positions, heights), float32.
+
+    plotly.js draws every piece of a line between NaN gaps as its own SVG path: a tree of 1000
+    leaves joined link by link made ~1000 paths, and styling them was a third of the heatmap's
+    draw. Here each same-coloured subtree is one walk round its links (down each leg and back
+    up, so every link is traced twice over itself); only the subtrees of one slot are apart.
+    """
+    n = tree.n
+    # plain lists: item by item, numpy's scalars are ten times slower
+    xs, heights, slot = links.x.tolist(), links.height.tolist(), slots.tolist()
+    children = [[int(a) - n, int(b) - n] for a, b in tree.linkage[:, :2]]  # negative: a leaf
+    parent_slot = [-1] * len(slot)
+    for j, pair in enumerate(children):
+        for child in pair:
+            if child >= 0:
+                parent_slot[child] = slot[j]
+    pieces: list[list[list[tuple[float, float]]]] = [[] for _ in range(COLOUR_TRACES)]
+    for root in (j for j in range(len(slot)) if parent_slot[j] != slot[j]):  # a subtree's top link
+        points, stack = [], [root]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, tuple):
+                points.append(item)
+                continue
+            (xa, _, xb, _), (ha, h, _, hb), (a, b) = xs[item], heights[item], children[item]
+            middle = (xa + xb) / 2
+            walk_a = [a] if a >= 0 and slot[a] == slot[item] else []  # from the leg's foot and back
+            walk_b = [b] if b >= 0 and slot[b] == slot[item] else []
+            stack.extend(reversed([(middle, h), (xa, h), (xa, ha), *walk_a, (xa, h), (xb, h), (xb, hb), *walk_b, (xb, h), (middle, h)]))
+        pieces[slot[root]].append(points)
+    strokes = []
+    for walks in pieces:
+        joined = [p for walk in walks for p in (*walk, (np.nan, np.nan))][:-1]
+        coords = np.array(joined, dtype=np.float32).reshape(-1, 2)
+        strokes.append((coords[:, 0], coords[:, 1]))
+    return strokes
+
+
 def dendrogram_traces(tree: Tree, clusters: np.ndarray, *, vertical: bool, xaxis: str, yaxis: str, clickable: bool = False) -> list[go.Scatter]:
     """COLOUR_TRACES line traces (some empty): leaf positions along one axis, heights along the other.
 
     `vertical` puts leaves on x (a tree above the heatmap); otherwise leaves run down y. With
-    `clickable`, every corner carries its cluster id as customdata (0 above the cut).
+    `clickable` (the dendrogram tab), every link is its own piece whose corners carry its cluster
+    id as customdata (0 above the cut); otherwise (the heatmap's margins) subtrees are strokes.
     """
     links = tree_links(tree, clusters)
     slots = np.array([colour_slot(c) for c in links.cluster], dtype=int)
+    strokes = None if clickable else _strokes(tree, links, slots)
     traces = []
     for slot in range(COLOUR_TRACES):
         chosen = slots == slot
-        positions, heights = _joined(links.x[chosen]), _joined(links.height[chosen])
+        if clickable:
+            positions, heights = _joined(links.x[chosen]), _joined(links.height[chosen])
+        else:
+            positions, heights = strokes[slot]
         # a plain list: plotly.js picks the wrong point on click with typed-array customdata
         ids = [v for c in links.cluster[chosen].tolist() for v in (c, c, c, c, None)] if clickable else None
         x, y = (positions, heights) if vertical else (heights, positions)
         traces.append(
             go.Scatter(
                 x=x, y=y, customdata=ids, mode="lines", xaxis=xaxis, yaxis=yaxis, showlegend=False,
-                line={"color": ABOVE_CUT if slot == 0 else PALETTE[slot - 1], "width": 1.4},
+                line={"color": ABOVE_CUT if slot == 0 else PALETTE[slot - 1], "width": 1.4,
+                      # plotly.js's simplification could cut the tip of a leg walked down and up
+                      **({} if clickable else {"simplify": False})},
                 hoverinfo="skip" if not clickable else None,
                 hovertemplate="Cluster %{customdata}<extra></extra>" if clickable else None,
                 name="above cut" if slot == 0 else f"clusters coloured {slot}",
