@@ -66,19 +66,40 @@ class CompressedStatic:
                 self._bytes -= len(dropped)
 
 
+PLOTLY_JS_ID = "tmx-plotly"  # the preload of plotly.js, which assets/tmx.js runs
+
+
 class App(Dash):
-    """Dash without dash_table's script tag: Dash 4 lists its loader (33 KB) on every page, and
-    no component here is a DataTable."""
+    """Dash whose page lists only the scripts it uses, and preloads plotly.js.
+
+    - No dash_table: Dash 4 lists its loader (33 KB) on every page; no component is a DataTable.
+    - plotly.js is preloaded under its fingerprinted (cached for a year) address, and
+      assets/tmx.js runs it while the server builds the layout. dcc.Graph would load it only
+      once the layout had arrived and the graph mounted: ~70 ms more before the first drawing.
+    """
 
     def interpolate_index(self, **kwargs):
-        kwargs["scripts"] = "\n".join(tag for tag in kwargs["scripts"].split("\n") if "/dash_table/" not in tag)
+        tags = [tag for tag in kwargs["scripts"].split("\n") if "/dash_table/" not in tag]
+        plotly_js = self._collect_and_register_resources([{"relative_package_path": "package_data/plotly.min.js", "namespace": "plotly"}])[0]
+        kwargs["scripts"] = "\n".join([f'<link rel="preload" as="script" id="{PLOTLY_JS_ID}" href="{plotly_js}">', *tags])
         return super().interpolate_index(**kwargs)
+
+
+def cache_fingerprinted_assets(response: flask.Response) -> flask.Response:
+    """Files of assets/ under Dash's fingerprint (`?m=<modified>`, new whenever a file changes) are
+    cached for good, like Dash's own bundles. Served `no-cache`, every load of the page asked for
+    all 13 again before Dash could start (and got the compressed ones whole)."""
+    request = flask.request
+    if request.method == "GET" and request.path.startswith("/assets/") and "m" in request.args and response.status_code == 200:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 def make_server(name: str) -> flask.Flask:
     """The Flask server for Dash, configured before Dash enables compression on it."""
     server = flask.Flask(name)
     server.config.update(COMPRESS_CACHE_BACKEND=CompressedStatic, COMPRESS_CACHE_KEY=compression_cache_key)
+    server.after_request(cache_fingerprinted_assets)
     return server
 
 

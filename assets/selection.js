@@ -67,10 +67,27 @@
     window.tmx.replaceLink(keys, values);
   }
 
+  // A page that arrives drawn lists only the chosen train/test label in its dropdowns; every
+  // label follows once the heatmap has been drawn and painted (components/state.py, `deferred`).
+  // Later lists (a new dataset) only replace the pending ones: `sync` sends those itself.
+  var pendingOptions = null;
+  function fillSelectOptions(lists, rowId, colId, graphId) {
+    var first = pendingOptions === null;
+    pendingOptions = lists || {};
+    if (first) {
+      window.tmx.afterDraw(graphId, function () {
+        if (pendingOptions.row) window.dash_clientside.set_props(rowId, {options: pendingOptions.row});
+        if (pendingOptions.col) window.dash_clientside.set_props(colId, {options: pendingOptions.col});
+      });
+    }
+    return window.dash_clientside.no_update;
+  }
+
   window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel, traceLabels: traceLabels});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       write_selection_link: writeSelectionLink,
+      fill_select_options: fillSelectOptions,
       outline_selection: outlineSelection,
     }),
   });

@@ -7,6 +7,17 @@
     return outer && (outer.classList.contains("js-plotly-plot") ? outer : outer.querySelector(".js-plotly-plot"));
   }
 
+  // Run `fn` once the graph has been drawn and painted (or after ~5 s whatever happened): work
+  // the page can do later stays off its first drawing.
+  function afterDraw(graphId, fn, attempts) {
+    var gd = graphDiv(graphId);
+    if ((!gd || !gd._fullLayout || gd.classList.contains("dash-graph--pending")) && (attempts || 0) < 100) {
+      window.setTimeout(function () { afterDraw(graphId, fn, (attempts || 0) + 1); }, 50);
+      return;
+    }
+    window.requestAnimationFrame(function () { window.setTimeout(fn, 0); });
+  }
+
   function download(format) {
     return function (nClicks, graphId, meta) {
       var gd = graphDiv(graphId);
@@ -156,6 +167,29 @@
     plots.tmxResize = true;
   }
 
+  // plotly.js (4.6 MB; ~70 ms to run) runs while the server builds the layout: started when Dash
+  // asks for it, and the layout handed on once plotly is there, so the graph finds window.Plotly
+  // when it mounts (it would load a second copy otherwise). The page preloads the script
+  // (serving.App); without that, or if it fails, dcc.Graph loads plotly itself as usual.
+  function loadPlotlyWithLayout() {
+    var preload = document.getElementById("tmx-plotly"), fetch = window.fetch;
+    if (!preload || window.Plotly || !fetch) return;
+    window.fetch = function (input) {
+      var answer = fetch.apply(this, arguments);
+      if (String((input && input.url) || input).indexOf("_dash-layout") < 0) return answer;
+      window.fetch = fetch;  // once
+      var loaded = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = preload.href;
+        script.onload = script.onerror = resolve;
+        window.setTimeout(resolve, 10000);
+        document.head.appendChild(script);
+      });
+      return Promise.all([answer, loaded]).then(function (both) { return both[0]; });
+    };
+  }
+  loadPlotlyWithLayout();
+
   // plotly arrives later (dcc.Graph loads it with its first graph).
   if (window.Plotly) skipSameSizeResizes(window.Plotly);
   else {
@@ -169,7 +203,7 @@
     });
   }
 
-  window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, formatNumber: formatNumber, cellValues: cellValues, followOverlay: followOverlay,
+  window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, afterDraw: afterDraw, formatNumber: formatNumber, cellValues: cellValues, followOverlay: followOverlay,
                                                 canonicalSearch: canonicalSearch, replaceLink: replaceLink, encodeValue: encodeValue});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {

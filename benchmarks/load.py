@@ -266,10 +266,8 @@ def discover(url: str) -> Site:
         specs = [CallbackSpec.of(s) for s in json.loads(deps) if CallbackSpec.usable(s)]
         sync = next(s for s in specs if s.inputs and s.inputs[0] == ("url", "search") and ("url", "search") in s.outputs)
         initial = layout_props(json.loads(layout), {})
-        # One link opened the way the browser does gives the catalogue (dataset options).
-        answer = call(conn, config.get("end_id", ""), sync, {**initial, ("url", "search"): "?"}, [("url", "search")])
         datasets = {}
-        for option in answer.get("dataset", {}).get("options", []):
+        for option in initial.get(("dataset", "options"), []):  # the catalogue, as the page lists it
             _, body, _ = conn.request("GET", f"/api/view?dataset={urllib.parse.quote(option['value'])}")
             view = json.loads(body)
             datasets[option["value"]] = (view["rows"], view["cols"])
@@ -371,16 +369,19 @@ class Client(threading.Thread):
     def page(self) -> None:
         """A new visitor: a new connection (so new workers get traffic), nothing cached."""
         self.conn.close()
-        html = self.request("page", "GET", "/?" + self.link())
+        link = self.link()
+        html = self.request("page", "GET", "/?" + link)
         if html is not None and b"_dash-config" not in html:
             raise RequestFailed("GET / answered without the Dash page")
         for path in [*self.site.assets, *LAZY_CHUNKS]:
             self.request("asset", "GET", path)
-        self.request("page", "GET", "/_dash-layout")
+        # the renderer's request names the page: the layout arrives drawn for its link
+        self.request("page", "GET", "/_dash-layout", headers={"Referer": f"{self.site.url}/?{link}"})
         self.request("page", "GET", "/_dash-dependencies")
 
     def callbacks(self) -> None:
-        """Open a link as the renderer does: sync, then the callbacks whose inputs changed."""
+        """Go to a link within the page (back/forward) as the renderer does: sync, then the
+        callbacks whose inputs changed."""
         props = dict(self.site.initial)
         props[("url", "search")] = "?" + self.link()
         fired: set[str] = set()

@@ -68,6 +68,7 @@ def layout() -> html.Div:
             ),
             _panel("row"),
             _panel("col"),
+            dcc.Store(id=ids.SELECT_OPTIONS),
         ],
         className="d-flex flex-column gap-2",
     )
@@ -96,7 +97,7 @@ def register(app) -> None:
         # the graph, the containers, and the dropdowns a click sets
         *(State(i, "id") for i in (ids.HEATMAP, ids.BREAKDOWN_ROW_BARS, ids.BREAKDOWN_COL_BARS, ids.BREAKDOWN_ROW_STATS,
                                   ids.BREAKDOWN_COL_STATS, ids.ROW, ids.COL)),
-        prevent_initial_call=True,
+        prevent_initial_call=False,  # on load: the page arrives with the link's selection and figure
     )
 
     # The outline is drawn in the browser with a relayout of the heatmap's shapes alone: any
@@ -108,6 +109,12 @@ def register(app) -> None:
         State(ids.HEATMAP, "figure"),
         State(ids.HEATMAP, "id"),
         prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("tmx", "fill_select_options"),
+        Output(ids.SELECT_OPTIONS, "id"),  # nothing to output: it sets the dropdowns' options later
+        Input(ids.SELECT_OPTIONS, "data"),
+        *(State(i, "id") for i in (ids.ROW, ids.COL, ids.HEATMAP)),
     )
     app.clientside_callback(
         ClientsideFunction("tmx", "write_selection_link"),

@@ -22,7 +22,7 @@ from transfer.view import View
 from transfer.viewstate import METHODS, METRICS
 
 from . import ids
-from .state import DATA_FIELDS, current_view, view_dependencies
+from .state import DATA_FIELDS, current_view, props_of, view_dependencies
 
 METRIC_NAMES = {"euclidean": "Euclidean", "correlation": "Correlation (1 - r)", "cosine": "Cosine", "cityblock": "City block (L1)"}
 DENDROGRAM_TAB = "dendrogram"  # its tab_id in components/page.py (and the link's `tab`)
@@ -165,12 +165,21 @@ def describe_view(view: View, tab_opened: bool = False) -> tuple:
     return max(view.matrix.shape), cluster_info(view), dendrogram_figure(view.clustering, view.state.k), member_list(view)
 
 
+DESCRIBE_OUTPUTS = [
+    Output(ids.CLUSTER_K, "max"),
+    Output(ids.CLUSTER_INFO, "children"),
+    Output(ids.DENDROGRAM, "figure"),
+    Output(ids.CLUSTER_MEMBERS, "children"),
+]
+
+
+def initial(view: View) -> dict:
+    return props_of(DESCRIBE_OUTPUTS, describe_view(view))
+
+
 def register(app) -> None:
     @app.callback(
-        Output(ids.CLUSTER_K, "max"),
-        Output(ids.CLUSTER_INFO, "children"),
-        Output(ids.DENDROGRAM, "figure"),
-        Output(ids.CLUSTER_MEMBERS, "children"),
+        *DESCRIBE_OUTPUTS,
         *view_dependencies(*DATA_FIELDS, "k", "cluster", "tab"),
         prevent_initial_call=True,
     )
@@ -210,7 +219,7 @@ def register(app) -> None:
         Output(ids.CLUSTER_INFO, "title"),  # nothing to output: the function listens to the graph
         Input(ids.HEATMAP, "figure"),
         State(ids.HEATMAP, "id"),
-        prevent_initial_call=True,
+        prevent_initial_call=False,  # on load too: the page arrives with its figure
     )
 
     @app.callback(

@@ -29,3 +29,23 @@ def upload_token_required() -> bool:
 def upload_allowed(token) -> bool:
     """Whether `token` lets this request store a dataset (always, when the deployer set none)."""
     return security.token_matches(token, flask.current_app.config.get(security.UPLOAD_TOKEN_KEY))
+
+
+def link_view():
+    """The view the page's link asks for, while Dash's renderer fetches the layout: its request
+    names the page in the Referer header (same-origin: sent whole under our Referrer-Policy).
+    Without one, the default view: `sync` then sets the controls from the address bar as it
+    would for any link. None outside a request (Dash validating the layout at start-up) and
+    while the dataset store cannot be reached (the page then arrives empty, and `sync` shows why).
+    """
+    if not flask.has_request_context():
+        return None
+    from urllib.parse import urlsplit
+
+    from transfer.store import StoreUnavailable
+    from transfer.view import view_from_query
+
+    try:
+        return view_from_query(datasets(), "?" + urlsplit(flask.request.referrer or "").query)
+    except StoreUnavailable:
+        return None

@@ -6,7 +6,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from . import ids, share
-from .state import current_view, view_dependencies
+from .state import current_view, props_of, view_dependencies
+
+OUTPUTS = [Output(ids.DATASET_INFO, "children")]
 
 
 def layout() -> dbc.Navbar:
@@ -33,12 +35,20 @@ def info_layout() -> html.Div:
     return html.Div(id=ids.DATASET_INFO, className="small text-muted mb-1")
 
 
+def dataset_info(view) -> list:
+    source = view.source
+    parts = [f"{source.metric} · neutral value {source.neutral:g} · {source.shape[0]} train x {source.shape[1]} test datasets"]
+    if source.source:
+        parts.append(f"Source: {source.source}")
+    # Plain strings: Dash renders them as text, so user metadata can never become markup.
+    return [html.Span(source.name, className="fw-semibold text-body me-2"), " · ".join(parts)]
+
+
+def initial(view) -> dict:
+    return props_of(OUTPUTS, [dataset_info(view)])
+
+
 def register(app) -> None:
-    @app.callback(Output(ids.DATASET_INFO, "children"), *view_dependencies("dataset"), prevent_initial_call=True)
+    @app.callback(*OUTPUTS, *view_dependencies("dataset"), prevent_initial_call=True)
     def describe(*_):
-        source = current_view().source
-        parts = [f"{source.metric} · neutral value {source.neutral:g} · {source.shape[0]} train x {source.shape[1]} test datasets"]
-        if source.source:
-            parts.append(f"Source: {source.source}")
-        # Plain strings: Dash renders them as text, so user metadata can never become markup.
-        return [html.Span(source.name, className="fw-semibold text-body me-2"), " · ".join(parts)]
+        return dataset_info(current_view())

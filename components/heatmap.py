@@ -2,16 +2,68 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from transfer.clustering import fingerprint
 from transfer.figures import graph_config, heatmap_figure, selection_shapes
+from transfer.lru import ByteLRU
 from transfer.view import selection_json
 
 from . import ids
 from .clustering import decorate_heatmap
-from .state import DATA_FIELDS, current_view, view_dependencies
+from .state import DATA_FIELDS, current_view, props_of, view_dependencies
+
+OUTPUTS = [Output(ids.HEATMAP, "figure"), Output(ids.HEATMAP_META, "data")]
+
+
+# Figures as plain dicts, per matrix and everything of the view they draw but the selection:
+# building one with plotly's validation takes ~60 ms at 1000 tasks, and the same view comes back
+# (a shared link opened by many, back and forth between datasets). Bounded by the arrays' bytes.
+FIGURE_CACHE_BYTES = 64 * 2**20
+
+
+def _figure_bytes(figure: dict) -> int:
+    """Its typed arrays' base64 text (the cells above all), and its lists roughly."""
+    return sum(len(value["bdata"]) if isinstance(value, dict) and "bdata" in value else 64 * len(value) if isinstance(value, list) else 0
+               for trace in figure["data"] for value in trace.values())
+
+
+_FIGURES = ByteLRU(FIGURE_CACHE_BYTES, _figure_bytes)
+DRAWN_ELSEWHERE = {"row": None, "col": None, "sort": "data", "pos": None, "neg": None, "diag": True, "tab": "heatmap"}
+
+
+def _figure(view) -> dict:
+    """The figure without the selection's outline (the browser draws the highlight in it)."""
+    key = (fingerprint(view.matrix), replace(view.state, **DRAWN_ELSEWHERE))
+    figure = _FIGURES.get(key)
+    if figure is None:
+        built = heatmap_figure(view.matrix, comparison=view.comparison)
+        decorate_heatmap(built, view)
+        figure = built.to_dict()
+        _FIGURES.add(key, figure)
+    return figure
+
+
+def render(view) -> tuple:
+    """The figure and its meta for a view."""
+    matrix = view.matrix
+    # A rebuild signal (an input of the threshold and cluster patches, so the browser sends it
+    # back with them): the drawn matrix's content hash, not its labels (26 KB at 1000 tasks).
+    meta = {"key": view.dataset_id, "matrix": fingerprint(matrix), "neutral": matrix.neutral, "metric": matrix.metric,
+            "query": view.query,  # the drawn view's link: the panels ask /api/selection with it ...
+            "selection": selection_json(view, values=False).get("selection"),  # ... for any other selection
+            "cut": [view.state.k, view.state.cluster]}  # what the figure's cluster layers show
+    figure = _figure(view)
+    shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)
+    return {**figure, "layout": {**figure["layout"], "shapes": shapes}}, meta
+
+
+def initial(view) -> dict:
+    return props_of(OUTPUTS, render(view))
 
 
 def layout() -> dbc.Card:
@@ -43,25 +95,12 @@ def layout() -> dbc.Card:
 
 
 def register(app) -> None:
-    @app.callback(
-        Output(ids.HEATMAP, "figure"),
-        Output(ids.HEATMAP_META, "data"),
-        *view_dependencies(*DATA_FIELDS),
-        prevent_initial_call=True,
-    )
-    def draw(*_):
-        view = current_view()
-        matrix = view.matrix
-        # A rebuild signal (an input of the threshold and cluster patches, so the browser sends it
-        # back with them): the drawn matrix's content hash, not its labels (26 KB at 1000 tasks).
-        meta = {"key": view.dataset_id, "matrix": fingerprint(matrix), "neutral": matrix.neutral, "metric": matrix.metric,
-                "query": view.query,  # the drawn view's link: the panels ask /api/selection with it ...
-                "selection": selection_json(view, values=False).get("selection"),  # ... for any other selection
-                "cut": [view.state.k, view.state.cluster]}  # what the figure's cluster layers show
-        figure = heatmap_figure(matrix, comparison=view.comparison)
-        figure.layout.shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)
-        decorate_heatmap(figure, view)
-        return figure, meta
+    @app.callback(*OUTPUTS, *view_dependencies(*DATA_FIELDS), State(ids.HEATMAP_META, "data"), prevent_initial_call=True)
+    def draw(*args):
+        view, drawn = current_view(), args[-1]
+        if isinstance(drawn, dict) and drawn.get("query") == view.query:
+            raise PreventUpdate  # the graph shows this view already (a link's drawn page)
+        return render(view)
 
     for button, fmt in ((ids.DOWNLOAD_PNG, "png"), (ids.DOWNLOAD_SVG, "svg")):
         app.clientside_callback(

@@ -47,6 +47,7 @@ DENDROGRAM = "dendrogram"
 # Breakdown panels (issue 3): one id per axis, "row" (train) and "col" (test).
 ROW = "select-row"  # train dataset dropdown, bound to ViewState.row (same ids as main's stand-in)
 COL = "select-col"  # test dataset dropdown, bound to ViewState.col
+SELECT_OPTIONS = "select-options"  # every train/test label, for the dropdowns once the heatmap is drawn
 BREAKDOWN_SORT = "breakdown-sort"
 BREAKDOWN_ROW_BARS = "breakdown-row-bars"  # drawn by assets/breakdown.js
 BREAKDOWN_COL_BARS = "breakdown-col-bars"

@@ -83,7 +83,7 @@ def register(app) -> None:
         # the same time, the insights of a 1000-task matrix held the heatmap's answer back.
         Input(ids.HEATMAP_META, "data"),
         *view_dependencies("k"),
-        prevent_initial_call=True,
+        prevent_initial_call=False,  # on load: the page arrives with its heatmap, not with these
     )
     def show(*_):
         return render(view_insights(current_view()))

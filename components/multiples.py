@@ -13,7 +13,7 @@ from transfer.viewstate import format_number
 
 from . import ids
 from .context import datasets
-from .state import current_view, view_dependencies
+from .state import current_view, props_of, view_dependencies
 
 TAB_ID = "multiples"
 
@@ -50,15 +50,26 @@ def _group(group: MultiplesGroup) -> html.Div:
     return html.Div([html.Div(caption, className="small text-muted mb-1"), dbc.Row(cards, className="g-2")], className="mb-3")
 
 
+OUTPUTS = [Output(ids.MULTIPLES, "children")]
+
+
+def multiples(view) -> list:
+    catalogue = [(entry.id, datasets().get(entry.id)) for entry in datasets().entries]
+    return [_group(group) for group in small_multiples(view.dataset_id, view.source, catalogue)]
+
+
+def initial(view) -> dict:
+    # built when the tab is opened, not on every dataset change
+    return props_of(OUTPUTS, [multiples(view)]) if view.state.tab == TAB_ID else {}
+
+
 def register(app) -> None:
-    @app.callback(Output(ids.MULTIPLES, "children"), *view_dependencies("dataset", "tab"), prevent_initial_call=True)
+    @app.callback(*OUTPUTS, *view_dependencies("dataset", "tab"), prevent_initial_call=True)
     def show(*_):
         view = current_view()
         if view.state.tab != TAB_ID:
             raise PreventUpdate  # built when the tab is opened, not on every dataset change
-        catalogue = [(entry.id, datasets().get(entry.id)) for entry in datasets().entries]
-        groups = small_multiples(view.dataset_id, view.source, catalogue)
-        return [_group(group) for group in groups]
+        return multiples(view)
 
     @app.callback(
         Output(ids.DATASET, "value", allow_duplicate=True),

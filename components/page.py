@@ -5,10 +5,35 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import breakdown, clustering, compare, header, heatmap, ids, insights, multiples, thresholds, upload
+from . import breakdown, clustering, compare, context, header, heatmap, ids, insights, multiples, state, thresholds, upload
+
+# Panels whose load-time content comes from the server: `initial(view)` is their callbacks'
+# answer for a view, as {(id, prop): value}.
+DRAWN_ON_ARRIVAL = (state, header, heatmap, thresholds, upload, clustering, multiples)
 
 
 def layout() -> html.Div:
+    """The page, drawn for its link: every control, the heatmap and the panels' server-side
+    content already show the view, so the browser draws it without a round of callbacks (which
+    would start only after Dash has rendered the empty page). Content drawn in the browser
+    (breakdown panels, highlight) comes from the initial calls of its clientside callbacks."""
+    page = skeleton()
+    view = context.link_view()
+    if view is not None:
+        wanted: dict[str, dict] = {}
+        for panel in DRAWN_ON_ARRIVAL:
+            for (component_id, prop), value in panel.initial(view).items():
+                wanted.setdefault(component_id, {})[prop] = value
+        for component in page._traverse():
+            component_id = getattr(component, "id", None)
+            for prop, value in wanted.get(component_id, {}).items() if isinstance(component_id, str) else ():
+                # a prop left unset stays unset: a Store given data=None reports a change on mount
+                if value is not None or getattr(component, prop, None) is not None:
+                    setattr(component, prop, value)
+    return page
+
+
+def skeleton() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),

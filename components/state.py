@@ -46,6 +46,10 @@ class Binding:
     # Choices that depend on the data (View -> options), sent by `sync` in the same response as
     # the value: a dcc.Dropdown clears a value that is not among its options when they arrive.
     options: Callable[[View], list] | None = None
+    # A page arriving drawn lists only the chosen option; the rest (in SELECT_OPTIONS) follow once
+    # the heatmap is drawn: Dash 4's dropdown indexes every substring of every option on receipt
+    # (~0.1 s for 2 x 1000 labels), which held back the first drawing.
+    deferred: bool = False
 
 
 BINDINGS: list[Binding] = [
@@ -55,8 +59,8 @@ BINDINGS: list[Binding] = [
     Binding("norm", ids.NORM),
     # Selection fields are written to the link in the browser (assets/selection.js): as inputs of
     # `sync` they would hold every callback reading them until sync had answered.
-    Binding("row", ids.ROW, client=True, options=options.row_options),
-    Binding("col", ids.COL, client=True, options=options.col_options),
+    Binding("row", ids.ROW, client=True, options=options.row_options, deferred=True),
+    Binding("col", ids.COL, client=True, options=options.col_options, deferred=True),
     Binding("order", ids.CLUSTER_ORDER),
     Binding("method", ids.CLUSTER_METHOD),
     Binding("metric", ids.CLUSTER_METRIC),
@@ -127,6 +131,7 @@ def register(app) -> None:
         Output(ids.NOTICES, "children"),
         *(Output(b.id, b.prop) for b in BINDINGS),
         *(Output(b.id, "options") for b in _with_options()),
+        Output(ids.SELECT_OPTIONS, "data"),
         Input(ids.URL, "search"),
         *(Input(b.id, b.prop) for b in server_bindings),
         *(State(b.id, b.prop) for b in client_bindings),
@@ -144,16 +149,47 @@ def _with_options() -> list[Binding]:
 
 
 def _options(view: View, changed: bool = True) -> list:
-    return [b.options(view) if changed else no_update for b in _with_options()]
+    """Every option list, then the deferred ones again for SELECT_OPTIONS (no_update for all unless `changed`)."""
+    if not changed:
+        return [no_update] * (len(_with_options()) + 1)
+    lists = {b.field: b.options(view) for b in _with_options()}
+    return [*lists.values(), {b.field: lists[b.field] for b in _with_options() if b.deferred}]
 
 
 def _load(search: str):
-    """Address bar -> controls (page load, back/forward)."""
+    """Address bar -> controls (page load, back/forward). Controls that already show the link
+    are left alone: the page arrives drawn for its link (components.page), so on load nothing
+    changes and no callback runs."""
     state, notices = parse_query(search)
     view = open_view(datasets(), state, notices)
     query = "?" + view.query
-    controls = [b.from_state(getattr(view.state, b.field)) for b in BINDINGS]
-    return (query if query != search else no_update), notice_children(view.notices), *controls, *_options(view)
+    current = _control_values()
+    changed = {b.field for b in BINDINGS if current.get(b.field) != getattr(view.state, b.field)}
+    if not changed and query == search:
+        raise PreventUpdate  # the page shows this link already
+    controls = [b.from_state(getattr(view.state, b.field)) if b.field in changed else no_update for b in BINDINGS]
+    notices = notice_children(view.notices) if changed else no_update
+    # options with any change: a value the dropdown does not list yet (its list may still be the
+    # one option a drawn page arrives with) would be cleared
+    return (query if query != search else no_update), notices, *controls, *_options(view, bool(changed))
+
+
+def props_of(outputs: list[Output], values) -> dict:
+    """A callback's answer as {(id, prop): value}, no_update left out: what the page's layout
+    sets when it arrives drawn for its link (components.page)."""
+    return {(o.component_id, o.component_property): v for o, v in zip(outputs, values) if v is not no_update}
+
+
+def initial(view: View) -> dict:
+    """Every bound control (and its options) showing the view, and the link's notices."""
+    props = {(b.id, b.prop): b.from_state(getattr(view.state, b.field)) for b in BINDINGS}
+    *lists, later = _options(view)
+    for b, choices in zip(_with_options(), lists):
+        chosen = props[(b.id, b.prop)]
+        props[(b.id, "options")] = ([chosen] if chosen is not None else []) if b.deferred else choices
+    props[(ids.SELECT_OPTIONS, "data")] = later
+    props[(ids.NOTICES, "children")] = notice_children(view.notices)
+    return props
 
 
 def _write(search: str):

@@ -16,7 +16,7 @@ from transfer.thresholds import ThresholdScale, threshold_scale
 from transfer.viewstate import FIELD_NAMES, format_number
 
 from . import ids
-from .state import DATA_FIELDS, current_view, view_dependencies
+from .state import DATA_FIELDS, current_view, props_of, view_dependencies
 
 SLIDERS = (
     # (switch, slider, label, aria label)
@@ -81,20 +81,27 @@ def slider_props(scale: ThresholdScale) -> tuple:
     )
 
 
-def register(app) -> None:
-    slider_outputs = [Output(slider, prop) for _, slider, _, _ in SLIDERS for prop in ("min", "max", "step", "marks")]
+OUTPUTS = [
+    *(Output(slider, prop) for _, slider, _, _ in SLIDERS for prop in ("min", "max", "step", "marks")),
+    Output(ids.THRESHOLD_SCALE, "data"),
+    Output(ids.THRESHOLD_NEUTRAL, "children"),
+]
 
-    @app.callback(
-        *slider_outputs,
-        Output(ids.THRESHOLD_SCALE, "data"),
-        Output(ids.THRESHOLD_NEUTRAL, "children"),
-        *view_dependencies(*DATA_FIELDS),
-        prevent_initial_call=True,
-    )
+
+def configuration(view) -> tuple:
+    """The sliders' ranges, the scale the browser classifies with, and the neutral value's text."""
+    scale = threshold_scale(view.matrix)
+    return *slider_props(scale), scale.as_dict(), f"neutral value {format_number(scale.neutral)} ({view.matrix.metric})"
+
+
+def initial(view) -> dict:
+    return props_of(OUTPUTS, configuration(view))
+
+
+def register(app) -> None:
+    @app.callback(*OUTPUTS, *view_dependencies(*DATA_FIELDS), prevent_initial_call=True)
     def configure(*_):
-        matrix = current_view().matrix
-        scale = threshold_scale(matrix)
-        return *slider_props(scale), scale.as_dict(), f"neutral value {format_number(scale.neutral)} ({matrix.metric})"
+        return configuration(current_view())
 
     controls = [(switch, "value") for switch, _, _, _ in SLIDERS] + [(slider, "value") for _, slider, _, _ in SLIDERS]
     stores = [(ids.THRESHOLD_POS, "data"), (ids.THRESHOLD_NEG, "data")]
@@ -104,7 +111,7 @@ def register(app) -> None:
         *(Output(slider, "disabled") for _, slider, _, _ in SLIDERS),
         *(Input(i, p) for i, p in controls + stores),
         Input(ids.THRESHOLD_SCALE, "data"),
-        prevent_initial_call=True,
+        prevent_initial_call=False,  # on load: the switches and sliders from the link's stores
     )
 
     app.clientside_callback(
@@ -121,5 +128,5 @@ def register(app) -> None:
         State(ids.HEATMAP, "figure"),
         State(ids.QUERY_KEYS, "data"),
         State(ids.HEATMAP, "id"),
-        prevent_initial_call=True,
+        prevent_initial_call="initial_duplicate",  # on load too: the link's highlight and counts
     )

@@ -21,7 +21,9 @@ from transfer.viewstate import ViewState
 
 from . import ids
 from .context import datasets, limits, upload_allowed, upload_token_required
-from .state import current_view, view_dependencies
+from .state import current_view, props_of, view_dependencies
+
+OUTPUTS = [Output(ids.NEUTRAL_INPUT, "value")]  # the shown matrix's neutral value, to edit
 
 FORMATS_HELP = (
     "Wide CSV/TSV (first column: train datasets, header: test datasets), long CSV/TSV "
@@ -100,6 +102,10 @@ def receive_upload(contents: str, filename: str | None) -> tuple[str, str]:
     return _open(dataset_id), f"Opened '{matrix.name}': {matrix.shape[0]} train x {matrix.shape[1]} test datasets."
 
 
+def initial(view) -> dict:
+    return props_of(OUTPUTS, [view.source.neutral])
+
+
 def register(app) -> None:
     app.clientside_callback(
         ClientsideFunction("tmx", "stage_upload"),
@@ -132,7 +138,7 @@ def register(app) -> None:
             return no_update, f"{filename}: {err}", STATUS_ERROR
         return query, message, STATUS_OK
 
-    @app.callback(Output(ids.NEUTRAL_INPUT, "value"), *view_dependencies("dataset"), prevent_initial_call=True)
+    @app.callback(*OUTPUTS, *view_dependencies("dataset"), prevent_initial_call=True)
     def show_neutral(*_):
         return current_view().source.neutral
 

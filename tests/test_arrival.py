@@ -1,0 +1,103 @@
+"""The page arrives drawn for its link (issue 9, target 2): `/_dash-layout`, asked for with the
+page's address in its Referer (as the renderer does), already holds the view. No browser here:
+the layout's JSON and the callbacks' answers through Flask's test client."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from components import ids  # noqa: E402
+from dash_client import Callbacks  # noqa: E402
+from transfer.viewstate import ViewState, parse_query  # noqa: E402
+
+LINK = "?dataset=mistral-7b-instruct_auc&order=cluster&k=3&row=NLI&col=TriviaQA&pos=0.75"
+
+
+def arrived(client, link: str | None) -> dict:
+    """(id, prop) -> value of every component of the layout asked for by the page at `link`."""
+    headers = {"Referer": f"http://localhost/{link}"} if link is not None else {}
+    response = client.get("/_dash-layout", headers=headers)
+    assert response.status_code == 200
+    props: dict = {}
+
+    def walk(node):
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            own = node.get("props", {}) if "type" in node else {}
+            if isinstance(own.get("id"), str):
+                props.update({(own["id"], key): value for key, value in own.items()})
+            for value in (own or node).values():
+                walk(value)
+
+    walk(response.get_json())
+    return props
+
+
+def test_the_layout_holds_the_links_view(client):
+    props = arrived(client, LINK)
+    figure, meta = props[(ids.HEATMAP, "figure")], props[(ids.HEATMAP_META, "data")]
+    assert meta["query"] == LINK[1:] and meta["key"] == "mistral-7b-instruct_auc"
+    assert meta["selection"]["row"]["label"] == "NLI" and meta["cut"] == [3, None]
+    assert len(figure["data"]) > 5  # cluster order: dendrograms and bands in the margins
+    assert [shape["name"] for shape in figure["layout"]["shapes"]] == ["selected-row", "selected-col"]
+    # every bound control shows the link; the dropdowns list the chosen label until the page is drawn
+    assert props[(ids.DATASET, "value")] == "mistral-7b-instruct_auc"
+    assert props[(ids.CLUSTER_ORDER, "value")] == "cluster" and props[(ids.CLUSTER_K, "value")] == 3
+    assert props[(ids.THRESHOLD_POS, "data")] == 0.75
+    assert props[(ids.ROW, "value")] == "NLI" and props[(ids.ROW, "options")] == ["NLI"]
+    later = props[(ids.SELECT_OPTIONS, "data")]
+    assert "NLI" in later["row"] and len(later["row"]) == len(figure["data"][0]["y"]) == 10
+    # and the panels' server-side content: the dataset line, the sliders' range, the cut's maximum
+    assert "AUC" in json.dumps(props[(ids.DATASET_INFO, "children")])
+    assert (props[(ids.THRESHOLD_POS_SLIDER, "min")], props[(ids.THRESHOLD_POS_SLIDER, "max")]) == (0.5, 1.0)
+    assert props[(ids.THRESHOLD_SCALE, "data")]["neutral"] == 0.5
+    assert props[(ids.CLUSTER_K, "max")] == 10
+    assert props.get((ids.NOTICES, "children")) == []
+
+
+def test_without_a_referer_the_default_view_and_a_bad_link_gets_its_notices(client):
+    default = arrived(client, None)
+    assert default[(ids.HEATMAP_META, "data")]["key"] == default[(ids.DATASET, "value")]
+    bad = arrived(client, "?dataset=nope&k=abc&row=Unknown")
+    notices = json.dumps(bad[(ids.NOTICES, "children")])
+    assert "Unknown dataset 'nope'" in notices and bad[(ids.DATASET, "value")] == default[(ids.DATASET, "value")]
+
+
+def test_sync_leaves_a_drawn_page_alone_and_fills_in_a_page_drawn_for_another_link(client):
+    callbacks = Callbacks(client.get("/_dash-dependencies").get_json())
+    state, _ = parse_query(LINK)
+    same = callbacks.body("notices.children", state, changed=ids.URL)
+    assert client.post("/_dash-update-component", data=same, content_type="application/json").status_code == 204
+    # the controls still show the default view (a layout fetched without its link): sync sets them
+    default = callbacks.body("notices.children", ViewState(dataset="mistral-7b-instruct_auc-diff"), changed=ids.URL,
+                             extra={(ids.URL, "search"): LINK})
+    answer = client.post("/_dash-update-component", data=default, content_type="application/json").get_json()["response"]
+    assert answer[ids.DATASET]["value"] == "mistral-7b-instruct_auc" and answer[ids.CLUSTER_K]["value"] == 3
+    assert answer[ids.ROW]["options"] == answer[ids.SELECT_OPTIONS]["data"]["row"] and len(answer[ids.ROW]["options"]) == 10
+
+
+def test_the_heatmap_is_not_sent_again_for_the_view_it_shows(client):
+    callbacks = Callbacks(client.get("/_dash-dependencies").get_json())
+    state, _ = parse_query(LINK)
+    meta = arrived(client, LINK)[(ids.HEATMAP_META, "data")]
+    shown = callbacks.body("heatmap-meta.data", state, changed=ids.CLUSTER_ORDER, extra={(ids.HEATMAP_META, "data"): meta})
+    assert client.post("/_dash-update-component", data=shown, content_type="application/json").status_code == 204
+    other = callbacks.body("heatmap-meta.data", ViewState(dataset="mistral-7b-instruct_auc"), changed=ids.CLUSTER_ORDER,
+                           extra={(ids.HEATMAP_META, "data"): meta})
+    response = client.post("/_dash-update-component", data=other, content_type="application/json")
+    assert response.status_code == 200 and response.get_json()["response"]["heatmap-meta"]["data"]["query"] == "dataset=mistral-7b-instruct_auc"
+
+
+def test_fingerprinted_assets_are_cached_for_good_and_plotly_is_preloaded(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="preload" as="script" id="tmx-plotly"' in page and "/plotly/package_data/plotly.v" in page
+    asset = next(part.split('"')[0] for part in page.split('src="')[1:] if part.startswith("/assets/tmx.js?m="))
+    assert "immutable" in client.get(asset).headers["Cache-Control"]
+    assert "immutable" not in client.get("/assets/tmx.js").headers.get("Cache-Control", "")
