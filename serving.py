@@ -85,13 +85,18 @@ class App(Dash):
         return super().interpolate_index(**kwargs)
 
 
-def cache_fingerprinted_assets(response: flask.Response) -> flask.Response:
-    """Files of assets/ under Dash's fingerprint (`?m=<modified>`, new whenever a file changes) are
-    cached for good, like Dash's own bundles. Served `no-cache`, every load of the page asked for
-    all 13 again before Dash could start (and got the compressed ones whole)."""
+def cache_headers(response: flask.Response) -> flask.Response:
+    """- Files of assets/ under Dash's fingerprint (`?m=<modified>`, new whenever a file changes)
+      are cached for good, like Dash's own bundles. Served `no-cache`, every load of the page
+      asked for all 13 again before Dash could start (and got the compressed ones whole).
+    - The layout depends on the page's link, named in the Referer (components.page): never
+      stored, and varying with it for any cache on the way."""
     request = flask.request
     if request.method == "GET" and request.path.startswith("/assets/") and "m" in request.args and response.status_code == 200:
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    elif request.path.endswith("/_dash-layout"):
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Referer")
     return response
 
 
@@ -99,7 +104,7 @@ def make_server(name: str) -> flask.Flask:
     """The Flask server for Dash, configured before Dash enables compression on it."""
     server = flask.Flask(name)
     server.config.update(COMPRESS_CACHE_BACKEND=CompressedStatic, COMPRESS_CACHE_KEY=compression_cache_key)
-    server.after_request(cache_fingerprinted_assets)
+    server.after_request(cache_headers)
     return server
 
 

@@ -23,6 +23,7 @@ def arrived(client, link: str | None) -> dict:
     headers = {"Referer": f"http://localhost/{link}"} if link is not None else {}
     response = client.get("/_dash-layout", headers=headers)
     assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store" and "Referer" in response.headers["Vary"]
     props: dict = {}
 
     def walk(node):
