@@ -182,7 +182,7 @@
         var script = document.createElement("script");
         script.src = preload.href;
         script.onload = script.onerror = resolve;
-        window.setTimeout(resolve, 10000);
+        window.setTimeout(resolve, 30000);  // as long as dcc.Graph itself waits for plotly
         document.head.appendChild(script);
       });
       return Promise.all([answer, loaded]).then(function (both) { return both[0]; });

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import dash_bootstrap_components as dbc
-from dash import ALL, ClientsideFunction, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from transfer.cluster_figures import (
@@ -213,14 +213,6 @@ def register(app) -> None:
                 for key, value in update.items():
                     patch["data"][index][key] = value
         return patch
-
-    app.clientside_callback(
-        ClientsideFunction("tmx", "follow_ranges"),
-        Output(ids.CLUSTER_INFO, "title"),  # nothing to output: the function listens to the graph
-        Input(ids.HEATMAP, "figure"),
-        State(ids.HEATMAP, "id"),
-        prevent_initial_call=False,  # on load too: the page arrives with its figure
-    )
 
     @app.callback(
         Output(ids.CLUSTER_SELECTED, "data", allow_duplicate=True),

@@ -7,7 +7,7 @@ U-shaped links joined with NaN gaps in float32 typed arrays: never one trace per
 On the heatmap the main axes (`xaxis`/`yaxis`) stay categorical so that hover and clicks keep
 reporting labels. Shapes drawn between cells (dendrogram links, the cluster outline) need
 fractional cell positions, so they live on numeric axes that follow the main ones: their ranges
-start equal and `assets/clustering.js` copies the main ranges to them after every zoom or pan
+start equal and `assets/tmx.js` (followOverlay) copies the main ranges to them after every zoom or pan
 (`layout.meta.follow` names the pairs).
 """
 
