@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import flask
 
 import security
 
 from transfer.datasets import Datasets
 from transfer.parsing import Limits
+from transfer.store import StoreUnavailable
+from transfer.view import View, view_from_query
 
 DATASETS_KEY = "TMX_DATASETS"
 LIMITS_KEY = "TMX_LIMITS"
@@ -31,7 +35,7 @@ def upload_allowed(token) -> bool:
     return security.token_matches(token, flask.current_app.config.get(security.UPLOAD_TOKEN_KEY))
 
 
-def link_view():
+def link_view() -> View | None:
     """The view the page's link asks for, while Dash's renderer fetches the layout: its request
     names the page in the Referer header (same-origin: sent whole under our Referrer-Policy).
     Without one, the default view: `sync` then sets the controls from the address bar as it
@@ -40,11 +44,6 @@ def link_view():
     """
     if not flask.has_request_context():
         return None
-    from urllib.parse import urlsplit
-
-    from transfer.store import StoreUnavailable
-    from transfer.view import view_from_query
-
     try:
         return view_from_query(datasets(), "?" + urlsplit(flask.request.referrer or "").query)
     except StoreUnavailable:
