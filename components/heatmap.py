@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
@@ -33,12 +31,12 @@ def _figure_bytes(figure: dict) -> int:
 
 
 _FIGURES = ByteLRU(FIGURE_CACHE_BYTES, _figure_bytes)
-DRAWN_ELSEWHERE = {"row": None, "col": None, "sort": "data", "pos": None, "neg": None, "diag": True, "tab": "heatmap"}
+DRAWN_FIELDS = (*DATA_FIELDS, "k", "cluster")  # what of the link the figure shows (the rest: the browser)
 
 
 def _figure(view) -> dict:
     """The figure without the selection's outline (the browser draws the highlight in it)."""
-    key = (fingerprint(view.matrix), replace(view.state, **DRAWN_ELSEWHERE))
+    key = (fingerprint(view.matrix), *(getattr(view.state, name) for name in DRAWN_FIELDS))
     figure = _FIGURES.get(key)
     if figure is None:
         built = heatmap_figure(view.matrix, comparison=view.comparison)
