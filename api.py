@@ -9,6 +9,7 @@ import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from components.context import datasets, limits, upload_allowed
+from security import error_response
 from transfer.matrix import MatrixError
 from transfer.parsing import TEMPLATES, WRITERS, TooLarge, example_matrix, format_size, parse_matrix
 from transfer.store import StoreUnavailable
@@ -84,7 +85,7 @@ def healthz():
 
 @blueprint.app_errorhandler(StoreUnavailable)
 def store_unavailable(err):
-    return error(503, str(err))
+    return error_response(503, "Service Unavailable", str(err))  # JSON on the API, a page elsewhere
 
 
 @blueprint.route("/api/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -95,7 +96,7 @@ def api_not_found(_rest):
 
 @blueprint.app_errorhandler(RequestEntityTooLarge)
 def request_too_large(_err):
-    return error(413, f"the request is too large; files up to {format_size(limits().max_bytes)} are accepted")
+    return error_response(413, "Content Too Large", f"the request is too large; files up to {format_size(limits().max_bytes)} are accepted")
 
 
 _ESCAPED_SLASH = re.compile(rb"(?<!\\)((?:\\\\)*)\\u002f")

@@ -4,6 +4,7 @@ link can reach."""
 from __future__ import annotations
 
 import hmac
+from html import escape
 from typing import Any
 
 import flask
@@ -94,8 +95,76 @@ def callback_request_problem(body: Any, callback_map: dict) -> str | None:
 
 
 def _json_paths(app) -> tuple[str, ...]:
-    """Paths whose errors answer JSON (the API and Dash's own endpoints); others get the HTML page."""
-    return ("/api/", app.config.routes_pathname_prefix + "_")
+    """Paths whose errors answer JSON (the API, the health check and Dash's own endpoints);
+    others are pages, whose errors answer the HTML page (`error_page`)."""
+    return ("/api/", "/healthz", app.config.routes_pathname_prefix + "_")
+
+
+JSON_PATHS_KEY = "TMX_JSON_PATHS"
+
+# Self-contained: no script, stylesheet, font or image to load (the page may be all a client
+# gets from a server in trouble, and the Content-Security-Policy applies to it too).
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{status} {title} - Transfer Matrix Explorer</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #212529; margin: 0; background: #f8f9fa; }}
+main {{ max-width: 36rem; margin: 12vh auto; padding: 1.5rem 2rem; background: #fff; border: 1px solid #dee2e6; border-radius: .5rem; }}
+h1 {{ font-size: 1.4rem; margin: 0 0 .75rem; }}
+p {{ line-height: 1.5; }}
+.status {{ color: #6c757d; font-size: .9rem; margin: 0; }}
+a {{ color: #0d6efd; }}
+</style>
+</head>
+<body>
+<main>
+<p class="status">Error {status}: {name}</p>
+<h1>{title}</h1>
+<p>{message}</p>
+<p><a href="/">Open the Transfer Matrix Explorer</a></p>
+</main>
+</body>
+</html>
+"""
+
+# What a person is told for the errors a page request meets; the message says what to do.
+_PAGE_TEXT = {
+    400: ("The request could not be read", "The link may have been cut or altered on the way."),
+    404: ("There is no such page", "The link may have been mistyped."),
+    405: ("This page cannot be used that way", "Open it as a link instead."),
+    413: ("The request is too large", "Smaller requests are accepted."),
+    414: ("This link is too long", "The link may have been garbled on the way: ask for it again, or start from the default view."),
+    500: ("Something went wrong", "The problem was logged. Try again, or start from the default view."),
+    503: ("The service is unavailable right now", "Try again shortly."),
+}
+
+
+def error_page(status: int, name: str, detail: str | None = None) -> flask.Response:
+    """A small self-contained HTML page for an error met by a page request, with a link home."""
+    title, advice = _PAGE_TEXT.get(status, ("The request failed", "Try again, or start from the default view."))
+    message = f"{detail[:300]} {advice}" if detail else advice
+    body = _PAGE.format(status=status, name=escape(name), title=escape(title), message=escape(message))
+    return flask.Response(body, status=status, mimetype="text/html")
+
+
+def wants_json(request: flask.Request) -> bool:
+    """Whether an error answers JSON: always on the API and Dash's endpoints; elsewhere (pages)
+    only for a client that asks for JSON rather than HTML."""
+    if request.path.startswith(flask.current_app.config.get(JSON_PATHS_KEY, ("/api/",))):
+        return True
+    accepted = request.accept_mimetypes
+    return accepted.best_match(("text/html", "application/json"), default="text/html") == "application/json"
+
+
+def error_response(status: int, name: str, message: str, page_message: str | None = None):
+    """The answer to a failed request: JSON {"error": message} for the API, the HTML page (with
+    `page_message`, or the message as a sentence) for a page. Neither holds internals."""
+    if wants_json(flask.request):
+        return flask.jsonify({"error": message}), status
+    return error_page(status, name, page_message or message[:1].upper() + message[1:] + ".")
 
 
 def install(app, frame_ancestors: str = "'none'") -> None:
@@ -103,13 +172,17 @@ def install(app, frame_ancestors: str = "'none'") -> None:
     server: flask.Flask = app.server
     policy = content_security_policy(app.csp_hashes(), frame_ancestors)
     callback_path = app.config.routes_pathname_prefix + "_dash-update-component"
-    json_paths = _json_paths(app)
+    server.config[JSON_PATHS_KEY] = _json_paths(app)
 
     @server.before_request
     def enforce_limits():
         request = flask.request
         if len(request.query_string) > MAX_QUERY_BYTES:
-            return flask.jsonify({"error": f"the query string is {len(request.query_string):,} bytes; at most {MAX_QUERY_BYTES:,} are accepted"}), 414
+            size = len(request.query_string)
+            return error_response(
+                414, "URI Too Long", f"the query string is {size:,} bytes; at most {MAX_QUERY_BYTES:,} are accepted",
+                f"The part of this link after '?' is {size:,} bytes long; this server accepts at most {MAX_QUERY_BYTES:,}.",
+            )
         if request.path == callback_path and request.method == "POST":
             body = request.get_json(silent=True)  # the size limit applies here (413)
             problem = "the body is not JSON" if body is None else callback_request_problem(body, app.callback_map)
@@ -128,9 +201,11 @@ def install(app, frame_ancestors: str = "'none'") -> None:
 
     @server.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        if flask.request.path.startswith(json_paths):
+        if err.code is None or err.code < 400:  # a routing redirect, not an error
+            return err
+        if wants_json(flask.request):
             return flask.jsonify({"error": f"{err.code} {err.name}: {err.description}"}), err.code
-        return err
+        return error_page(err.code, err.name)
 
     @server.errorhandler(DependencyException)
     def unknown_component_file(_err):
@@ -144,4 +219,4 @@ def install(app, frame_ancestors: str = "'none'") -> None:
         server.logger.exception("unhandled error on %s", flask.request.path)
         if isinstance(err, HTTPException):
             return http_error(err)
-        return flask.jsonify({"error": "internal error; the problem was logged"}), 500
+        return error_response(500, "Internal Server Error", "internal error; the problem was logged")

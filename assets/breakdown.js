@@ -327,8 +327,7 @@
   // matrix the bars were drawn from.
   function selectionSearch(row, col, args) {
     var encode = window.tmx.encodeValue, none = function (v) { return v === null || v === undefined; };
-    return window.tmx.canonicalSearch("?" + (args.meta.query || ""), args.keys || [],
-                                      {row: none(row) ? null : encode(row), col: none(col) ? null : encode(col)});
+    return "?" + window.tmx.view.merge(args.meta.query || "", {row: none(row) ? null : encode(row), col: none(col) ? null : encode(col)});
   }
 
   function fetchNumbers(search) {
@@ -369,7 +368,7 @@
       return Promise.resolve();
     }
     // The heatmap's answer carries the numbers of the selection it was drawn with (a link's).
-    var drawn = args.meta.selection && search === window.tmx.canonicalSearch("?" + (args.meta.query || ""), args.keys || [], {});
+    var drawn = args.meta.selection && search === "?" + (args.meta.query || "");
     return (drawn ? Promise.resolve({selection: args.meta.selection}) : fetchNumbers(search))
       .then(function (body) {
         if (serial !== asked.serial) return;
@@ -427,19 +426,20 @@
 
   var SETTLE_MS = 150;  // the dropdowns wait at most this long for the numbers
 
-  // A heatmap or bar click: the panels first, then the dropdowns (the link and the outline follow
-  // from them). Dash's round of callbacks for the dropdowns takes the page's main thread for tens
-  // of milliseconds (hundreds at 1000 tasks); run while the numbers are on their way, it would
-  // hold them back, so it starts once they are shown. It finds the panels already drawn.
+  // A heatmap or bar click: the panels first, then the view's row and col (the link, the
+  // dropdowns and the outline follow from it). Dash's round of callbacks for the view takes the
+  // page's main thread for tens of milliseconds (hundreds at 1000 tasks); run while the numbers
+  // are on their way, it would hold them back, so it starts once they are shown. It finds the
+  // panels already drawn.
   function select(row, col) {
     if (!current || (row === current.row && col === current.col)) return;  // the same cell: kept
-    var before = {row: current.row, col: current.col}, ids = current.ids, done = false;
+    var done = false, encode = window.tmx.encodeValue;
     show(row, col, current);
     var settle = function () {
       if (done || !current || current.row !== row || current.col !== col) return;  // a newer click took over
       done = true;
-      if (row !== before.row) window.dash_clientside.set_props(ids.rowSelect, {value: row});
-      if (col !== before.col) window.dash_clientside.set_props(ids.colSelect, {value: col});
+      window.tmx.view.change({row: row === null || row === undefined ? null : encode(row),
+                              col: col === null || col === undefined ? null : encode(col)});
     };
     current.numbers.then(settle, settle);
     window.setTimeout(settle, SETTLE_MS);
@@ -493,10 +493,10 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       // Outputs: each panel's bar container style. The last States are the ids it works with.
-      draw_breakdowns: function (row, col, sort, pos, neg, meta, figure, keys, heatmap, rowBars, colBars, rowStats, colStats, rowSelect, colSelect) {
+      draw_breakdowns: function (row, col, sort, pos, neg, meta, figure, heatmap, rowBars, colBars, rowStats, colStats) {
         listenToClicks(heatmap);
-        var ids = {rowBars: rowBars, colBars: colBars, rowStats: rowStats, colStats: colStats, rowSelect: rowSelect, colSelect: colSelect};
-        return show(row, col, {sort: sort, pos: pos, neg: neg, meta: meta, figure: figure, keys: keys, ids: ids, graph: heatmap});
+        var ids = {rowBars: rowBars, colBars: colBars, rowStats: rowStats, colStats: colStats};
+        return show(row, col, {sort: sort, pos: pos, neg: neg, meta: meta, figure: figure, ids: ids, graph: heatmap});
       },
     }),
   });

@@ -1,6 +1,6 @@
-// Selection in the browser (issue 3, made fast in issue 9): the train/test dropdowns are the
-// link's row/col fields (heatmap and bar clicks set them: assets/breakdown.js); from them the
-// browser outlines the selection on the heatmap and writes row/col/sort to the link.
+// Selection in the browser: the train/test dropdowns show the view's row/col fields (heatmap and
+// bar clicks change them: assets/breakdown.js); from them the browser outlines the selection on
+// the heatmap.
 (function () {
   "use strict";
 
@@ -53,20 +53,6 @@
     if (gd && gd._fullLayout) window.Plotly.relayout(gd, {shapes: JSON.parse(JSON.stringify(shapes))});
   }
 
-  // row, col and sort go to the link from here: were they inputs of the server's `sync`, every
-  // callback reading them would wait for its answer first (a click's panels came ~70 ms later).
-  // Written with replaceState, as for thresholds (tmx.replaceLink).
-  function writeSelectionLink(row, col, sort, keys) {
-    if (!keys) return;
-    var encode = window.tmx.encodeValue;
-    var values = {
-      row: row === null || row === undefined ? null : encode(row),
-      col: col === null || col === undefined ? null : encode(col),
-      sort: !sort || sort === "data" ? null : encode(sort),  // "data" is the default, never written
-    };
-    window.tmx.replaceLink(keys, values);
-  }
-
   // A page that arrives drawn lists only the chosen train/test label in its dropdowns; every
   // label follows once the heatmap has been drawn and painted (components/state.py, `deferred`).
   // Later lists (a new dataset) only replace the pending ones: `sync` sends those itself.
@@ -86,7 +72,6 @@
   window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel, traceLabels: traceLabels});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
-      write_selection_link: writeSelectionLink,
       fill_select_options: fillSelectOptions,
       outline_selection: outlineSelection,
     }),

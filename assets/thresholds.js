@@ -1,9 +1,9 @@
-// Thresholds (issue 4), entirely in the browser: moving a slider never sends a request.
-// - threshold_controls keeps each switch + slider pair in step with its store (the effective
-//   value: a number, or null when off); the server only sets stores (from the link) and ranges.
+// Thresholds, entirely in the browser: moving a slider or typing a value never sends a request.
+// - threshold_controls keeps each switch + slider + typed box in step with its store (the
+//   effective value: a number, or null when off; the view's pos/neg, whose link assets/view.js
+//   writes); the server only sets the sliders' ranges.
 // - threshold_highlight classifies the drawn cells exactly as transfer.thresholds.classify does,
-//   patches the heatmap's FADE / POSITIVE / NEGATIVE slots (never the cells), writes the counts,
-//   and rewrites the link's pos/neg/diag in canonical form with history.replaceState.
+//   patches the heatmap's FADE / POSITIVE / NEGATIVE slots (never the cells), writes the counts.
 (function () {
   "use strict";
 
@@ -109,24 +109,6 @@
     return z;
   }
 
-  // --- the link ------------------------------------------------------------------------------
-
-  // A drag changes the value dozens of times a second: the highlight follows at once, the link
-  // once the slider rests (browsers throttle, and then ignore, floods of history calls).
-  var LINK_DELAY_MS = 120;
-  var linkTimer = null;
-
-  function writeLink(keys, pos, neg, diag) {
-    var fmt = window.tmx.formatNumber;
-    var values = {
-      pos: pos === null || pos === undefined ? null : fmt(pos),
-      neg: neg === null || neg === undefined ? null : fmt(neg),
-      diag: diag === false ? "0" : null,  // diag=1 is the default and never written
-    };
-    clearTimeout(linkTimer);
-    linkTimer = setTimeout(function () { window.tmx.replaceLink(keys, values); }, LINK_DELAY_MS);
-  }
-
   // --- text ----------------------------------------------------------------------------------
 
   function countsText(counts, pos, neg, diag) {
@@ -159,28 +141,77 @@
     return value === null || value === undefined || value === "" || !isFinite(+value) ? null : +value;
   }
 
-  // Inputs: the two switches, the two sliders (0-3), the two stores, the scale.
-  function thresholdControls(posOn, negOn, posSlider, negSlider, pos, neg, scale) {
+  // A typed threshold: locale-free digits, with a decimal point or a single decimal comma
+  // ("0,1" is 0.1, never "01"); anything else is refused with a message.
+  function parseTyped(text) {
+    var raw = text === null || text === undefined ? "" : String(text), t = raw.trim().replace(/\u2212/g, "-");
+    if (!t) return {error: "type a number, e.g. 0.1"};
+    if (/^[+-]?\d*,\d+$/.test(t)) t = t.replace(",", ".");
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) {
+      return {error: "'" + raw.trim().slice(0, 40) + "' is not a number; type digits with a decimal point or comma, e.g. 0.1"};
+    }
+    var n = Number(t);
+    return isFinite(n) ? {number: n} : {error: "'" + raw.trim().slice(0, 40) + "' is not a finite number"};
+  }
+
+  // A number in a message: as the link writes it, or in exponent form when that would be long.
+  function echo(value) {
+    var size = Math.abs(value);
+    return size !== 0 && (size >= 1e9 || size < 1e-6) ? value.toExponential().replace(/\.?0+e/, "e") : window.tmx.formatNumber(value);
+  }
+
+  var AXES = [{name: "pos", title: "Positive threshold"}, {name: "neg", title: "Negative threshold"}];
+
+  // Inputs: the two switches, the two sliders (0-3), the two typed boxes (4-5), the two stores,
+  // the scale. Outputs: the same controls and stores, the sliders' disabled flags, the status.
+  function thresholdControls(posOn, negOn, posSlider, negSlider, posText, negText, pos, neg, scale) {
     var suggested = scale || {};
     var fired = firedInputs();
-    if (!anyOf(fired, 0, 3)) {
-      // The link or a new matrix set the stores: show them; an off threshold keeps its slider
+    var shown = function (v) { return v === null ? "" : window.tmx.formatNumber(v); };
+    pos = toNumber(pos); neg = toNumber(neg);
+    if (!anyOf(fired, 0, 5)) {
+      // The view or a new matrix set the stores: show them; an off threshold keeps its slider
       // at the suggested position, ready to be switched on.
-      pos = toNumber(pos); neg = toNumber(neg);
       var sliders = [pos !== null ? pos : toNumber(suggested.pos), neg !== null ? neg : toNumber(suggested.neg)];
-      return [pos !== null, neg !== null, sliders[0], sliders[1], noUpdate(), noUpdate(), pos === null, neg === null];
+      return [pos !== null, neg !== null, sliders[0], sliders[1], shown(pos), shown(neg), noUpdate(), noUpdate(),
+              pos === null, neg === null, ""];
+    }
+    var out = [], k;
+    for (k = 0; k < 11; k++) out.push(noUpdate());
+    if (anyOf(fired, 4, 5)) {
+      // A typed value: applied at full precision, clamped to the slider's range with the notice
+      // a link gets, and the threshold switched on; the box then shows the value in force.
+      var axis = fired.indexOf(4) >= 0 ? 0 : 1, spec = AXES[axis], inForce = axis === 0 ? pos : neg;
+      var lo = axis === 0 ? suggested.neutral : suggested.low, hi = axis === 0 ? suggested.high : suggested.neutral;
+      var typed = parseTyped(axis === 0 ? posText : negText);
+      if (typed.error) {
+        out[4 + axis] = shown(inForce);
+        out[10] = spec.title + ": " + typed.error + ".";
+        return out;
+      }
+      var value = Math.min(Math.max(typed.number, lo), hi);
+      out[axis] = true;
+      out[2 + axis] = value;
+      out[4 + axis] = shown(value);
+      out[6 + axis] = value === inForce ? noUpdate() : value;
+      out[8 + axis] = false;
+      out[10] = value === typed.number ? "" :
+        spec.name + "=" + echo(typed.number) + " is outside " + echo(lo) + ".." + echo(hi) + "; using " + echo(value) + ".";
+      return out;
     }
     // Only what changed is written back: an echoed slider value or disabled flag would re-render
     // both sliders on every step of a drag.
     var given = [toNumber(posSlider), toNumber(negSlider)];
     posSlider = given[0] !== null ? given[0] : toNumber(suggested.pos);
     negSlider = given[1] !== null ? given[1] : toNumber(suggested.neg);
-    var nextPos = posOn ? posSlider : null, nextNeg = negOn ? negSlider : null, switched = anyOf(fired, 0, 1);
-    return [noUpdate(), noUpdate(),
-            given[0] === null ? posSlider : noUpdate(), given[1] === null ? negSlider : noUpdate(),
-            nextPos === toNumber(pos) ? noUpdate() : nextPos,
-            nextNeg === toNumber(neg) ? noUpdate() : nextNeg,
-            switched ? !posOn : noUpdate(), switched ? !negOn : noUpdate()];
+    var next = [posOn ? posSlider : null, negOn ? negSlider : null], switched = anyOf(fired, 0, 1);
+    out[2] = given[0] === null ? posSlider : noUpdate();
+    out[3] = given[1] === null ? negSlider : noUpdate();
+    [pos, neg].forEach(function (before, i) {
+      if (next[i] !== before) { out[6 + i] = next[i]; out[4 + i] = shown(next[i]); }
+    });
+    if (switched) { out[8] = !posOn; out[9] = !negOn; out[10] = ""; }
+    return out;
   }
 
   function overlaysEmpty(figure) {
@@ -192,10 +223,9 @@
   }
 
   // Inputs: pos, neg, diag (0-2), the heatmap's rebuild signal (3), the selected row and col (4-5).
-  function thresholdHighlight(pos, neg, diag, meta, row, col, figure, keys, graphId) {
+  function thresholdHighlight(pos, neg, diag, meta, row, col, figure, graphId) {
     var fired = firedInputs();
     pos = toNumber(pos); neg = toNumber(neg); diag = diag !== false;
-    if (anyOf(fired, 0, 2) && keys) writeLink(keys, pos, neg, diag);
     var trace = figure && figure.data && figure.data[TRACE.CELLS];
     if (!trace || !trace.z) return [noUpdate(), noUpdate(), noUpdate()];
     // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
@@ -222,7 +252,7 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {
-    thresholds: {classify: classify, outline: outline},
+    thresholds: {classify: classify, outline: outline, parseTyped: parseTyped},
   });
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {

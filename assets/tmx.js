@@ -34,33 +34,6 @@
     return text === "-0" || text === "" ? "0" : text;
   }
 
-  // The link with the `values` keys replaced (already encoded; null drops a key), keys in
-  // canonical order (`keys`, the ViewState field order, from the QUERY_KEYS store); every other
-  // parameter is kept byte for byte as the server wrote it.
-  function canonicalSearch(search, keys, values) {
-    var parts = {};
-    (search || "").replace(/^\?/, "").split("&").forEach(function (part) {
-      if (!part) return;
-      var key = decodeURIComponent(part.split("=")[0].replace(/\+/g, " "));
-      parts[key] = part;
-    });
-    Object.keys(values).forEach(function (key) {
-      if (values[key] === null) delete parts[key];
-      else parts[key] = key + "=" + values[key];
-    });
-    var ordered = keys.filter(function (key) { return parts.hasOwnProperty(key); }).map(function (key) { return parts[key]; });
-    return ordered.length ? "?" + ordered.join("&") : "";
-  }
-
-  // Rewrite the address bar's link in place (replaceState: no history entry that dcc.Location
-  // never heard of), only when the canonical link changes.
-  function replaceLink(keys, values) {
-    var search = canonicalSearch(window.location.search, keys, values);
-    if (search !== window.location.search) {
-      window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
-    }
-  }
-
   // A query value encoded as Python's urlencode (quote_plus) writes it, so links compare equal.
   function encodeValue(text) {
     return encodeURIComponent(String(text))
@@ -204,7 +177,7 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {graphDiv: graphDiv, afterDraw: afterDraw, formatNumber: formatNumber, cellValues: cellValues, followOverlay: followOverlay,
-                                                canonicalSearch: canonicalSearch, replaceLink: replaceLink, encodeValue: encodeValue});
+                                                encodeValue: encodeValue});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       download_png: download("png"),

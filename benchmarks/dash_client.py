@@ -3,7 +3,7 @@ gunicorn as the Dockerfile runs it, and a worker's resident memory.
 
 The request body of a callback is built from `/_dash-dependencies` (the list the browser reads
 on load): `output`, `outputs`, `inputs` and `state` with the values of the bound controls for a
-ViewState, as `components/state.py` would have set them, and the URL's search string.
+ViewState, as `components/state.py` would have set them, and the view's query (the VIEW store).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ for path in (str(ROOT), str(ROOT / "tests")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
+from components import ids  # noqa: E402
 from components.state import BINDINGS  # noqa: E402
 from transfer.viewstate import ViewState  # noqa: E402
 
@@ -53,7 +54,7 @@ class Callbacks:
         """The JSON the browser posts when control `changed` (an id) fires the callback."""
         dep = self.find(output, changed)
         values = {(b.id, b.prop): b.from_state(getattr(state, b.field)) for b in BINDINGS}
-        values[("url", "search")] = "?" + state.to_query()
+        values[(ids.VIEW, "data")] = state.to_query()
         values.update(extra or {})
 
         def filled(items):

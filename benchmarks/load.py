@@ -48,6 +48,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from components import ids  # noqa: E402
+from components.state import BINDINGS  # noqa: E402
+from transfer.viewstate import parse_query  # noqa: E402
+
 # What Chromium fetched on a fresh page load besides what the HTML references (recorded with
 # Playwright): chunks dash-renderer and dcc load lazily. tests/test_load.py checks each exists.
 LAZY_CHUNKS = (
@@ -264,7 +268,7 @@ def discover(url: str) -> Site:
         _, layout, _ = conn.request("GET", "/_dash-layout")
         _, deps, _ = conn.request("GET", "/_dash-dependencies")
         specs = [CallbackSpec.of(s) for s in json.loads(deps) if CallbackSpec.usable(s)]
-        sync = next(s for s in specs if s.inputs and s.inputs[0] == ("url", "search") and ("url", "search") in s.outputs)
+        sync = next(s for s in specs if s.inputs == ((ids.VIEW_REQUEST, "data"),))
         initial = layout_props(json.loads(layout), {})
         datasets = {}
         for option in initial.get(("dataset", "options"), []):  # the catalogue, as the page lists it
@@ -380,14 +384,23 @@ class Client(threading.Thread):
         self.request("page", "GET", "/_dash-dependencies")
 
     def callbacks(self) -> None:
-        """Go to a link within the page (back/forward) as the renderer does: sync, then the
-        callbacks whose inputs changed."""
+        """Go to a link within the page (back/forward) as the browser does: the view's store and
+        every bound control show the link (assets/view.js), the view is requested from `sync`,
+        and the callbacks whose inputs changed fire, then what those trigger."""
         props = dict(self.site.initial)
-        props[("url", "search")] = "?" + self.link()
+        state = parse_query(self.link())[0]
+        changed = {(b.id, b.prop) for b in BINDINGS if props.get((b.id, b.prop)) != b.from_state(getattr(state, b.field))}
+        props.update({(b.id, b.prop): b.from_state(getattr(state, b.field)) for b in BINDINGS})
+        props[(ids.VIEW_REQUEST, "data")] = {"serial": 1, "query": self.link(), "before": props.get((ids.VIEW, "data")) or "", "carry": False}
+        props[(ids.VIEW, "data")] = self.link()
         fired: set[str] = set()
-        pending = [(self.site.sync, [("url", "search")])]
-        for _ in range(4):  # sync, what it triggers, what those trigger
-            changed: set[tuple[str, str]] = set()
+        pending = [(self.site.sync, [(ids.VIEW_REQUEST, "data")])]
+        pending += [(s, [p for p in s.inputs if p in changed]) for s in self.site.callbacks]
+        for _ in range(4):  # sync and the callbacks of changed controls, what they trigger, ...
+            pending = [(s, triggers) for s, triggers in pending if triggers and s.output not in fired]
+            if not pending:
+                break
+            changed = set()
             for spec, triggers in pending:
                 fired.add(spec.output)
                 answer = self.callback(spec, props, triggers)
@@ -399,10 +412,7 @@ class Client(threading.Thread):
                     for prop, value in values.items():
                         props[(component, prop)] = value
                         changed.add((component, prop))
-            pending = [(s, [p for p in s.inputs if p in changed]) for s in self.site.callbacks if s.output not in fired]
-            pending = [(s, triggers) for s, triggers in pending if triggers]
-            if not pending:
-                break
+            pending = [(s, [p for p in s.inputs if p in changed]) for s in self.site.callbacks]
 
     def callback(self, spec: CallbackSpec, props: dict, changed) -> dict | None:
         body = json.dumps(spec.payload(props, changed)).encode()

@@ -1,10 +1,10 @@
 """Linked breakdown panels: the selected train row ("Trained on X") and test column ("Tested on Y").
 
-The dropdowns are the `row`/`col` fields of the link, which the browser writes itself. Both panels
+The dropdowns show the view's `row`/`col` fields, which change in the browser alone. Both panels
 are drawn in the browser (assets/breakdown.js): the bars from the heatmap's own cells (no request,
 no plotly redraw), the numbers beside them from /api/selection (transfer/breakdown.py computes
-them). A heatmap click draws the panels first, then sets the dropdowns; the outline on the
-heatmap and the link follow from those (assets/selection.js). The matrix is never sent again.
+them). A heatmap click draws the panels first, then changes the view (assets/view.js); the
+dropdowns, the outline on the heatmap and the link follow from it. The matrix is never sent again.
 """
 
 from __future__ import annotations
@@ -93,10 +93,9 @@ def register(app) -> None:
         Input(ids.THRESHOLD_NEG, "data"),
         Input(ids.HEATMAP_META, "data"),
         State(ids.HEATMAP, "figure"),
-        State(ids.QUERY_KEYS, "data"),
-        # the graph, the containers, and the dropdowns a click sets
+        # the graph and the containers
         *(State(i, "id") for i in (ids.HEATMAP, ids.BREAKDOWN_ROW_BARS, ids.BREAKDOWN_COL_BARS, ids.BREAKDOWN_ROW_STATS,
-                                  ids.BREAKDOWN_COL_STATS, ids.ROW, ids.COL)),
+                                  ids.BREAKDOWN_COL_STATS)),
         prevent_initial_call=False,  # on load: the page arrives with the link's selection and figure
     )
 
@@ -115,12 +114,4 @@ def register(app) -> None:
         Output(ids.SELECT_OPTIONS, "id"),  # nothing to output: it sets the dropdowns' options later
         Input(ids.SELECT_OPTIONS, "data"),
         *(State(i, "id") for i in (ids.ROW, ids.COL, ids.HEATMAP)),
-    )
-    app.clientside_callback(
-        ClientsideFunction("tmx", "write_selection_link"),
-        Input(ids.ROW, "value"),
-        Input(ids.COL, "value"),
-        Input(ids.BREAKDOWN_SORT, "value"),
-        State(ids.QUERY_KEYS, "data"),
-        prevent_initial_call=True,
     )

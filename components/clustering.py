@@ -26,6 +26,8 @@ from .state import DATA_FIELDS, current_view, props_of, view_dependencies
 
 METRIC_NAMES = {"euclidean": "Euclidean", "correlation": "Correlation (1 - r)", "cosine": "Cosine", "cityblock": "City block (L1)"}
 DENDROGRAM_TAB = "dendrogram"  # its tab_id in components/page.py (and the link's `tab`)
+# The form around the k slider: Enter in the slider's number box submits it (see `cut_form`).
+# Declared here until components/ids.py (edited elsewhere this round) takes it.
 PROFILE_OPTIONS = [
     {"label": "Row + column", "value": "both"},
     {"label": "Row (transfer out)", "value": "rows"},
@@ -35,6 +37,32 @@ PROFILE_OPTIONS = [
 
 def _labelled(label: str, control, title: str | None = None) -> html.Div:
     return html.Div([dbc.Label(label, className="small mb-0"), control], className="mb-2", title=title)
+
+
+def cut_form() -> dbc.Form:
+    """The k slider with its number box, in a form so that Enter in the box applies the typed k.
+
+    Dash 4's slider commits a typed value on blur (Tab, a click elsewhere) but ignores Enter. In a
+    form with a submit button, Enter submits (`n_submit`, the page does not navigate): the
+    browser first checks the box against its min, max and step (saying what is wrong if it
+    must), and `apply_typed_cut` then commits the slider's `drag_value`, which the box sets
+    while typing. No tooltip: the box shows the value while the handle is dragged, and the
+    tooltip stayed over the card's text for as long as the handle kept focus after a drag.
+    """
+    return dbc.Form(
+        [
+            dcc.Slider(id=ids.CLUSTER_K, min=1, max=10, step=1, value=1, marks=None),
+            html.Button("Apply k", type="submit", className="visually-hidden", tabIndex="-1"),
+        ],
+        id=ids.CLUSTER_K_FORM,
+    )
+
+
+def typed_cut(value) -> int | None:
+    """The slider's `drag_value` as the k to apply on Enter (None: nothing to apply)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 1:
+        return None
+    return round(value)
 
 
 def layout() -> dbc.Card:
@@ -59,8 +87,7 @@ def layout() -> dbc.Card:
                     ),
                     _labelled("Task profile", dbc.RadioItems(id=ids.CLUSTER_PROFILE, options=PROFILE_OPTIONS, value="both", inline=True),
                               title="What describes a task when the same tasks are on both axes"),
-                    _labelled("Clusters (k)", dcc.Slider(id=ids.CLUSTER_K, min=1, max=10, step=1, value=1, marks=None,
-                                                         tooltip={"placement": "bottom", "always_visible": False})),
+                    _labelled("Clusters (k)", cut_form()),
                     html.Div(id=ids.CLUSTER_INFO, className="small text-muted"),
                     dcc.Store(id=ids.CLUSTER_SELECTED),
                 ],
@@ -213,6 +240,18 @@ def register(app) -> None:
                 for key, value in update.items():
                     patch["data"][index][key] = value
         return patch
+
+    @app.callback(
+        Output(ids.CLUSTER_K, "value", allow_duplicate=True),
+        Input(ids.CLUSTER_K_FORM, "n_submit"),
+        State(ids.CLUSTER_K, "drag_value"),
+        prevent_initial_call=True,
+    )
+    def apply_typed_cut(_, typed):
+        k = typed_cut(typed)
+        if k is None:
+            raise PreventUpdate
+        return k  # the view's own rules clamp it to the tree (resolve)
 
     @app.callback(
         Output(ids.CLUSTER_SELECTED, "data", allow_duplicate=True),

@@ -35,6 +35,11 @@ def upload_allowed(token) -> bool:
     return security.token_matches(token, flask.current_app.config.get(security.UPLOAD_TOKEN_KEY))
 
 
+def link_query() -> str | None:
+    """The query string of the page the layout is fetched for (its Referer), None outside a request."""
+    return urlsplit(flask.request.referrer or "").query if flask.has_request_context() else None
+
+
 def link_view() -> View | None:
     """The view the page's link asks for, while Dash's renderer fetches the layout: its request
     names the page in the Referer header (same-origin: sent whole under our Referrer-Policy).
@@ -45,6 +50,6 @@ def link_view() -> View | None:
     if not flask.has_request_context():
         return None
     try:
-        return view_from_query(datasets(), "?" + urlsplit(flask.request.referrer or "").query)
+        return view_from_query(datasets(), "?" + link_query())
     except StoreUnavailable:
         return None

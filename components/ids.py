@@ -1,6 +1,14 @@
 """Every component id, declared once. Callbacks and tests import these; no repeated literals."""
 
-URL = "url"
+# The view state in the browser (assets/view.js owns it; components/state.py answers it):
+VIEW = "view"  # the query of the view on screen (no '?'): canonical, or a request not yet answered
+VIEW_REQUEST = "view-request"  # {"serial", "query", "before", "carry"}: the server resolves it (sync)
+VIEW_ANSWER = "view-answer"  # {"serial", "query", "requested", "datasets"}: its canonical form
+VIEW_OPEN = "view-open"  # {"query"}: a server callback opens another view (an upload, a stored copy)
+CATALOGUE = "catalogue"  # [{label, value}] of the bundled datasets, for the browser-built dataset lists
+REMEMBERED = "remembered"  # [{id, name}] datasets opened in this browser (localStorage)
+REMEMBERED_LIST = "remembered-list"  # where the upload card lists them, each with a Forget button
+FORGET = "forget"  # pattern-matching type: {"type": FORGET, "index": dataset id}, a Forget button
 NOTICES = "notices"
 DATASET = "dataset"
 DATASET_INFO = "dataset-info"
@@ -39,6 +47,7 @@ CLUSTER_METHOD = "cluster-method"
 CLUSTER_METRIC = "cluster-metric"
 CLUSTER_PROFILE = "cluster-profile"
 CLUSTER_K = "cluster-k"
+CLUSTER_K_FORM = "cluster-k-form"  # the k slider's form: Enter in its number box submits it
 CLUSTER_SELECTED = "cluster-selected"  # dcc.Store: the ViewState `cluster`
 CLUSTER_INFO = "cluster-info"
 CLUSTER_MEMBERS = "cluster-members"
@@ -66,4 +75,7 @@ THRESHOLD_SCALE = "threshold-scale"  # transfer.thresholds.ThresholdScale of the
 THRESHOLD_NEUTRAL = "threshold-neutral"
 THRESHOLD_COUNTS = "threshold-counts"
 THRESHOLD_SELECTION_COUNTS = "threshold-selection-counts"
-QUERY_KEYS = "query-keys"  # ViewState field names in canonical query order, for links written in the browser
+THRESHOLD_POS_INPUT = "threshold-pos-input"  # typed thresholds (text: parsed in assets/thresholds.js)
+THRESHOLD_NEG_INPUT = "threshold-neg-input"
+THRESHOLD_INPUT_STATUS = "threshold-input-status"  # what a typed value did (clamped, refused)
+VIEW_SPEC = "view-spec"  # components.state.view_spec(): how the browser writes the canonical query

@@ -1,5 +1,6 @@
-"""The small-multiples tab: every catalogue matrix sharing labels with the shown one, on one
-colour scale per metric; clicking a panel (or its "Open" button) opens that matrix."""
+"""The small-multiples tab: every catalogue matrix, and every upload opened in this browser,
+sharing labels with the shown one, on one colour scale per metric; clicking a panel (or its
+"Open" button) opens that matrix."""
 
 from __future__ import annotations
 
@@ -53,8 +54,20 @@ def _group(group: MultiplesGroup) -> html.Div:
 OUTPUTS = [Output(ids.MULTIPLES, "children")]
 
 
-def multiples(view) -> list:
-    catalogue = [(entry.id, datasets().get(entry.id)) for entry in datasets().entries]
+MAX_REMEMBERED = 24  # uploads of this browser drawn beside the catalogue, the latest first
+
+
+def remembered_ids(remembered) -> list[str]:
+    """The ids in the browser's list of opened datasets (REMEMBERED), whatever a client sent."""
+    items = remembered if isinstance(remembered, list) else []
+    ids_ = [item.get("id") for item in items if isinstance(item, dict)]
+    return [i for i in ids_ if isinstance(i, str) and 0 < len(i) <= 100][-MAX_REMEMBERED:][::-1]
+
+
+def multiples(view, remembered=None) -> list:
+    store = datasets()
+    uploads = [(i, store.get(i)) for i in remembered_ids(remembered) if not store.is_bundled(i)]
+    catalogue = [(entry.id, store.get(entry.id)) for entry in store.entries] + [(i, m) for i, m in uploads if m is not None]
     return [_group(group) for group in small_multiples(view.dataset_id, view.source, catalogue)]
 
 
@@ -64,12 +77,12 @@ def initial(view) -> dict:
 
 
 def register(app) -> None:
-    @app.callback(*OUTPUTS, *view_dependencies("dataset", "tab"), prevent_initial_call=True)
-    def show(*_):
+    @app.callback(*OUTPUTS, *view_dependencies("dataset", "tab"), Input(ids.REMEMBERED, "data"), prevent_initial_call=True)
+    def show(*args):
         view = current_view()
         if view.state.tab != TAB_ID:
             raise PreventUpdate  # built when the tab is opened, not on every dataset change
-        return multiples(view)
+        return multiples(view, args[-1])
 
     @app.callback(
         Output(ids.DATASET, "value", allow_duplicate=True),

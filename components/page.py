@@ -22,7 +22,8 @@ def layout() -> html.Div:
     if view is not None:
         wanted: dict[str, dict] = {}
         for panel in DRAWN_ON_ARRIVAL:
-            for (component_id, prop), value in panel.initial(view).items():
+            arrival = panel.initial(view, context.link_query()) if panel is state else panel.initial(view)
+            for (component_id, prop), value in arrival.items():
                 wanted.setdefault(component_id, {})[prop] = value
         for component in page._traverse():
             component_id = getattr(component, "id", None)
@@ -33,10 +34,23 @@ def layout() -> html.Div:
     return page
 
 
+def view_stores() -> list:
+    """The view state's stores (components/state.py, assets/view.js)."""
+    return [
+        dcc.Store(id=ids.VIEW),
+        dcc.Store(id=ids.VIEW_REQUEST),
+        dcc.Store(id=ids.VIEW_ANSWER),
+        dcc.Store(id=ids.VIEW_OPEN),
+        dcc.Store(id=ids.VIEW_SPEC, data=state.view_spec()),
+        dcc.Store(id=ids.CATALOGUE, data=state.catalogue()),
+        dcc.Store(id=ids.REMEMBERED, storage_type="local", data=[]),
+    ]
+
+
 def skeleton() -> html.Div:
     return html.Div(
         [
-            dcc.Location(id=ids.URL, refresh=False),
+            *view_stores(),
             header.layout(),
             dbc.Container(
                 [
@@ -60,7 +74,8 @@ def skeleton() -> html.Div:
                             # Controls and side panels, stacked: thresholds, clustering,
                             # comparison, row/column breakdowns, insights.
                             dbc.Col(
-                                [thresholds.layout(), breakdown.layout(), clustering.layout(), compare.layout(), insights.layout(), upload.layout()],
+                                [thresholds.layout(), breakdown.layout(), clustering.layout(), compare.layout(), insights.layout(), upload.layout(),
+                                 html.Div(id=ids.REMEMBERED_LIST)],
                                 lg=5,
                                 className="mb-2 tmx-side d-flex flex-column gap-2",
                             ),

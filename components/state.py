@@ -1,10 +1,15 @@
-"""URL <-> controls: the one place where the link becomes the view and controls write the link.
+"""The view state: one query string (`ViewState.to_query`) that the link, the controls and every
+callback agree on.
 
-Each control that carries part of the view is a `Binding` of a ViewState field. One callback
-(`sync`) reads the URL on load (and on back/forward), sets every bound control, and writes the
-canonical link whenever a server-side control changes. Client bindings (threshold sliders, the
-selected row/col, the bar sort) write the link in the browser (assets/thresholds.js,
-assets/selection.js): moving them never waits for the server.
+The browser owns it (assets/view.js, `tmx.view`): every control, click and key writes one change
+to it, and it alone writes the link (`history.pushState` for a person's step, `replaceState`
+when the server canonicalised what it asked for). The `VIEW` store holds that query for Dash:
+`show` sets every bound control from it, and server callbacks read it (never the controls'
+other values, which may not have caught up). A change of a field only the server can check
+(a dataset, an option of the clustering, ...) goes to `sync` as a request; its answer is the
+canonical query, with the notices of that view and the options that depend on the data.
+
+Each control that carries part of the view is a `Binding` of a ViewState field.
 """
 
 from __future__ import annotations
@@ -13,12 +18,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from dash import Input, Output, State, ctx, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from transfer.thresholds import carry_thresholds
 from transfer.view import View, open_view
-from transfer.viewstate import ViewState, parse_query, state_from_values
+from transfer.viewstate import FIELD_NAMES, ViewState, parse_query, state_from_values
 
 from . import ids, options
 from .context import datasets
@@ -40,7 +45,7 @@ class Binding:
     field: str
     id: str
     prop: str = "value"
-    client: bool = False  # the browser writes this field to the URL (no server round trip)
+    client: bool = False  # the browser checks this field itself (no server round trip)
     to_state: Callable[[Any], Any] = field(default=_identity)
     from_state: Callable[[Any], Any] = field(default=_identity)
     # Choices that depend on the data (View -> options), sent by `sync` in the same response as
@@ -53,12 +58,13 @@ class Binding:
 
 
 BINDINGS: list[Binding] = [
-    Binding("dataset", ids.DATASET, options=options.dataset_options),
+    # dataset and compare list the catalogue and the datasets opened in this browser, built in
+    # the browser (assets/view.js) from CATALOGUE and REMEMBERED
+    Binding("dataset", ids.DATASET),
     Binding("tab", ids.TABS, "active_tab"),
-    Binding("compare", ids.COMPARE, options=options.compare_options),
+    Binding("compare", ids.COMPARE),
     Binding("norm", ids.NORM),
-    # Selection fields are written to the link in the browser (assets/selection.js): as inputs of
-    # `sync` they would hold every callback reading them until sync had answered.
+    # Selection, sort and thresholds change in the browser alone: a click never waits for the server.
     Binding("row", ids.ROW, client=True, options=options.row_options, deferred=True),
     Binding("col", ids.COL, client=True, options=options.col_options, deferred=True),
     Binding("order", ids.CLUSTER_ORDER),
@@ -75,6 +81,7 @@ BINDINGS: list[Binding] = [
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")
+SERVER_FIELDS = tuple(b.field for b in BINDINGS if not b.client)
 
 
 def _bound(names) -> list[Binding]:
@@ -82,37 +89,22 @@ def _bound(names) -> list[Binding]:
 
 
 def view_dependencies(*input_fields: str) -> list:
-    """Inputs for the bound controls of `input_fields`, States for every other bound control and
-    the URL: a callback given these can rebuild the whole view with `current_view()`."""
-    inputs = _bound(input_fields)
-    return [
-        *(Input(b.id, b.prop) for b in inputs),
-        *(State(b.id, b.prop) for b in BINDINGS if b not in inputs),
-        State(ids.URL, "search"),
-    ]
-
-
-def _control_values() -> dict[str, Any]:
-    raw = {**ctx.states, **ctx.inputs}
-    values = {}
-    for b in BINDINGS:
-        key = f"{b.id}.{b.prop}"
-        if key in raw:
-            values[b.field] = b.to_state(raw[key])
-    return values
-
-
-def state_from_controls(search: str | None) -> tuple[ViewState, list[str]]:
-    """The URL's state with every bound control's current value laid over it."""
-    base, _ = parse_query(search)
-    merged = {**{k: v for k, v in base.as_dict().items() if v is not None}, **_control_values()}
-    return state_from_values(merged)
+    """Inputs for the bound controls of `input_fields` and the view's query as a State: a
+    callback given these rebuilds the view with `current_view()`."""
+    return [*(Input(b.id, b.prop) for b in _bound(input_fields)), State(ids.VIEW, "data")]
 
 
 def current_view() -> View:
-    """The view the callback's controls and URL describe (for callbacks built with view_dependencies)."""
-    search = {**ctx.states, **ctx.inputs}.get(f"{ids.URL}.search")
-    state, notices = state_from_controls(search)
+    """The view a callback built with `view_dependencies` works on: the VIEW query, with the
+    controls that fired it laid over (the browser may not have written their change into VIEW
+    yet when the callback was sent)."""
+    values = {**ctx.states, **ctx.inputs}
+    state, notices = parse_query(values.get(f"{ids.VIEW}.data"))
+    fired = {b.field: b.to_state(values[key]) for b in BINDINGS
+             if (key := f"{b.id}.{b.prop}") in ctx.triggered_prop_ids and key in values}
+    if fired:
+        state, more = state_from_values({**state.as_dict(), **fired})
+        notices += more
     return open_view(datasets(), state, notices)
 
 
@@ -122,26 +114,30 @@ def notice_children(notices) -> list:
     return [dbc.Alert(text, color="warning", dismissable=True, className="py-1 px-3 mb-1 small") for text in notices]
 
 
-def register(app) -> None:
-    server_bindings = [b for b in BINDINGS if not b.client]
-    client_bindings = [b for b in BINDINGS if b.client]
+def _kind(name: str) -> str:
+    default = ViewState.__dataclass_fields__[name].default
+    if isinstance(default, bool):
+        return "flag"
+    if name in ("k", "cluster"):
+        return "count"
+    if name in ("pos", "neg"):
+        return "number"
+    return "text" if default is None or isinstance(default, str) else "number"
 
-    @app.callback(
-        Output(ids.URL, "search"),
-        Output(ids.NOTICES, "children"),
-        *(Output(b.id, b.prop) for b in BINDINGS),
-        *(Output(b.id, "options") for b in _with_options()),
-        Output(ids.SELECT_OPTIONS, "data"),
-        Input(ids.URL, "search"),
-        *(Input(b.id, b.prop) for b in server_bindings),
-        *(State(b.id, b.prop) for b in client_bindings),
-    )
-    def sync(search, *_):
-        if search is None:  # the Location has not read the address bar yet
-            raise PreventUpdate
-        if ctx.triggered_id in (None, ids.URL):
-            return _load(search)
-        return _write(search)
+
+def view_spec() -> dict:
+    """What assets/view.js needs to write the canonical query as ViewState.to_query does: the
+    field order, the fields only the server checks, and each binding's control, the kind of its
+    value and the control value that leaves the field out of the link (its default)."""
+    defaults = ViewState()
+    return {
+        "fields": list(FIELD_NAMES),
+        "server": list(SERVER_FIELDS),
+        "data": list(DATA_FIELDS),
+        "ids": {"view": ids.VIEW, "request": ids.VIEW_REQUEST, "notices": ids.NOTICES, "remembered": ids.REMEMBERED, "forget": ids.FORGET},
+        "bindings": [{"field": b.field, "id": b.id, "prop": b.prop, "kind": _kind(b.field),
+                      "empty": None if b.field == "dataset" else b.from_state(getattr(defaults, b.field))} for b in BINDINGS],
+    }
 
 
 def _with_options() -> list[Binding]:
@@ -156,22 +152,30 @@ def _options(view: View, changed: bool = True) -> list:
     return [*lists.values(), {b.field: lists[b.field] for b in _with_options() if b.deferred}]
 
 
-def _load(search: str):
-    """Address bar -> controls (page load, back/forward). Controls that already show the link
-    are left alone: the page arrives drawn for its link (components.page), so on load nothing
-    changes and no callback runs."""
-    state, notices = parse_query(search)
+def _opened(view: View) -> list[dict]:
+    """The uploads the view shows (its dataset, the one it compares with), for the browser to remember."""
+    shown = [(view.dataset_id, view.source)]
+    if view.comparison is not None:
+        shown.append((view.state.compare, view.comparison.other))
+    return [{"id": dataset_id, "name": matrix.name or dataset_id[:8]} for dataset_id, matrix in shown
+            if not datasets().is_bundled(dataset_id)]
+
+
+def answer(request: Any) -> tuple:
+    """`sync`: a request of the browser -> its canonical view (VIEW_ANSWER), its notices, and the
+    options that depend on the data when they changed. A request that changes the data (`carry`)
+    moves the thresholds to the new units (`carry_thresholds`); one that restores a link (back,
+    forward) takes the link as it is."""
+    if not isinstance(request, dict) or not isinstance(request.get("query"), str) or not isinstance(request.get("serial"), int):
+        raise PreventUpdate  # not a request the page sends
+    state, notices = parse_query(request["query"])
+    shown_before = open_view(datasets(), parse_query(request.get("before") if isinstance(request.get("before"), str) else "")[0])
+    if request.get("carry") is True:
+        state = carry_thresholds(state, shown_before.matrix, open_view(datasets(), state).matrix)
     view = open_view(datasets(), state, notices)
-    query = "?" + view.query
-    current = _control_values()
-    changed = {b.field for b in BINDINGS if current.get(b.field) != getattr(view.state, b.field)}
-    if not changed and query == search:
-        raise PreventUpdate  # the page shows this link already
-    controls = [b.from_state(getattr(view.state, b.field)) if b.field in changed else no_update for b in BINDINGS]
-    notices = notice_children(view.notices) if changed else no_update
-    # options with any change: a value the dropdown does not list yet (its list may still be the
-    # one option a drawn page arrives with) would be cleared
-    return (query if query != search else no_update), notices, *controls, *_options(view, bool(changed))
+    data_changed = any(getattr(view.state, name) != getattr(shown_before.state, name) for name in DATA_FIELDS)
+    reply = {"serial": request["serial"], "query": view.query, "datasets": _opened(view)}
+    return reply, notice_children(view.notices), *_options(view, data_changed)
 
 
 def props_of(outputs: list[Output], values) -> dict:
@@ -180,8 +184,10 @@ def props_of(outputs: list[Output], values) -> dict:
     return {(o.component_id, o.component_property): v for o, v in zip(outputs, values) if v is not no_update}
 
 
-def initial(view: View) -> dict:
-    """Every bound control (and its options) showing the view, and the link's notices."""
+def initial(view: View, requested: str | None = None) -> dict:
+    """Every bound control (and its options) showing the view, the view's query and the link's
+    notices. `requested` is the query the page was asked for (None when unknown): the browser
+    asks again when its address bar holds another link (a Referer stripped on the way)."""
     props = {(b.id, b.prop): b.from_state(getattr(view.state, b.field)) for b in BINDINGS}
     *lists, later = _options(view)
     for b, choices in zip(_with_options(), lists):
@@ -189,27 +195,61 @@ def initial(view: View) -> dict:
         props[(b.id, "options")] = ([chosen] if chosen is not None else []) if b.deferred else choices
     props[(ids.SELECT_OPTIONS, "data")] = later
     props[(ids.NOTICES, "children")] = notice_children(view.notices)
+    props[(ids.VIEW, "data")] = view.query
+    props[(ids.VIEW_ANSWER, "data")] = {"serial": 0, "query": view.query, "requested": requested, "datasets": _opened(view)}
     return props
 
 
-def _write(search: str):
-    """Controls -> canonical address; controls the state had to correct are set back."""
-    state, notices = state_from_controls(search)
-    data_changed = ctx.triggered_id in {b.id for b in _bound(DATA_FIELDS)}
-    if data_changed:
-        state = _carry_units(search, state)
-    view = open_view(datasets(), state, notices)
-    query = "?" + view.query
-    current = _control_values()
-    controls = [
-        b.from_state(getattr(view.state, b.field)) if current.get(b.field) != getattr(view.state, b.field) else no_update
-        for b in BINDINGS
-    ]
-    notices = notice_children(view.notices) if view.notices else no_update
-    return (query if query != search else no_update), notices, *controls, *_options(view, data_changed)
+def catalogue() -> list[dict]:
+    return [{"label": entry.name, "value": entry.id} for entry in datasets().entries]
 
 
-def _carry_units(search: str, state: ViewState) -> ViewState:
-    """Thresholds restart from the new matrix's suggestions when a data control changes their units."""
-    before = open_view(datasets(), parse_query(search)[0]).matrix
-    return carry_thresholds(state, before, open_view(datasets(), state).matrix)
+def register(app) -> None:
+    @app.callback(
+        Output(ids.VIEW_ANSWER, "data"),
+        Output(ids.NOTICES, "children"),
+        *(Output(b.id, "options") for b in _with_options()),
+        Output(ids.SELECT_OPTIONS, "data"),
+        Input(ids.VIEW_REQUEST, "data"),
+        prevent_initial_call=True,
+    )
+    def sync(request):
+        return answer(request)
+
+    controls = [(b.id, b.prop) for b in BINDINGS]
+    # Controls -> the view: a person's change of any bound control (not the echo of `show`).
+    app.clientside_callback(
+        ClientsideFunction("tmx", "view_from_controls"),
+        *(Input(i, p) for i, p in controls),
+        prevent_initial_call=True,
+    )
+    # The view -> controls; on load, the view the page arrived with.
+    app.clientside_callback(
+        ClientsideFunction("tmx", "view_to_controls"),
+        *(Output(i, p, allow_duplicate=True) for i, p in controls),
+        Input(ids.VIEW, "data"),
+        *(State(i, p) for i, p in controls),
+        State(ids.VIEW_SPEC, "data"),
+        State(ids.VIEW_ANSWER, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    app.clientside_callback(ClientsideFunction("tmx", "view_answered"), Input(ids.VIEW_ANSWER, "data"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("tmx", "view_open"), Input(ids.VIEW_OPEN, "data"), prevent_initial_call=True)
+    # The dataset lists: the catalogue and the datasets opened in this browser.
+    app.clientside_callback(
+        ClientsideFunction("tmx", "dataset_lists"),
+        Output(ids.DATASET, "options"),
+        Output(ids.COMPARE, "options"),
+        Output(ids.REMEMBERED_LIST, "children"),
+        Input(ids.REMEMBERED, "data"),
+        Input(ids.VIEW, "data"),
+        State(ids.CATALOGUE, "data"),
+        State(ids.VIEW_SPEC, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("tmx", "forget_dataset"),
+        Output(ids.REMEMBERED, "data", allow_duplicate=True),
+        Input({"type": ids.FORGET, "index": ALL}, "n_clicks"),
+        State(ids.REMEMBERED, "data"),
+        prevent_initial_call=True,
+    )

@@ -1,10 +1,11 @@
-"""The thresholds panel: sliders (with number entry) for positive and negative transfer, the
-diagonal switch, and the counts of highlighted cells.
+"""The thresholds panel: a switch, a slider and a typed box for positive and for negative
+transfer, the diagonal switch, and the counts of highlighted cells.
 
 Only the slider ranges come from the server (once per displayed matrix). Everything a slider
-move changes happens in the browser (assets/thresholds.js): the switches and sliders are kept in
-step with the `pos`/`neg` stores, the link is rewritten with `history.replaceState`, and the
-heatmap's fade and outline slots are patched from the values already drawn.
+move or a typed value changes happens in the browser (assets/thresholds.js): the switches,
+sliders and boxes are kept in step with the `pos`/`neg` stores (the view's fields, whose link
+assets/view.js writes), and the heatmap's fade and outline slots are patched from the values
+already drawn.
 """
 
 from __future__ import annotations
@@ -13,27 +14,33 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from transfer.thresholds import ThresholdScale, threshold_scale
-from transfer.viewstate import FIELD_NAMES, format_number
+from transfer.viewstate import format_number
 
 from . import ids
 from .state import DATA_FIELDS, current_view, props_of, view_dependencies
 
 SLIDERS = (
-    # (switch, slider, label, aria label)
-    (ids.THRESHOLD_POS_ON, ids.THRESHOLD_POS_SLIDER, "Positive transfer ≥", "positive threshold"),
-    (ids.THRESHOLD_NEG_ON, ids.THRESHOLD_NEG_SLIDER, "Negative transfer ≤", "negative threshold"),
+    # (switch, slider, typed box, label, aria label)
+    (ids.THRESHOLD_POS_ON, ids.THRESHOLD_POS_SLIDER, ids.THRESHOLD_POS_INPUT, "Positive transfer ≥", "positive threshold"),
+    (ids.THRESHOLD_NEG_ON, ids.THRESHOLD_NEG_SLIDER, ids.THRESHOLD_NEG_INPUT, "Negative transfer ≤", "negative threshold"),
 )
 
 
-def _threshold_row(switch: str, slider: str, label: str, aria: str) -> html.Div:
+def _threshold_row(switch: str, slider: str, box: str, label: str, aria: str) -> html.Div:
     return html.Div(
         [
             dbc.Switch(id=switch, label=label, value=False, className="mb-0 text-nowrap tmx-threshold-switch", input_class_name="me-1"),
             html.Div(
-                dcc.Slider(id=slider, min=0, max=1, value=None, updatemode="drag", disabled=True, className="tmx-threshold-slider"),
+                # The slider's own number box rounds to its step and applies what it shows only
+                # sometimes: a text box of ours applies exactly what was typed (on Enter or Tab).
+                dcc.Slider(id=slider, min=0, max=1, value=None, updatemode="drag", disabled=True, allow_direct_input=False,
+                           className="tmx-threshold-slider"),
                 className="flex-grow-1",
                 title=aria,
             ),
+            html.Label(f"{aria} value", htmlFor=box, className="visually-hidden"),
+            dbc.Input(id=box, type="text", inputMode="decimal", debounce=True, size="sm", className="tmx-threshold-input",
+                      placeholder="value", autoComplete="off"),
         ],
         className="d-flex align-items-center gap-2",
     )
@@ -53,6 +60,7 @@ def layout() -> dbc.Card:
                 [
                     *(_threshold_row(*row) for row in SLIDERS),
                     dbc.Switch(id=ids.THRESHOLD_DIAG, value=True, label="Include in-domain cells (train = test)", className="mb-1 small"),
+                    html.Div(id=ids.THRESHOLD_INPUT_STATUS, className="small text-danger", role="status"),
                     html.Div(id=ids.THRESHOLD_COUNTS, className="small fw-semibold", **{"aria-live": "polite"}),
                     html.Div(id=ids.THRESHOLD_SELECTION_COUNTS, className="small text-muted"),
                     html.Div("Highlighted cells keep their colour; positive ones get a solid outline, "
@@ -60,7 +68,6 @@ def layout() -> dbc.Card:
                     dcc.Store(id=ids.THRESHOLD_POS),
                     dcc.Store(id=ids.THRESHOLD_NEG),
                     dcc.Store(id=ids.THRESHOLD_SCALE),
-                    dcc.Store(id=ids.QUERY_KEYS, data=list(FIELD_NAMES)),
                 ],
                 className="py-2 d-flex flex-column gap-1",
             ),
@@ -82,7 +89,7 @@ def slider_props(scale: ThresholdScale) -> tuple:
 
 
 OUTPUTS = [
-    *(Output(slider, prop) for _, slider, _, _ in SLIDERS for prop in ("min", "max", "step", "marks")),
+    *(Output(slider, prop) for _, slider, *_ in SLIDERS for prop in ("min", "max", "step", "marks")),
     Output(ids.THRESHOLD_SCALE, "data"),
     Output(ids.THRESHOLD_NEUTRAL, "children"),
 ]
@@ -103,15 +110,16 @@ def register(app) -> None:
     def configure(*_):
         return configuration(current_view())
 
-    controls = [(switch, "value") for switch, _, _, _ in SLIDERS] + [(slider, "value") for _, slider, _, _ in SLIDERS]
+    controls = [(row[column], "value") for column in range(3) for row in SLIDERS]  # switches, sliders, boxes
     stores = [(ids.THRESHOLD_POS, "data"), (ids.THRESHOLD_NEG, "data")]
     app.clientside_callback(
         ClientsideFunction("tmx", "threshold_controls"),
         *(Output(i, p) for i, p in controls + stores),
-        *(Output(slider, "disabled") for _, slider, _, _ in SLIDERS),
+        *(Output(slider, "disabled") for _, slider, *_ in SLIDERS),
+        Output(ids.THRESHOLD_INPUT_STATUS, "children"),
         *(Input(i, p) for i, p in controls + stores),
         Input(ids.THRESHOLD_SCALE, "data"),
-        prevent_initial_call=False,  # on load: the switches and sliders from the link's stores
+        prevent_initial_call=False,  # on load: the switches, sliders and boxes from the view's stores
     )
 
     app.clientside_callback(
@@ -126,7 +134,6 @@ def register(app) -> None:
         Input(ids.ROW, "value"),  # the selection, for its counts
         Input(ids.COL, "value"),
         State(ids.HEATMAP, "figure"),
-        State(ids.QUERY_KEYS, "data"),
         State(ids.HEATMAP, "id"),
         prevent_initial_call="initial_duplicate",  # on load too: the link's highlight and counts
     )

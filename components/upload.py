@@ -14,10 +14,12 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from transfer.matrix import MatrixError
+from transfer.matrix import MatrixError, TransferMatrix
 from transfer.parsing import TEMPLATES, decode_data_url, file_slug, format_size, parse_matrix, to_wide_csv
 from transfer.store import StoreUnavailable
-from transfer.viewstate import ViewState
+from transfer.thresholds import threshold_scale
+from transfer.view import View, open_view
+from transfer.viewstate import ViewState, format_number, parse_neutral
 
 from . import ids
 from .context import datasets, limits, upload_allowed, upload_token_required
@@ -72,8 +74,11 @@ def layout() -> dbc.Card:
                     dbc.InputGroup(
                         [
                             # The value meaning "no transfer": the colour centre and where thresholds start.
-                            dbc.InputGroupText("Neutral value"),
-                            dbc.Input(id=ids.NEUTRAL_INPUT, type="number", step="any"),
+                            html.Label("Neutral value", htmlFor=ids.NEUTRAL_INPUT, className="input-group-text"),
+                            # Text, not a number box: a number box reads '0,5' as 5 (or as nothing,
+                            # by locale) and drops what it cannot read; the server parses the
+                            # text (transfer.viewstate.parse_neutral) and says what is wrong.
+                            dbc.Input(id=ids.NEUTRAL_INPUT, type="text", inputMode="decimal", autoComplete="off"),
                             dbc.Button("Apply", id=ids.NEUTRAL_APPLY, color="secondary", outline=True),
                         ],
                         size="sm",
@@ -90,8 +95,57 @@ def layout() -> dbc.Card:
     )
 
 
-def _open(dataset_id: str) -> str:
-    return "?" + ViewState(dataset=dataset_id).to_query()
+def _open(dataset_id: str) -> dict:
+    """VIEW_OPEN's data: the browser opens the view as a person's step (assets/view.js)."""
+    return {"query": ViewState(dataset=dataset_id).to_query()}
+
+
+def neutral_text(value: float) -> str:
+    """The neutral value as the box shows it: as links write numbers, unless that rounds it."""
+    text = format_number(value)
+    return text if float(text) == value else repr(value)
+
+
+def keep_thresholds(state: ViewState, copy: TransferMatrix) -> ViewState:
+    """Thresholds that still lie in their range on `copy` (another neutral value moves the
+    ranges) are kept; one that no longer does restarts from the copy's suggestion; off stays off."""
+    # the bounds `resolve` holds thresholds to, rounded as links write numbers
+    low, high, neutral = (float(format_number(v)) for v in (*copy.value_range(), copy.neutral))
+    scale = None
+    changes = {}
+    for name, lo, hi in (("pos", neutral, high), ("neg", low, neutral)):
+        value = getattr(state, name)
+        if value is not None and not lo <= value <= hi:
+            scale = scale or threshold_scale(copy)
+            changes[name] = scale.suggested_pos if name == "pos" else scale.suggested_neg
+    return replace(state, **changes)
+
+
+def copy_query(view: View, dataset_id: str, copy: TransferMatrix) -> str:
+    """The query that opens `copy` (stored as `dataset_id`) with the rest of `view` kept: the
+    selection, order, cut, tab, thresholds still in range (canonical, as the page would write it)."""
+    state = keep_thresholds(replace(view.state, dataset=dataset_id), copy)
+    return open_view(datasets(), state).query
+
+
+def neutral_copy(view: View, text, token) -> tuple[dict | None, str, str]:
+    """Apply a typed neutral value: (VIEW_OPEN data or None, status message, status class).
+    A valid value other than the current one stores a copy of the matrix with it."""
+    source = view.source
+    try:
+        neutral = parse_neutral(text, source)
+    except ValueError as err:
+        return None, f"Neutral value: {err}.", STATUS_ERROR
+    if neutral == source.neutral:
+        return None, f"Neutral value: {neutral_text(neutral)} is already this matrix's neutral value.", STATUS_OK
+    if not upload_allowed(token):
+        return None, f"Neutral value: {TOKEN_REFUSED}", STATUS_ERROR
+    copy = replace(source, neutral=neutral)
+    try:
+        dataset_id = datasets().put(copy)
+    except (MatrixError, StoreUnavailable) as err:
+        return None, f"Neutral value: {err}", STATUS_ERROR
+    return {"query": copy_query(view, dataset_id, copy)}, f"Opened a copy of '{source.name}' with neutral value {neutral_text(neutral)}.", STATUS_OK
 
 
 def receive_upload(contents: str, filename: str | None) -> tuple[str, str]:
@@ -103,7 +157,7 @@ def receive_upload(contents: str, filename: str | None) -> tuple[str, str]:
 
 
 def initial(view) -> dict:
-    return props_of(OUTPUTS, [view.source.neutral])
+    return props_of(OUTPUTS, [neutral_text(view.source.neutral)])
 
 
 def register(app) -> None:
@@ -119,7 +173,7 @@ def register(app) -> None:
     )
 
     @app.callback(
-        Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.VIEW_OPEN, "data", allow_duplicate=True),
         Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
         Output(ids.UPLOAD_STATUS, "className", allow_duplicate=True),
         Input(ids.UPLOAD_STAGED, "data"),
@@ -140,29 +194,22 @@ def register(app) -> None:
 
     @app.callback(*OUTPUTS, *view_dependencies("dataset"), prevent_initial_call=True)
     def show_neutral(*_):
-        return current_view().source.neutral
+        return neutral_text(current_view().source.neutral)
 
     @app.callback(
-        Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.VIEW_OPEN, "data", allow_duplicate=True),
         Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
         Output(ids.UPLOAD_STATUS, "className", allow_duplicate=True),
         Input(ids.NEUTRAL_APPLY, "n_clicks"),
+        Input(ids.NEUTRAL_INPUT, "n_submit"),  # Enter in the box
         State(ids.NEUTRAL_INPUT, "value"),
         State(ids.UPLOAD_TOKEN, "value"),
         *view_dependencies(),
         prevent_initial_call=True,
     )
-    def apply_neutral(_, neutral, token, *__):
-        source = current_view().source
-        if neutral is None or neutral == source.neutral:
-            return no_update, no_update, no_update
-        if not upload_allowed(token):
-            return no_update, f"Neutral value: {TOKEN_REFUSED}", STATUS_ERROR
-        try:
-            dataset_id = datasets().put(replace(source, neutral=float(neutral)))
-        except (MatrixError, StoreUnavailable, TypeError, ValueError) as err:
-            return no_update, f"Neutral value: {err}", STATUS_ERROR
-        return _open(dataset_id), f"Opened a copy of '{source.name}' with neutral value {float(neutral):g}.", STATUS_OK
+    def apply_neutral(_clicks, _submits, text, token, *_):
+        opened, message, status = neutral_copy(current_view(), text, token)
+        return opened if opened is not None else no_update, message, status
 
     @app.callback(Output(ids.DOWNLOAD_CSV_FILE, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"), *view_dependencies(), prevent_initial_call=True)
     def download_csv(*_):

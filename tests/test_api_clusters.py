@@ -30,7 +30,7 @@ def test_cluster_order_reorders_both_axes_and_reports_the_tree(client):
 def test_ward_with_cosine_falls_back_with_a_notice(client):
     data = view(client, "method=ward&metric=cosine&order=cluster")
     assert data["clusters"]["method"] == "average"
-    assert any("Ward linkage needs the euclidean metric" in n for n in data["notices"])
+    assert any("Ward linkage works only with the Euclidean distance" in n for n in data["notices"])
     assert "method=" not in data["query"]
 
 

@@ -71,17 +71,51 @@ def test_without_a_referer_the_default_view_and_a_bad_link_gets_its_notices(clie
     assert "Unknown dataset 'nope'" in notices and bad[(ids.DATASET, "value")] == default[(ids.DATASET, "value")]
 
 
-def test_sync_leaves_a_drawn_page_alone_and_fills_in_a_page_drawn_for_another_link(client):
+def sync(client, request: dict) -> dict:
     callbacks = Callbacks(client.get("/_dash-dependencies").get_json())
-    state, _ = parse_query(LINK)
-    same = callbacks.body("notices.children", state, changed=ids.URL)
-    assert client.post("/_dash-update-component", data=same, content_type="application/json").status_code == 204
-    # the controls still show the default view (a layout fetched without its link): sync sets them
-    default = callbacks.body("notices.children", ViewState(dataset="mistral-7b-instruct_auc-diff"), changed=ids.URL,
-                             extra={(ids.URL, "search"): LINK})
-    answer = client.post("/_dash-update-component", data=default, content_type="application/json").get_json()["response"]
-    assert answer[ids.DATASET]["value"] == "mistral-7b-instruct_auc" and answer[ids.CLUSTER_K]["value"] == 3
+    body = callbacks.body("view-answer.data", ViewState(), changed=ids.VIEW_REQUEST, extra={(ids.VIEW_REQUEST, "data"): request})
+    response = client.post("/_dash-update-component", data=body, content_type="application/json")
+    assert response.status_code == 200
+    return response.get_json()["response"]
+
+
+def test_the_layout_holds_the_view_and_the_link_it_was_asked_for(client):
+    props = arrived(client, LINK)
+    assert props[(ids.VIEW, "data")] == LINK[1:]
+    assert props[(ids.VIEW_ANSWER, "data")] == {"serial": 0, "query": LINK[1:], "requested": LINK[1:], "datasets": []}
+    spec = props[(ids.VIEW_SPEC, "data")]
+    assert spec["fields"][:2] == ["dataset", "compare"] and "pos" not in spec["server"] and "order" in spec["server"]
+    assert arrived(client, None)[(ids.VIEW_ANSWER, "data")]["requested"] == ""
+
+
+def test_sync_answers_a_request_with_its_canonical_view_and_the_options_of_new_data(client):
+    request = {"serial": 3, "query": "dataset=mistral-7b-instruct_auc&k=3&order=cluster&pos=5&row=NLI&col=TriviaQA",
+               "before": "dataset=mistral-7b-instruct_auc-diff", "carry": False}
+    answer = sync(client, request)
+    assert answer[ids.VIEW_ANSWER]["data"] == {"serial": 3, "datasets": [],
+                                               "query": "dataset=mistral-7b-instruct_auc&order=cluster&k=3&row=NLI&col=TriviaQA&pos=1"}
+    assert "pos=5 is outside 0.5..1; using 1." in json.dumps(answer[ids.NOTICES]["children"])
     assert answer[ids.ROW]["options"] == answer[ids.SELECT_OPTIONS]["data"]["row"] and len(answer[ids.ROW]["options"]) == 10
+    # the same data as before: no options sent again, and no notice left from the last answer
+    again = sync(client, {**request, "query": answer[ids.VIEW_ANSWER]["data"]["query"], "before": request["query"]})
+    assert ids.ROW not in again and again[ids.NOTICES]["children"] == []
+
+
+def test_a_change_of_data_carries_thresholds_into_the_new_units_and_a_restored_link_keeps_its_own(client):
+    request = {"serial": 1, "query": "dataset=mistral-7b-instruct_auc&pos=0.1&neg=-0.15",
+               "before": "dataset=mistral-7b-instruct_auc-diff&pos=0.1&neg=-0.15", "carry": True}
+    carried = sync(client, request)[ids.VIEW_ANSWER]["data"]["query"]
+    assert carried == "dataset=mistral-7b-instruct_auc&pos=0.6&neg=0.4"  # the AUC matrix's suggestions
+    restored = sync(client, {**request, "carry": False})[ids.VIEW_ANSWER]["data"]["query"]
+    assert restored == client.get("/api/view?" + request["query"]).get_json()["query"]  # the link's values, clamped
+    assert restored != carried
+
+
+def test_sync_ignores_what_the_page_never_sends(client):
+    callbacks = Callbacks(client.get("/_dash-dependencies").get_json())
+    for bad in (None, "dataset=x", {"query": 5, "serial": 1}, {"query": "dataset=x"}):
+        body = callbacks.body("view-answer.data", ViewState(), changed=ids.VIEW_REQUEST, extra={(ids.VIEW_REQUEST, "data"): bad})
+        assert client.post("/_dash-update-component", data=body, content_type="application/json").status_code == 204
 
 
 def test_the_heatmap_is_not_sent_again_for_the_view_it_shows(client):

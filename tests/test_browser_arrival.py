@@ -42,7 +42,7 @@ def test_a_layout_fetched_without_its_link_is_set_from_the_address_bar(live_serv
     page.route("**/_dash-layout", lambda route: route.continue_(headers={k: v for k, v in route.request.headers.items() if k.lower() != "referer"}))
     page.goto(live_server.url + LINK)
     wait_for_panels(page, "NLI", "TriviaQA")
-    page.wait_for_function(f"() => document.querySelector('{HEATMAP_PLOT}').data.length > 5")
+    page.wait_for_function(f"() => {{ const plot = document.querySelector('{HEATMAP_PLOT}'); return plot && plot.data.length > 5; }}")
     assert heatmap_data(page)["rows"] != sorted(heatmap_data(page)["rows"])
     page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('positive transfer ≥ 0.75')")
     assert page.evaluate("() => window.location.search") == LINK[1:]

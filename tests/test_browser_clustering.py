@@ -102,18 +102,23 @@ def test_clicking_a_branch_in_the_dendrogram_selects_its_cluster(live_server, pa
     page.wait_for_selector(f"#{ids.CLUSTER_MEMBERS} .list-group-item >> nth=2")
     groups = members(page)
     target = next(i for i, g in enumerate(groups) if "Winobias" in g) + 1
-    # the elbow of the link that joins Winobias to its neighbour (a vertex of the branch)
+    # the elbow of the link that joins Winobias to its neighbour (a corner of the branch)
     point = page.evaluate(
         f"""() => {{ const gd = document.querySelector("{DENDROGRAM_PLOT}"), L = gd._fullLayout;
                     const labels = gd.data[{COLOUR_TRACES}].text, i = labels.indexOf("Winobias");
                     for (const t of gd._fullData.slice(0, {COLOUR_TRACES})) {{
-                      for (let p = 0; p + 3 < t.x.length; p += 5) {{
-                        const leaf = (t.y[p] === i && t.x[p] === 0) || (t.y[p + 3] === i && t.x[p + 3] === 0);
-                        if (leaf && t.customdata[p] === {target}) {{
-                          const h = t.x[p + 1], box = gd.getBoundingClientRect();
-                          return {{x: box.left + L.xaxis._offset + L.xaxis.l2p(h),
-                                   y: box.top + L.yaxis._offset + L.yaxis.l2p(t.y[p + 1])}};
-                        }}
+                      for (let p = 0; p < t.x.length; p++) {{
+                        // a link's leg from the leaf (each link is a piece between NaN gaps,
+                        // with points all along it): the elbow is the leg's highest point
+                        if (t.y[p] !== i || t.x[p] !== 0 || !t.customdata || t.customdata[p] !== {target}) continue;
+                        let first = p, last = p;
+                        while (first > 0 && !isNaN(t.x[first - 1])) first--;
+                        while (last + 1 < t.x.length && !isNaN(t.x[last + 1])) last++;
+                        let h = 0;
+                        for (let q = first; q <= last; q++) if (t.y[q] === i) h = Math.max(h, t.x[q]);
+                        const box = gd.getBoundingClientRect();
+                        return {{x: box.left + L.xaxis._offset + L.xaxis.l2p(h),
+                                 y: box.top + L.yaxis._offset + L.yaxis.l2p(i)}};
                       }}
                     }}
                     return null; }}"""

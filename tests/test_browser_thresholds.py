@@ -72,8 +72,11 @@ def counts_sentence(counts: dict, pos: float, neg: float) -> str:
             f"{n} {'shows' if n == 1 else 'show'} negative transfer ≤ {neg:g}")
 
 
+TYPED_BOX = {ids.THRESHOLD_POS_SLIDER: ids.THRESHOLD_POS_INPUT, ids.THRESHOLD_NEG_SLIDER: ids.THRESHOLD_NEG_INPUT}
+
+
 def type_threshold(page, slider_id: str, value: str) -> None:
-    box = page.locator(f"#{slider_id} input[type=number]")
+    box = page.locator(f"#{TYPED_BOX[slider_id]}")
     box.fill(value)
     box.press("Enter")
 
@@ -121,7 +124,7 @@ def test_typed_and_dragged_thresholds_highlight_what_the_core_classifies_without
     wait_for_heatmap(page)
     page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')")
     assert page.is_checked(f"#{ids.THRESHOLD_POS_ON}") and page.is_checked(f"#{ids.THRESHOLD_NEG_ON}")
-    assert page.input_value(f"#{ids.THRESHOLD_NEG_SLIDER} input[type=number]") == "-0.15"
+    assert page.input_value(f"#{ids.THRESHOLD_NEG_INPUT}") == "-0.15"
     assert_highlight_matches_core(page, 0.1, -0.15)
     assert query_of(page) == f"?dataset={DEFAULT}&pos=0.1&neg=-0.15"
 

@@ -220,17 +220,43 @@ def test_margin_dendrograms_are_one_stroke_per_coloured_subtree_and_draw_every_l
     assert len(strokes) == len(linked) == COLOUR_TRACES
     slots = [colour_slot(c) for c in links.cluster]
     for slot, (stroke, per_link) in enumerate(zip(strokes, linked)):
-        drawn, wanted = _segments(stroke.x, stroke.y), _segments(per_link.x, per_link.y)
+        drawn, wanted = _segments(stroke.x, stroke.y), _corner_segments(links, [j for j, s in enumerate(slots) if s == slot])
         # every corner-to-corner piece of the slot's links, and nothing off them (a bar is also
         # walked in halves, from its middle)
         assert wanted <= drawn
         assert all(_inside(piece, wanted) for piece in drawn - wanted)
+        # the dendrogram tab's links (points all along them, for hover) lie on the same pieces
+        assert all(_on(piece, wanted) for piece in _segments(per_link.x, per_link.y))
         # pieces: one per top link of a same-coloured subtree (its parent has another colour)
         parent = {int(child) - tree.n: j for j, pair in enumerate(tree.linkage[:, :2]) for child in pair if child >= tree.n}
         tops = sum(1 for j, s in enumerate(slots) if s == slot and (j not in parent or slots[parent[j]] != slot))
         gaps = int(np.isnan(np.asarray(stroke.y, dtype=float)).sum()) if tops else 0
         assert (gaps + 1 if len(stroke.y) else 0) == tops
     assert sum(1 for s in strokes if len(s.x)) >= 1
+
+
+def _corner_segments(links, chosen) -> set:
+    """The corner-to-corner pieces of the chosen links (positions on x, heights on y, float32 as drawn)."""
+    out = set()
+    for j in chosen:
+        (xa, _, xb, _), (ha, h, _, hb) = (np.asarray(a, dtype=np.float32).tolist() for a in (links.x[j], links.height[j]))
+        for a, b in (((xa, ha), (xa, h)), ((xa, h), (xb, h)), ((xb, h), (xb, hb))):
+            if a != b:
+                out.add(frozenset((a, b)))
+    return out
+
+
+def _on(piece, segments, tolerance: float = 1e-4) -> bool:
+    """Whether `piece` lies along one of the axis-parallel `segments`."""
+    (x0, y0), (x1, y1) = sorted(piece)
+    for (a0, b0), (a1, b1) in map(sorted, segments):
+        if a0 == a1 and abs(x0 - a0) < tolerance and abs(x1 - a0) < tolerance:  # a leg
+            low, high = min(b0, b1), max(b0, b1)
+            if low - tolerance <= min(y0, y1) and max(y0, y1) <= high + tolerance:
+                return True
+        if b0 == b1 and abs(y0 - b0) < tolerance and abs(y1 - b0) < tolerance and a0 - tolerance <= x0 and x1 <= a1 + tolerance:  # a bar
+            return True
+    return False
 
 
 def _inside(piece, segments) -> bool:

@@ -15,7 +15,7 @@ def describe_key(app) -> str:
 
 
 def post(client, app, tab: str, changed: str):
-    values = {ids.TABS: tab, ids.CLUSTER_K: 3, ids.CLUSTER_ORDER: "cluster", ids.URL: f"?order=cluster&k=3&tab={tab}"}
+    values = {ids.TABS: tab, ids.CLUSTER_K: 3, ids.CLUSTER_ORDER: "cluster", ids.VIEW: f"order=cluster&k=3&tab={tab}"}
     return client.post(CALLBACK_PATH, json=callback_body(app, describe_key(app), values, changed=changed))
 
 

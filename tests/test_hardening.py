@@ -58,8 +58,11 @@ def test_request_limits(make_app):
     assert_clean_error(client.post(CALLBACK_PATH, data=too_big, content_type="application/json"), 413)
     assert_clean_error(client.post("/api/datasets", data=b"x" * 3 * 2**20, content_type="text/csv"), 413)
     long_query = "?row=" + "a" * MAX_QUERY_BYTES
-    for path in ("/", "/api/view", "/_dash-layout"):
+    for path in ("/api/view", "/_dash-layout"):
         assert_clean_error(client.get(path + long_query), 414)
+    page = client.get("/" + long_query)  # a page: the small HTML error page (tests/test_link_notices.py)
+    assert page.status_code == 414 and page.mimetype == "text/html" and not INTERNALS.search(page.get_data(as_text=True))
+    assert_headers(page)
     assert client.get("/api/view?row=" + "a" * 3000).status_code == 200  # long but allowed: a notice, not an error
 
 
@@ -115,16 +118,16 @@ def test_upload_token_guards_every_way_to_store(make_app):
 
     # The page: the drop zone and the neutral value need the token typed into the page.
     refused = client.post(CALLBACK_PATH, json=upload_body(app, "wrong")).get_json()["response"]
-    assert "upload token" in refused["upload-status"]["children"] and "url" not in refused
+    assert "upload token" in refused["upload-status"]["children"] and ids.VIEW_OPEN not in refused
     opened = client.post(CALLBACK_PATH, json=upload_body(app, "s3cret-token")).get_json()["response"]
-    assert opened["url"]["search"].startswith("?dataset=")
+    assert opened[ids.VIEW_OPEN]["data"]["query"].startswith("dataset=")
     neutral = callback_body(app, callback_key(app, ids.NEUTRAL_APPLY), {ids.NEUTRAL_APPLY: 1, ids.NEUTRAL_INPUT: 0.25})
     assert "upload token" in client.post(CALLBACK_PATH, json=neutral).get_json()["response"]["upload-status"]["children"]
 
 
 def test_without_a_token_uploads_are_open(client, app):
     assert client.post("/api/datasets", data=WIDE, content_type="text/csv").status_code == 201
-    assert client.post(CALLBACK_PATH, json=upload_body(app)).get_json()["response"]["url"]["search"].startswith("?dataset=")
+    assert client.post(CALLBACK_PATH, json=upload_body(app)).get_json()["response"][ids.VIEW_OPEN]["data"]["query"].startswith("dataset=")
 
 
 def test_image_leaves_out_secrets_and_local_state():

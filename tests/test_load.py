@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from components import ids
+
 from benchmarks import load
 from conftest import get_json
 from postgres_instance import PostgresInstance
@@ -115,7 +117,8 @@ def test_postgresql_stopped_mid_run_answers_503_and_recovers_by_itself(gunicorn_
     assert any(s.kind == "upload" and s.status == 503 for s in during.samples)
     # The page's callbacks answer 200 with a visible notice instead of an HTTP error.
     site, conn = load.discover(server.url), load.Connection(server.url)
-    answer = load.call(conn, site.end_id, site.sync, {**site.initial, ("url", "search"): f"?dataset={'0' * 32}"}, [("url", "search")])
+    request = {"serial": 1, "query": f"dataset={'0' * 32}", "before": "", "carry": False}
+    answer = load.call(conn, site.end_id, site.sync, {**site.initial, (ids.VIEW_REQUEST, "data"): request}, [(ids.VIEW_REQUEST, "data")])
     conn.close()
     assert set(answer) == {"__side__"}  # every output left as it was (the link is kept)
     notices = json.dumps(answer["__side__"].get("notices", {}))

@@ -42,7 +42,7 @@ def test_round_trip(state):
         ("order=sideways", "Ignored order: 'sideways' is not one of data, cluster."),
         ("pos=abc", "Ignored pos: 'abc' is not a number."),
         ("pos=nan", "Ignored pos: 'nan' is not a finite number."),
-        ("k=0", "Ignored k: 0 is outside 1..2000."),
+        ("k=0", "Ignored k: 0 is less than 1; the tree is shown uncut."),
         ("k=3.5", "Ignored k: '3.5' is not a whole number."),
         ("diag=yes", "Ignored diag: 'yes' is not 0 or 1."),
         ("dataset=../etc/passwd", "Ignored dataset: '../etc/passwd' is not a dataset id."),
@@ -88,7 +88,7 @@ def test_resolve_drops_unknown_labels_and_clamps_thresholds():
 def test_resolve_refuses_ward_with_non_euclidean_metric():
     state, _ = parse_query("method=ward&metric=cosine")
     resolved, notices = resolve(state, M)
-    assert resolved.method == "average" and "Ward linkage needs the euclidean metric" in notices[0]
+    assert resolved.method == "average" and "Ward linkage works only with the Euclidean distance" in notices[0]
 
 
 def test_state_from_values_types_and_drops_invalid():

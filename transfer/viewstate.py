@@ -9,9 +9,12 @@ Each later control is one more field here.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode
+
+import numpy as np
 
 from .matrix import MAX_LABEL_LENGTH, TransferMatrix
 
@@ -25,7 +28,6 @@ PROFILES = ("both", "rows", "cols")
 NORMS = ("none", "diag", "zrow", "zcol")
 SORTS = ("data", "value")
 TABS = ("heatmap", "dendrogram", "multiples")
-MAX_CLUSTERS = 2000
 
 
 def format_number(value: float) -> str:
@@ -37,10 +39,32 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def notice_number(value: float) -> str:
+    """A number as a notice shows it: as `format_number` writes it, except for magnitudes that
+    would take more than a dozen digits (or round to 0), which read like '1e+308' or '1e-09'."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) < 10**12:
+            return str(value)
+        try:
+            digits = str(abs(value))
+        except ValueError:  # beyond Python's int-to-text limit (thousands of digits)
+            return "a number too large to show"
+        mantissa = f"{digits[0]}.{digits[1:6]}".rstrip("0").rstrip(".")
+        return f"{'-' if value < 0 else ''}{mantissa}e+{len(digits) - 1}"
+    if value != 0 and math.isfinite(value) and not 1e-6 <= abs(value) < 1e12:
+        return f"{value:.6g}"
+    return format_number(value)
+
+
+def echo(text: str, limit: int = 40) -> str:
+    """User text as a notice quotes it: at most `limit` characters, cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in options:
-            raise ValueError(f"'{text}' is not one of {', '.join(options)}")
+            raise ValueError(f"'{echo(text)}' is not one of {', '.join(options)}")
         return text
 
     return parse
@@ -50,18 +74,33 @@ def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number") from None
+        raise ValueError(f"'{echo(text)}' is not a number") from None
     if not math.isfinite(value):
-        raise ValueError(f"'{text}' is not a finite number")
+        raise ValueError(f"'{echo(text)}' is not a finite number")
     return float(format_number(value))
 
 
-def _count(text: str) -> int:
-    if not (text.isascii() and text.isdigit()):  # not '²' or other Unicode digits
-        raise ValueError(f"'{text}' is not a whole number")
-    value = int(text[:6])
-    if not 1 <= value <= MAX_CLUSTERS:
-        raise ValueError(f"{text} is outside 1..{MAX_CLUSTERS}")
+def _whole(text: str) -> int:
+    """A whole number as a link writes it: ASCII digits with an optional minus (not '²', '+3',
+    '3.0' or '1e3'). Any size: `resolve` clamps what is too large for the matrix shown."""
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"'{echo(text)}' is not a whole number")
+    # parse_query reads at most MAX_QUERY_LENGTH characters: far below Python's int-to-text limit
+    return int(text)
+
+
+def _cut_count(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise ValueError(f"{notice_number(value)} is less than 1; the tree is shown uncut")
+    return value
+
+
+def _cluster_number(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise ValueError(f"{notice_number(value)} is less than 1; clusters are numbered from 1")
     return value
 
 
@@ -75,13 +114,13 @@ def _label(text: str) -> str:
 
 def _dataset_id(text: str) -> str:
     if not text or len(text) > 100 or not all(c.isalnum() or c in "-_." for c in text):
-        raise ValueError(f"'{text[:40]}' is not a dataset id")
+        raise ValueError(f"'{echo(text)}' is not a dataset id")
     return text
 
 
 def _flag(text: str) -> bool:
     if text not in ("0", "1"):
-        raise ValueError(f"'{text}' is not 0 or 1")
+        raise ValueError(f"'{echo(text)}' is not 0 or 1")
     return text == "1"
 
 
@@ -100,8 +139,8 @@ class ViewState:
     method: str = field(default="average", metadata=_codec(_choice(METHODS)))
     metric: str = field(default="euclidean", metadata=_codec(_choice(METRICS)))
     profile: str = field(default="both", metadata=_codec(_choice(PROFILES)))
-    k: int | None = field(default=None, metadata=_codec(_count))
-    cluster: int | None = field(default=None, metadata=_codec(_count))
+    k: int | None = field(default=None, metadata=_codec(_cut_count))
+    cluster: int | None = field(default=None, metadata=_codec(_cluster_number))
     row: str | None = field(default=None, metadata=_codec(_label))
     col: str | None = field(default=None, metadata=_codec(_label))
     sort: str = field(default="data", metadata=_codec(_choice(SORTS)))
@@ -142,13 +181,61 @@ def parse_query(query: str | None) -> tuple[ViewState, list[str]]:
     for key, text in pairs:
         spec = _FIELDS.get(key)
         if spec is None:
-            notices.append(f"Ignored unknown parameter '{key[:40]}'.")
+            notices.append(f"Ignored unknown parameter '{echo(key)}'.")
             continue
         try:
             values[key] = spec.metadata["parse"](text)
         except ValueError as err:
             notices.append(f"Ignored {key}: {err}.")
     return ViewState(**values), notices
+
+
+# A number as a person types it, whatever the locale of their browser: ASCII digits, an optional
+# sign, one decimal mark, an optional exponent. Not '1_000', '١٢' or ' 1 2' (Python's float takes
+# the first two).
+_TYPED_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def parse_typed_number(text: Any) -> float:
+    """A number typed into a text box: '0.5', '.5', '-1e-3', and '0,5' (one comma and no point is
+    read as a decimal comma). ValueError, with a message for the person, for anything else."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):  # a number box's value
+        text = repr(text)
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("type a number")
+    cleaned = text.strip().replace("\u2212", "-")  # a typographic minus, as pasted from a paper
+    if "," in cleaned:
+        if cleaned.count(",") > 1 or "." in cleaned:
+            raise ValueError(f"'{echo(text)}' is not a number: write it without thousands separators, with one decimal point")
+        cleaned = cleaned.replace(",", ".")
+    if cleaned.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise ValueError(f"'{echo(text)}' is not a finite number")
+    if not _TYPED_NUMBER.fullmatch(cleaned):
+        raise ValueError(f"'{echo(text)}' is not a number")
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(f"'{echo(text)}' is too large a number")
+    return value
+
+
+def value_span(matrix: TransferMatrix) -> tuple[float, float]:
+    """The values a matrix can be said to cover: its colour range and every measured value."""
+    low, high = matrix.value_range()
+    finite = matrix.values[np.isfinite(matrix.values)]
+    if finite.size:
+        low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+    return low, high
+
+
+def parse_neutral(text: Any, matrix: TransferMatrix) -> float:
+    """The neutral value typed for `matrix` (see `parse_typed_number`); ValueError when it is not
+    a number or lies outside the matrix's values (`value_span`): almost always a typo."""
+    value = parse_typed_number(text)
+    low, high = value_span(matrix)
+    if not low <= value <= high:
+        raise ValueError(f"{notice_number(value)} is outside this matrix's values ({notice_number(low)} to {notice_number(high)}); "
+                         "the neutral value must lie within them")
+    return value
 
 
 def state_from_values(values: dict[str, Any]) -> tuple[ViewState, list[str]]:
@@ -173,24 +260,31 @@ def resolve(state: ViewState, matrix: TransferMatrix, known_dataset: Callable[[s
         if label is not None and label not in labels:
             changes[axis] = None
             kind = "train" if axis == "row" else "test"
-            notices.append(f"Ignored {axis}: '{label[:60]}' is not a {kind} dataset of this matrix.")
+            notices.append(f"Ignored {axis}: '{echo(label, 60)}' is not a {kind} dataset of this matrix.")
     if state.compare is not None and (state.compare == state.dataset or not known_dataset(state.compare)):
         changes["compare"] = None
-        notices.append(f"Ignored compare: '{state.compare}' is not another known dataset.")
+        notices.append(f"Ignored compare: '{echo(state.compare)}' is not another known dataset.")
     if state.method == "ward" and state.metric != "euclidean":
         changes["method"] = "average"
-        notices.append(f"Ward linkage needs the euclidean metric, not {state.metric}; using average linkage.")
+        # in the page's words: the clustering card calls the metric "Distance"
+        notices.append("Ward linkage works only with the Euclidean distance; using average linkage.")
     if state.profile != "both" and not matrix.is_square_tasks:
         changes["profile"] = "both"
         notices.append(f"Ignored profile={state.profile}: train and test datasets differ, so rows are clustered by their rows and columns by their columns.")
+    # k and cluster: any whole number >= 1 parses (smaller ones are ignored there); a k larger
+    # than the tree is clamped to its leaves, whatever its size; a cluster the cut does not
+    # have is ignored.
     n_leaves = max(matrix.shape)
     if state.k is not None and state.k > n_leaves:
         changes["k"] = n_leaves
-        notices.append(f"k={state.k} is more than the {n_leaves} tasks; using k={n_leaves}.")
+        notices.append(f"k={notice_number(state.k)} is more than the {n_leaves} tasks; using k={n_leaves}.")
     k = changes.get("k", state.k)
-    if state.cluster is not None and (k is None or state.cluster > k):
+    if state.cluster is not None and (k is None or k < 2):
         changes["cluster"] = None
-        notices.append(f"Ignored cluster={state.cluster}: there are only {k or 0} clusters at this cut.")
+        notices.append(f"Ignored cluster={notice_number(state.cluster)}: the tree is not cut into clusters (k is 1).")
+    elif state.cluster is not None and state.cluster > k:
+        changes["cluster"] = None
+        notices.append(f"Ignored cluster={notice_number(state.cluster)}: there are only {k} clusters at this cut.")
     # Bounds as the URL writes them (6 decimals): a value clamped to an unrounded bound would be
     # rounded past it in the link and clamped again, with a notice, every time the link opens.
     low, high, neutral = (float(format_number(v)) for v in (*matrix.value_range(), matrix.neutral))
@@ -199,5 +293,5 @@ def resolve(state: ViewState, matrix: TransferMatrix, known_dataset: Callable[[s
         if value is not None and not lo <= value <= hi:
             clamped = min(max(value, lo), hi)
             changes[name] = clamped
-            notices.append(f"{name}={format_number(value)} is outside {format_number(lo)}..{format_number(hi)}; using {format_number(clamped)}.")
+            notices.append(f"{name}={notice_number(value)} is outside {notice_number(lo)}..{notice_number(hi)}; using {notice_number(clamped)}.")
     return replace(state, **changes), notices
