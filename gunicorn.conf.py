@@ -9,8 +9,10 @@ worker_class = "gthread"
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
-# Request line and header limits stay at gunicorn's defaults (4094 bytes): longer links are
-# answered 414 by gunicorn itself, which is why the app caps its own query parsing below that.
+# Request lines up to 8,190 bytes (gunicorn's maximum) reach the app, which refuses queries over
+# security.MAX_QUERY_BYTES itself: a person who pastes a too-long link gets the app's HTML error
+# page (JSON under /api/), not gunicorn's bare 414. Header limits stay at gunicorn's defaults.
+limit_request_line = 8190
 accesslog = "-"
 # gunicorn's default line plus the worker's pid and the time taken (which worker answered what).
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(p)s %(M)sms'

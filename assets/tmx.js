@@ -94,10 +94,12 @@
 
   // Numeric overlay axes (lines between cells, dendrograms, cluster outlines) follow the
   // heatmap's category axes after every zoom, pan or redraw; the figure names the pairs in
-  // layout.meta.follow ({"xaxis2": "xaxis", ...}).
+  // layout.meta.follow ({"xaxis2": "xaxis", ...}). Their layers are put in place first
+  // (placeOverlays); a range to copy is a relayout of ranges alone (no recalculation).
   function followRanges(gd) {
     var follow = gd && gd.layout && gd.layout.meta && gd.layout.meta.follow;
     if (!follow || !gd._fullLayout) return;
+    placeOverlays(gd);
     var update = {};
     Object.keys(follow).forEach(function (axis) {
       var base = gd._fullLayout[follow[axis]], own = gd._fullLayout[axis];
@@ -108,15 +110,45 @@
     if (Object.keys(update).length) window.Plotly.relayout(gd, update);
   }
 
-  // Attached once per graph; the first highlight can run before plotly has set the graph up.
+  // An overlaid subplot's layer (its lines) where its axes are. plotly.js (4.1.1) moves each
+  // subplot's layer to its axes' offsets (and sizes its clip box) before it re-scales an
+  // *overlaying* axis to the domain that scaleanchor/constrain has just given the axis it
+  // overlays; it re-scales it only when it draws the axes, next. The lines are drawn with the
+  // re-scaled axes, but in a layer left where the heatmap was at the previous draw's size: after
+  // the first draw, a resize or a rotation the threshold and cluster outlines sat 13.6 px left of
+  // their cells at 1920 x 1080 and 54 px above them on a phone, until a later full draw at the
+  // same size. (Giving the overlay axes a scale constraint of their own makes plotly re-scale
+  // them in time, but then every copied range is a full redraw, and a zoom raced Dash's copy of
+  // the layout and was undone.) Two attributes, no redraw; the heatmap's own layer, the fade
+  // and the selection (layout shapes on the category axes) never move.
+  function placeOverlays(gd) {
+    var plots = gd._fullLayout._plots || {};
+    Object.keys(plots).forEach(function (id) {
+      var plot = plots[id], xa = plot.xaxis, ya = plot.yaxis, layer = plot.plot && plot.plot.node();
+      if (!plot.mainplot || !layer || !xa || !ya || !isFinite(xa._offset) || !isFinite(ya._offset)) return;  // overlays only
+      var moved = layer.transform && layer.transform.baseVal.consolidate(), at = moved ? moved.matrix : {e: 0, f: 0};
+      if (Math.abs(at.e - xa._offset) > 1e-3 || Math.abs(at.f - ya._offset) > 1e-3) {
+        layer.setAttribute("transform", "translate(" + xa._offset + "," + ya._offset + ")");
+      }
+      var clip = plot.clipRect && plot.clipRect.node();
+      if (clip && (+clip.getAttribute("width") !== xa._length || +clip.getAttribute("height") !== ya._length)) {
+        clip.setAttribute("width", xa._length);
+        clip.setAttribute("height", ya._length);
+      }
+    });
+  }
+
+  // Attached once per plot (a new plot on the same element drops plotly's listeners: keyed on
+  // its event emitter); the first highlight can run before plotly has set the graph up. Polled
+  // once a frame, so that the overlays of a first draw are in place before it is painted.
   function followOverlay(graphId, attempts) {
     var gd = graphDiv(graphId);
-    if (gd && gd._tmxFollow) return;
-    if (!gd || !gd.on || !gd._fullLayout) {
-      if ((attempts || 0) < 100) setTimeout(function () { followOverlay(graphId, (attempts || 0) + 1); }, 50);
+    if (gd && gd._ev && gd._tmxFollow === gd._ev) return;
+    if (!gd || !gd.on || !gd._ev || !gd._fullLayout) {
+      if ((attempts || 0) < 1800) window.requestAnimationFrame(function () { followOverlay(graphId, (attempts || 0) + 1); });
       return;
     }
-    gd._tmxFollow = true;
+    gd._tmxFollow = gd._ev;
     followRanges(gd);
     gd.on("plotly_relayout", function () { followRanges(gd); });
     gd.on("plotly_afterplot", function () { followRanges(gd); });

@@ -162,7 +162,8 @@
     pushNext = false;
     clearTimeout(linkTimer);
     setProps(spec.ids.view, {data: current});
-    if (within(fields, "server")) request(current, before, false);
+    // a request still out would answer for the view left behind: ask again for this one
+    if (within(fields, "server") || serial > answered) request(current, before, false);
     else setProps(spec.ids.notices, {children: []});
   }
   window.addEventListener("popstate", restore);

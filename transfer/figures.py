@@ -41,6 +41,12 @@ class HeatmapTrace(IntEnum):
 # between cells live on hidden numeric axes laid over the heatmap, in cell units (cell (i, j)
 # spans j-0.5..j+0.5). Their ranges start equal to the heatmap's and the browser copies the
 # heatmap's ranges to them after every zoom or pan (`layout.meta.follow` names the pairs).
+# Overlaying axes share the heatmap's domain, also the one scaleanchor/constrain shrinks to
+# keep cells square, but plotly.js places their layer before it re-scales them to that domain:
+# after every draw the browser puts the layer where the axes are (assets/tmx.js placeOverlays;
+# tests/test_browser_overlays.py measures the drawn lines against the cells). They stay
+# `fixedrange` and out of any scale constraint: a constrained axis makes each copied range a
+# full redraw, and a zoom that moved them too would also hand them plotly's axis-drag handles.
 OVERLAY_AXES = {"xaxis2": "xaxis", "yaxis2": "yaxis"}
 
 
