@@ -7,7 +7,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
-COPY app.py api.py security.py serving.py gunicorn.conf.py ./
+COPY app.py gunicorn.conf.py ./
+COPY web ./web
 COPY transfer ./transfer
 COPY components ./components
 COPY assets ./assets

@@ -35,11 +35,14 @@ import plotly.graph_objects as go  # noqa: E402
 from dash import Dash, Input, Output, dcc, html  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from app import Config, create_app  # noqa: E402
-from browser import HEATMAP_PLOT, PANELS_SHOWN_JS, pixel_near_cell, wait_for_heatmap, wait_for_panels  # noqa: E402
-from components import context, ids  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+from components import ids  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
+from web import services  # noqa: E402
+from web.config import Config  # noqa: E402
+from web.factory import create_app  # noqa: E402
+
+from browser import HEATMAP_PLOT, PANELS_SHOWN_JS, pixel_near_cell, wait_for_heatmap, wait_for_panels  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "browser.json"
 FLOOR_BUTTON, FLOOR_OUT = "bench-floor-button", "bench-floor-out"
@@ -55,7 +58,8 @@ INSTALL_CLICK_PROBE = f"""([boxes, outId]) => {{
   const shown = {PANELS_SHOWN_JS};
   const check = () => {{ const b = window.__bench;
     if (b.want && !b.done && JSON.stringify(shown()) === b.want) b.done = performance.now(); }};
-  for (const id of boxes) new MutationObserver(check).observe(document.getElementById(id), {{childList: true, subtree: true, attributes: true}});
+  for (const id of boxes) new MutationObserver(check)
+    .observe(document.getElementById(id), {{childList: true, subtree: true, attributes: true}});
   new MutationObserver(() => {{ window.__bench.floor = performance.now(); }})
     .observe(document.getElementById(outId), {{childList: true, characterData: true, subtree: true}});
 }}"""
@@ -78,7 +82,7 @@ def bench_app(database_url: str) -> Dash:
     app = create_app(Config(database_url=database_url))
     page_layout = app.layout
     corner = {"position": "fixed", "left": "4px", "bottom": "4px", "zIndex": 9999}
-    app.layout = lambda: html.Div([page_layout(), html.Div([html.Button("floor", id=FLOOR_BUTTON), html.Span(id=FLOOR_OUT)], style=corner)])
+    app.layout = lambda: html.Div([page_layout(), floor_corner(corner)])
 
     @app.callback(Output(FLOOR_OUT, "children"), Input(FLOOR_BUTTON, "n_clicks"), prevent_initial_call=True)
     def floor(n_clicks):
@@ -115,10 +119,15 @@ def click_at(page, point) -> None:
     page.mouse.click(point["x"], point["y"])
 
 
+def floor_corner(style: dict) -> html.Div:
+    return html.Div([html.Button("floor", id=FLOOR_BUTTON), html.Span(id=FLOOR_OUT)], style=style)
+
+
 def time_until(page, condition: str, arg, timeout: float = 120_000) -> float:
     """performance.now() (ms since navigation start) of the first animation frame where `condition` holds."""
     page.wait_for_function(
-        f"(arg) => {{ if (window.__doneAt) return true; if (({condition})(arg)) window.__doneAt = performance.now(); return !!window.__doneAt; }}",
+        f"(arg) => {{ if (window.__doneAt) return true; if (({condition})(arg)) window.__doneAt = performance.now(); "
+        f"return !!window.__doneAt; }}",
         arg=arg, polling="raf", timeout=timeout,
     )
     return page.evaluate("() => window.__doneAt")
@@ -135,8 +144,14 @@ def first_visit(browser, url: str) -> list[dict]:
     cdp.send("Network.enable")
     wire, bodies, scripts = {}, {}, []
     cdp.on("Network.loadingFinished", lambda e: wire.__setitem__(e["requestId"], e["encodedDataLength"]))
-    cdp.on("Network.dataReceived", lambda e: bodies.__setitem__(e["requestId"], bodies.get(e["requestId"], 0) + e["dataLength"]))
-    cdp.on("Network.requestWillBeSent", lambda e: scripts.append(e["request"]["url"]) if e.get("type") == "Script" else None)
+    cdp.on(
+        "Network.dataReceived",
+        lambda e: bodies.__setitem__(e["requestId"], bodies.get(e["requestId"], 0) + e["dataLength"]),
+    )
+    cdp.on(
+        "Network.requestWillBeSent",
+        lambda e: scripts.append(e["request"]["url"]) if e.get("type") == "Script" else None,
+    )
     page.goto(url)
     wait_for_heatmap(page, timeout=60_000)
     page.wait_for_timeout(1500)  # the load's callbacks and lazily loaded bundles
@@ -162,7 +177,10 @@ def measure_floor(page, clicks: int) -> list[float]:
     for i in range(clicks):
         page.evaluate("() => { window.__bench.floor = 0; }")
         click_at(page, point)
-        page.wait_for_function(f"""() => document.getElementById("{FLOOR_OUT}").textContent === "{start + i + 1}" && window.__bench.floor > window.__bench.t0""")
+        page.wait_for_function(
+            f"""() => document.getElementById("{FLOOR_OUT}").textContent === "{start + i + 1}" && """
+            """window.__bench.floor > window.__bench.t0"""
+        )
         times.append(page.evaluate("() => window.__bench.floor - window.__bench.t0"))
     return times
 
@@ -234,8 +252,9 @@ FULL_VIEW_JS = f"""([selector, n, row, col]) => {{
 def load_rows(browser, url: str, bare_url: str, dataset_id: str, matrix: TransferMatrix, loads: int) -> list[dict]:
     n = matrix.shape[0]
     row, col = matrix.rows[n // 3], matrix.cols[n // 2]
+    full_link = f"{url}/?dataset={dataset_id}&order=cluster&k=4&row={row}&col={col}"
     bare, full = warm_loads(browser, [(bare_url, HEATMAP_DRAWN_JS, [HEATMAP_PLOT, n]),
-                                      (f"{url}/?dataset={dataset_id}&order=cluster&k=4&row={row}&col={col}", FULL_VIEW_JS, [HEATMAP_PLOT, n, row, col])],
+                                      (full_link, FULL_VIEW_JS, [HEATMAP_PLOT, n, row, col])],
                             loads)
     return [result("warm load: clustered view, both panels", f"{n}x{n}", full, "ms", baseline=bare, ratio_limit=1.5)]
 
@@ -254,7 +273,11 @@ def interactive_rows(browser, url: str, dataset_id: str, matrix: TransferMatrix,
         point = pixel_near_cell(page, row, col)
         page.mouse.move(point["x"] - 2, point["y"] - 2)
         page.mouse.move(point["x"], point["y"])
-        page.wait_for_function(f"""(label) => Array.from(document.querySelectorAll("{HEATMAP_PLOT} .hoverlayer .hovertext text")).some(t => t.textContent.includes(label))""", arg=point["row"])
+        page.wait_for_function(
+            f"""(label) => Array.from(document.querySelectorAll("{HEATMAP_PLOT} .hoverlayer .hovertext text"))"""
+            """.some(t => t.textContent.includes(label))""",
+            arg=point["row"],
+        )
         page.mouse.click(point["x"], point["y"])
         wait_for_panels(page, point["row"], point["col"], timeout=60_000)
         if i:
@@ -281,19 +304,27 @@ def threshold_rows(browser, url: str, cases, changes: int) -> list[dict]:
         cdp.send("Performance.enable")
         page.goto(f"{url}/?dataset={dataset_id}&pos=0.1&neg=-0.15")
         wait_for_heatmap(page, timeout=120_000)
-        page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')", timeout=120_000)
+        page.wait_for_function(
+            f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')",
+            timeout=120_000,
+        )
         page.wait_for_timeout(1000)
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url) if "_dash-update-component" in r.url else None)
         script = []
         for k in range(changes):
             before = _script_seconds(cdp)
-            page.evaluate(CHANGE_JS, [ids.THRESHOLD_POS_SLIDER, round(0.11 + 0.01 * (k % 10), 2)])
+            page.evaluate(CHANGE_JS, [ids.THRESHOLD_POS_INPUT, round(0.11 + 0.01 * (k % 10), 2)])
             page.wait_for_timeout(300)  # the frame and the delayed link write settle
             script.append((_script_seconds(cdp) - before) * 1000)
         page.close()
         rows.append(result("threshold change: callback requests", size, len(requests), "req", limit=0))
-        rows.append(result("threshold change: script time", size, statistics.median(script), "ms", limit=16 if size == "10x10" else 200))
+        rows.append(
+            result(
+                "threshold change: script time", size, statistics.median(script), "ms",
+                limit=16 if size == "10x10" else 200,
+            )
+        )
     return rows
 
 
@@ -310,7 +341,10 @@ def print_table(rows: list[dict]) -> None:
         baseline = "" if r["baseline"] is None else f"{r['baseline']:.1f}"
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
         met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
-        print(f"{r['metric']:<42} {r['size']:>10} {r['value']:>10.1f} {r['unit']:<6} {baseline:>9} {ratio:>7}  {r['target']:<18} {met}")
+        print(
+            f"{r['metric']:<42} {r['size']:>10} {r['value']:>10.1f} {r['unit']:<6} {baseline:>9} {ratio:>7}  "
+            f"{r['target']:<18} {met}"
+        )
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -326,7 +360,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         app = bench_app(f"sqlite:///{tmp}/bench.sqlite")
-        datasets = app.server.config[context.DATASETS_KEY]
+        datasets = app.server.config[services.DATASETS_KEY]
         big, huge = synthetic(1000), synthetic(2000, seed=1)
         big_id, huge_id = datasets.put(big), datasets.put(huge)
         server, bare = LiveServer(app), LiveServer(bare_app(big))
@@ -345,7 +379,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
             bare.stop()
     print_table(rows)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"machine": "2 cores, headless Chromium (Debian), --disable-gpu", "rows": rows}, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps({"machine": "2 cores, headless Chromium (Debian), --disable-gpu", "rows": rows}, indent=2) + "\n"
+    )
     return rows
 
 

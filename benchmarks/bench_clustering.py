@@ -12,7 +12,7 @@ dendrograms, cluster bands and the selection, with its metadata (`heatmap.draw`:
 the numbers of both breakdown panels; the browser draws their bars from the heatmap's cells) and
 the clustering card (`clustering.describe` on the heatmap tab: no dendrogram-tab figure, which is
 only computed and sent when that tab is opened), each serialised with Dash's own JSON encoder,
-without the slash escapes our server removes from callback responses (`api.unescape_slashes`). The dendrogram
+without the slash escapes our server removes from callback responses (`web.routes.unescape_slashes`). The dendrogram
 tab's figure and member list (what opening that tab costs) are timed and sized apart. dash_bio: the
 Clustergram figure (heatmap and dendrograms; it orders rows and columns independently, its
 default `cluster="all"`) serialised with `Figure.to_json()`. "heatmap only" is our heatmap
@@ -43,14 +43,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dash import no_update  # noqa: E402
 from dash._utils import to_json  # noqa: E402
 
-from api import unescape_slashes  # noqa: E402
-from components.clustering import DENDROGRAM_TAB, decorate_heatmap, describe_view  # noqa: E402
-from transfer import clustering, view as view_module  # noqa: E402
+from components.clustering import describe_view  # noqa: E402
+from components.ids import DENDROGRAM_TAB  # noqa: E402
+from transfer import clustering  # noqa: E402
+from transfer import view as view_module
+from transfer.cluster_figures import decorate_heatmap  # noqa: E402
 from transfer.datasets import Datasets  # noqa: E402
 from transfer.figures import heatmap_figure, selection_shapes  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
 from transfer.store import DatasetStore  # noqa: E402
 from transfer.viewstate import ViewState  # noqa: E402
+from web.routes import unescape_slashes  # noqa: E402
 
 
 def make_matrix(n: int, seed: int = 0) -> TransferMatrix:
@@ -76,7 +79,7 @@ class Result:
 
 def _sizes(text: str, compact: bool = False) -> tuple[int, int]:
     """Bytes uncompressed and gzip-compressed; `compact`: as our server sends callback JSON
-    (`api.unescape_slashes`)."""
+    (`web.routes.unescape_slashes`)."""
     data = unescape_slashes(text.encode()) if compact else text.encode()
     return len(data), len(gzip.compress(data, 6))
 
@@ -85,14 +88,17 @@ def ours(datasets: Datasets, dataset_id: str, labels: list[str]) -> Result:
     clustering.cache_clear()
     view_module._DERIVED.clear()
     start = time.perf_counter()
-    state = ViewState(dataset=dataset_id, order="cluster", k=3, row=labels[len(labels) // 3], col=labels[len(labels) // 2])
+    state = ViewState(
+        dataset=dataset_id, order="cluster", k=3, row=labels[len(labels) // 3], col=labels[len(labels) // 2],
+    )
     view = view_module.open_view(datasets, state)
     heatmap = heatmap_figure(view.matrix, comparison=view.comparison)
     heatmap.layout.shapes = selection_shapes(view.matrix.rows, view.matrix.cols, state.row, state.col)
     decorate_heatmap(heatmap, view)
     heatmap_json = to_json(heatmap)
-    meta = {"key": dataset_id, "matrix": clustering.fingerprint(view.matrix), "neutral": 0.0, "metric": view.matrix.metric,
-            "query": view.query, "selection": view_module.selection_json(view, values=False).get("selection"),
+    meta = {"key": dataset_id, "matrix": clustering.fingerprint(view.matrix), "neutral": 0.0,
+            "metric": view.matrix.metric, "query": view.query,
+            "selection": view_module.selection_json(view, values=False).get("selection"),
             "cut": [3, None]}  # heatmap.draw's HEATMAP_META, with the panels' numbers
     card = [part for part in describe_view(view) if part is not no_update]  # tab=heatmap: the card only
     others = [to_json(meta), to_json(card)]
@@ -135,7 +141,10 @@ def measure(sizes, repeats: int) -> tuple[str | None, list[tuple[int, Result, Re
         peer = "dash_bio " + dash_bio.__version__
     except Exception as err:  # ImportError, or its missing `six`
         peer = None
-        print(f"dash_bio is not available ({type(err).__name__}: {err}); install benchmarks/requirements.txt. Showing ours only.\n")
+        print(
+            f"dash_bio is not available ({type(err).__name__}: {err}); install benchmarks/requirements.txt. Showing "
+            "ours only.\n"
+        )
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         datasets = Datasets(DatasetStore(f"sqlite:///{tmp}/bench.sqlite"))
@@ -159,20 +168,29 @@ def print_table(peer, results) -> None:
     print(f"Clustering + figures + JSON, cold caches; median time. Peer: {peer or 'none'}. MB uncompressed / gzip.")
     header = f"{'tasks':>6} | {'ours s':>7} {'all figures MB':>15} {'heatmap only MB':>16} {'traces':>6}"
     if peer:
-        header += f" | {'dash_bio s':>10} {'Clustergram MB':>15} {'traces':>6} | {'speed-up':>8} {'bytes all':>11} {'bytes heatmap':>13}"
+        header += (f" | {'dash_bio s':>10} {'Clustergram MB':>15} {'traces':>6} | {'speed-up':>8} {'bytes all':>11} "
+                   f"{'bytes heatmap':>13}")
     print(header)
     print("-" * len(header))
     for n, mine, theirs in results:
         line = (f"{n:>6} | {mine.seconds:>7.3f} {mb(mine.bytes) + ' / ' + mb(mine.gzip_bytes):>15} "
                 f"{mb(mine.heatmap_bytes) + ' / ' + mb(mine.heatmap_gzip_bytes):>16} {mine.traces:>6}")
         if theirs:
-            line += (f" | {theirs.seconds:>10.3f} {mb(theirs.bytes) + ' / ' + mb(theirs.gzip_bytes):>15} {theirs.traces:>6} | "
-                     f"{theirs.seconds / mine.seconds:>7.1f}x {mine.bytes / theirs.bytes:>5.3f}/{mine.gzip_bytes / theirs.gzip_bytes:.3f}x "
+            line += (f" | {theirs.seconds:>10.3f} {mb(theirs.bytes) + ' / ' + mb(theirs.gzip_bytes):>15} "
+                     f"{theirs.traces:>6} | "
+                     f"{theirs.seconds / mine.seconds:>7.1f}x "
+                     f"{mine.bytes / theirs.bytes:>5.3f}/{mine.gzip_bytes / theirs.gzip_bytes:.3f}x "
                      f"{mine.heatmap_bytes / theirs.bytes:>6.3f}/{mine.heatmap_gzip_bytes / theirs.gzip_bytes:.3f}x")
         print(line, flush=True)
     if peer:
-        print("\nspeed-up: dash_bio time / ours (target >= 5x at 1000). bytes: ours / Clustergram, uncompressed/gzip (target <= 0.4x).")
-    print("\nOpening the dendrogram tab (sent only then, not in 'all figures'): its figure and member list, clustering cached")
+        print(
+            "\nspeed-up: dash_bio time / ours (target >= 5x at 1000). bytes: ours / Clustergram, uncompressed/gzip "
+            "(target <= 0.4x)."
+        )
+    print(
+        "\nOpening the dendrogram tab (sent only then, not in 'all figures'): its figure and member list, clustering "
+        "cached"
+    )
     for n, mine, _ in results:
         print(f"{n:>6} | {mine.tab_seconds:>7.3f} s {mb(mine.tab_bytes) + ' / ' + mb(mine.tab_gzip_bytes):>15} MB")
 
@@ -184,8 +202,9 @@ def table_rows(results) -> list[dict]:
         if theirs is None:
             continue
         size = f"{n}x{n}"
-        rows.append({"metric": "1 clustering + all figures: time", "size": size, "value": round(mine.seconds, 3), "unit": "s",
-                     "baseline": round(theirs.seconds, 3), "ratio": round(theirs.seconds / mine.seconds, 2), "target": ">= 5x faster",
+        rows.append({"metric": "1 clustering + all figures: time", "size": size, "value": round(mine.seconds, 3),
+                     "unit": "s", "baseline": round(theirs.seconds, 3),
+                     "ratio": round(theirs.seconds / mine.seconds, 2), "target": ">= 5x faster",
                      "met": theirs.seconds / mine.seconds >= 5, "note": "ratio = dash_bio.Clustergram time / ours"})
         for label, ours_bytes, peer_bytes in (
             ("all figures, uncompressed", mine.bytes, theirs.bytes),
@@ -193,10 +212,14 @@ def table_rows(results) -> list[dict]:
             ("heatmap figure only, uncompressed", mine.heatmap_bytes, theirs.bytes),
             ("heatmap figure only, gzip", mine.heatmap_gzip_bytes, theirs.gzip_bytes),
             # What each sends as deployed by default: our server compresses; Dash does not unless told to.
-            ("all figures on the wire as served (ours gzip; Clustergram in a default Dash app, uncompressed)", mine.gzip_bytes, theirs.bytes),
+            (
+                "all figures on the wire as served (ours gzip; Clustergram in a default Dash app, uncompressed)",
+                mine.gzip_bytes, theirs.bytes,
+            ),
         ):
             rows.append({"metric": f"1 bytes: {label}", "size": size, "value": round(ours_bytes / 1e6, 3), "unit": "MB",
-                         "baseline": round(peer_bytes / 1e6, 3), "ratio": round(ours_bytes / peer_bytes, 3), "target": "<= 0.4x",
+                         "baseline": round(peer_bytes / 1e6, 3), "ratio": round(ours_bytes / peer_bytes, 3),
+                         "target": "<= 0.4x",
                          "met": ours_bytes / peer_bytes <= 0.4, "note": "ratio = ours / dash_bio.Clustergram"})
         rows.append({"metric": "1 bytes: dendrogram tab when opened (not in all figures)", "size": size,
                      "value": round(mine.tab_bytes / 1e6, 3), "unit": "MB", "baseline": round(theirs.bytes / 1e6, 3),

@@ -28,8 +28,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench_throughput import synthetic
-from dash_client import Callbacks, Gunicorn, connect, request, rss_mb
+
 from transfer.viewstate import ViewState
+
+from dash_client import Callbacks, Gunicorn, connect, request, rss_mb
 
 UPDATE = "/_dash-update-component"
 # Not `diag` at 2000: SciPy's optimal leaf ordering of that tree alone takes over 60 s here, and
@@ -37,7 +39,9 @@ UPDATE = "/_dash-update-component"
 NORMS = ("none", "zrow", "zcol")
 
 
-def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: int, seed: int = 0) -> list[tuple[str, str, str, bytes | None]]:
+def interactions(
+    callbacks: Callbacks, dataset: str, labels: list[str], count: int, seed: int = 0,
+) -> list[tuple[str, str, str, bytes | None]]:
     """(kind, method, path, body) of each interaction, as the page sends them."""
     rng = random.Random(seed)
     n = len(labels)
@@ -46,7 +50,8 @@ def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: i
         norm, order, method = rng.choice(NORMS), rng.choice(("data", "cluster")), rng.choice(("average", "complete"))
         k = rng.randint(1, 8)
         state = ViewState(dataset=dataset, norm=norm, order=order, method=method, k=k if k > 1 else None,
-                          cluster=rng.randint(1, k) if k > 1 else None, row=labels[rng.randrange(n)], col=labels[rng.randrange(n)])
+                          cluster=rng.randint(1, k) if k > 1 else None, row=labels[rng.randrange(n)],
+                          col=labels[rng.randrange(n)])
         roll = rng.random()
         if roll < 0.5:
             out.append(("selection", "GET", "/api/selection?" + state.to_query(), None))  # a click's numbers
@@ -55,13 +60,18 @@ def interactions(callbacks: Callbacks, dataset: str, labels: list[str], count: i
             kind, body = "redraw", callbacks.body("heatmap-meta.data", state, changed="norm")
         elif roll < 0.80:
             meta = {"key": dataset, "cut": [None, None]}
-            kind, body = "cut patch", callbacks.body("heatmap.figure@", state, changed="cluster-k", extra={("heatmap-meta", "data"): meta})
+            kind, body = ("cut patch",
+                callbacks.body("heatmap.figure@", state, changed="cluster-k", extra={("heatmap-meta", "data"): meta}))
         elif roll < 0.90:
             # on the open dendrogram tab (otherwise the callback does not draw it)
-            kind, body = "dendrogram", callbacks.body("dendrogram.figure", replace(state, tab="dendrogram"), changed="cluster-k")
+            kind, body = ("dendrogram",
+                          callbacks.body("dendrogram.figure", replace(state, tab="dendrogram"), changed="cluster-k"))
         else:
             kind, body = "insights", callbacks.body("insights.children", state, changed="heatmap-meta",
-                                                    extra={("heatmap-meta", "data"): {"key": dataset}})  # after a redraw
+                                                    # after a redraw
+                                                    extra={
+                                                        ("heatmap-meta", "data"): {"key": dataset}
+                                                    })
         out.append((kind, "POST", UPDATE, body))
     return out
 
@@ -89,14 +99,17 @@ def settled_rss_mb(pid: int, step: float = 0.02, limit: float = 1.0) -> float:
 
 def run(n: int = 2000, count: int = 1000) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        server = Gunicorn({"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite", "TMX_WORKERS": "1"}, extra_args=("--timeout", "900"))
+        server = Gunicorn(
+            {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite", "TMX_WORKERS": "1"}, extra_args=("--timeout", "900"),
+        )
         try:
             (worker,) = server.worker_pids()
             idle = rss_mb(worker)
             matrix = synthetic(n, seed=7)
             import json
 
-            status, body = request(server.url, "POST", "/api/datasets", matrix.to_csv().encode(), content_type="text/csv")
+            status, body = request(server.url, "POST", "/api/datasets", matrix.to_csv().encode(),
+                                   content_type="text/csv")
             if status != 201:
                 raise RuntimeError(f"upload failed: {status} {body[:200]!r}")
             dataset = json.loads(body)["id"]
@@ -122,9 +135,10 @@ def run(n: int = 2000, count: int = 1000) -> dict:
     # Even settled, RSS swings by tens of MB from one request to the next: "growth" compares the
     # medians of the tenth before the midpoint and the last tenth, not two single readings (which
     # are printed too).
-    return {"n": n, "count": count, "idle": idle, "loaded": loaded, "mid": rss[half - 1], "end": rss[-1], "peak": max(rss),
-            "mid_median": statistics.median(rss[half - window:half]), "end_median": statistics.median(rss[-window:]),
-            "second_half_max": max(rss[half:]), "statuses": statuses, "kinds": kinds, "seconds": elapsed, "slowest": slowest}
+    return {"n": n, "count": count, "idle": idle, "loaded": loaded, "mid": rss[half - 1], "end": rss[-1],
+            "peak": max(rss), "mid_median": statistics.median(rss[half - window:half]),
+            "end_median": statistics.median(rss[-window:]), "second_half_max": max(rss[half:]), "statuses": statuses,
+            "kinds": kinds, "seconds": elapsed, "slowest": slowest}
 
 
 def main(argv=None) -> list[dict]:
@@ -138,7 +152,8 @@ def main(argv=None) -> list[dict]:
     growth = r["end_median"] - r["mid_median"]
     print(f"\nOne gunicorn worker, {n} x {n} matrix, {count} mixed interactions in {r['seconds']:.0f} s: {r['kinds']}")
     print(f"responses by status: {r['statuses']} (204: the callback had nothing to change)")
-    print("slowest response of each kind (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["slowest"].items())) + "\n")
+    slowest = ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["slowest"].items()))
+    print(f"slowest response of each kind (s): {slowest}\n")
     print(f"{'RSS MB':<34} {'value':>8}")
     for label, key in (("worker idle", "idle"), ("after upload", "loaded"), (f"after {count // 2} interactions", "mid"),
                        (f"after {count} interactions", "end"), ("peak", "peak")):
@@ -149,15 +164,21 @@ def main(argv=None) -> list[dict]:
     print(f"{'growth over the second half':<34} {growth:>8.1f}")
     errors = sum(v for k, v in r["statuses"].items() if k not in (200, 204))
     return [{
-        "metric": "7 memory: one worker RSS after interactions (median of a tenth)", "size": f"{n}x{n}", "value": round(r["end_median"], 1),
+        "metric": "7 memory: one worker RSS after interactions (median of a tenth)", "size": f"{n}x{n}",
+        "value": round(r["end_median"], 1),
         "unit": "MB", "baseline": round(r["mid_median"], 1), "ratio": round(r["end_median"] / r["mid_median"], 3),
         "target": "no growth over the second half",
         # growth within 2% of the midpoint: allocator noise, not a leak
         "met": errors == 0 and growth <= 0.02 * r["mid_median"],
-        "note": f"idle {r['idle']:.0f} MB, after upload {r['loaded']:.0f}, at half {r['mid']:.0f}, end {r['end']:.0f}, peak {r['peak']:.0f} "
+        "note": f"idle {r['idle']:.0f} MB, after upload {r['loaded']:.0f}, at half {r['mid']:.0f}, end {r['end']:.0f}, "
+                f"peak {r['peak']:.0f} "
                 f"(single readings); medians {r['mid_median']:.0f} -> {r['end_median']:.0f}; "
-                f"{count} interactions, {errors} errors; slowest " + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(r["slowest"].items())),
-        "rss_mb": {k: round(r[k], 1) for k in ("idle", "loaded", "mid", "end", "peak", "second_half_max", "mid_median", "end_median")},
+                f"{count} interactions, {errors} errors; slowest "
+                + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(r["slowest"].items())),
+        "rss_mb": {
+            k: round(r[k], 1)
+            for k in ("idle", "loaded", "mid", "end", "peak", "second_half_max", "mid_median", "end_median")
+        },
         "errors": errors,
     }]
 

@@ -40,7 +40,10 @@ def main() -> None:
     for n in args.sizes:
         values = np.round(rng.uniform(-1, 1, size=(n, n)), 6)
         values[rng.random((n, n)) < 0.02] = np.nan
-        matrix = TransferMatrix(rows=[f"train-{i}" for i in range(n)], cols=[f"test-{j}" for j in range(n)], values=values, metric="AUC difference")
+        matrix = TransferMatrix(
+            rows=[f"train-{i}" for i in range(n)], cols=[f"test-{j}" for j in range(n)], values=values,
+            metric="AUC difference",
+        )
         for fmt, (write, suffix, _) in WRITERS.items():
             data = write(matrix).encode()
             if len(data) > Limits().max_bytes:
@@ -48,7 +51,10 @@ def main() -> None:
                 continue
             ours = median_seconds(lambda: parse_matrix(data, filename=f"m.{suffix}"), args.repeat)
             if suffix == "csv":
-                pandas = median_seconds(lambda: pd.read_csv(io.BytesIO(data), comment="#", index_col=0 if fmt == "wide" else None), args.repeat)
+                pandas = median_seconds(
+                    lambda: pd.read_csv(io.BytesIO(data), comment="#", index_col=0 if fmt == "wide" else None),
+                    args.repeat,
+                )
                 reference = f"{pandas:18.3f} {ours / pandas:6.1f}"
             else:
                 reference = f"{'-':>18} {'-':>6}"

@@ -32,7 +32,9 @@ REPEATS = 5
 
 def matrix(n: int, seed: int) -> TransferMatrix:
     labels = tuple(f"task {i}" for i in range(n))
-    return TransferMatrix(rows=labels, cols=labels, values=np.random.default_rng(seed).normal(size=(n, n)), name=f"bench {seed}")
+    return TransferMatrix(
+        rows=labels, cols=labels, values=np.random.default_rng(seed).normal(size=(n, n)), name=f"bench {seed}",
+    )
 
 
 def ms(action) -> float:

@@ -28,30 +28,34 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from browser import wait_for_heatmap  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
-
-from app import Config, create_app  # noqa: E402
 from components import ids  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
+from web.config import Config  # noqa: E402
+from web.factory import create_app  # noqa: E402
+
+from browser import wait_for_heatmap  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 # Positional numbers only when run as a script (bench_browser.py imports CHANGE_JS from here).
 _NUMBERS = [int(a) for a in sys.argv[1:3] if a.isdigit()] if __name__ == "__main__" else []
 SIZE = _NUMBERS[0] if len(_NUMBERS) > 0 else 500
 CHANGES = _NUMBERS[1] if len(_NUMBERS) > 1 else 20
 
-# Wraps the clientside callback once to time our own code, then changes the number box the way
-# typing does and resolves at the next afterplot.
-CHANGE_JS = """async ([sliderId, value]) => {
+# Wraps the clientside callback once to time our own code, then types the value into the
+# threshold's box and presses Enter, as a person does, and resolves at the next afterplot.
+CHANGE_JS = """async ([boxId, value]) => {
   const gd = document.querySelector('#heatmap .js-plotly-plot');
   const tmx = window.dash_clientside.tmx;
   if (!tmx._timed) {
     const inner = tmx.threshold_highlight;
     window.__ours = [];
-    tmx.threshold_highlight = function () { const t = performance.now(); const r = inner.apply(this, arguments); window.__ours.push(performance.now() - t); return r; };
+    tmx.threshold_highlight = function () {
+      const t = performance.now(); const r = inner.apply(this, arguments);
+      window.__ours.push(performance.now() - t); return r;
+    };
     tmx._timed = true;
   }
-  const box = document.querySelector('#' + sliderId + ' input[type=number]');
+  const box = document.getElementById(boxId);
   const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
   return await new Promise(resolve => {
     const start = performance.now();
@@ -60,6 +64,9 @@ CHANGE_JS = """async ([sliderId, value]) => {
     setTimeout(() => { gd.removeListener('plotly_afterplot', done); resolve(NaN); }, 10000);
     setter.call(box, String(value));
     box.dispatchEvent(new Event('input', {bubbles: true}));
+    for (const type of ['keydown', 'keypress', 'keyup']) {
+      box.dispatchEvent(new KeyboardEvent(type, {key: 'Enter', code: 'Enter', keyCode: 13, which: 13, bubbles: true}));
+    }
   });
 }"""
 
@@ -69,7 +76,8 @@ CHANGE_JS = """async ([sliderId, value]) => {
 RESTYLE_JS = """() => new Promise(resolve => {
   const gd = document.querySelector('#heatmap .js-plotly-plot');
   const start = performance.now();
-  window.Plotly.restyle(gd, {x: [Array.from(gd.data[2].x)], y: [Array.from(gd.data[2].y)]}, [2]).then(() => resolve(performance.now() - start));
+  window.Plotly.restyle(gd, {x: [Array.from(gd.data[2].x)], y: [Array.from(gd.data[2].y)]}, [2])
+    .then(() => resolve(performance.now() - start));
 })"""
 
 
@@ -84,7 +92,9 @@ def synthetic(size: int) -> TransferMatrix:
 def measure(page, cdp, base_url: str, query: str) -> dict:
     page.goto(f"{base_url}/?{query}&pos=0.1&neg=-0.15")
     wait_for_heatmap(page, timeout=120_000)
-    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')", timeout=120_000)
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')", timeout=120_000,
+    )
     page.wait_for_timeout(1000)
     requests: list[str] = []
 
@@ -96,7 +106,7 @@ def measure(page, cdp, base_url: str, query: str) -> dict:
     for k in range(CHANGES):
         value = round(0.11 + 0.01 * (k % 10), 2)  # on the slider's 0.01 grid
         before = _metrics(cdp)
-        drawn.append(page.evaluate(CHANGE_JS, [ids.THRESHOLD_POS_SLIDER, value]))
+        drawn.append(page.evaluate(CHANGE_JS, [ids.THRESHOLD_POS_INPUT, value]))
         page.wait_for_timeout(300)  # let the frame (and the delayed link write) settle
         after = _metrics(cdp)
         script.append((after["ScriptDuration"] - before["ScriptDuration"]) * 1000)
@@ -126,7 +136,9 @@ def _api_round_trip(base_url: str, query: str) -> float:
     times = []
     for k in range(CHANGES):
         start = time.perf_counter()
-        with urllib.request.urlopen(f"{base_url}/api/view?{query}&pos={0.11 + 0.01 * (k % 10):.2f}&neg=-0.15") as response:
+        with urllib.request.urlopen(
+            f"{base_url}/api/view?{query}&pos={0.11 + 0.01 * (k % 10):.2f}&neg=-0.15"
+        ) as response:
             response.read()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
@@ -139,7 +151,9 @@ def main() -> None:
         app = create_app(Config(database_url=f"sqlite:///{tmp}/bench.sqlite"))
         big = app.server.config["TMX_DATASETS"].put(synthetic(SIZE))
         server = LiveServer(app)
-        cases = [("default 10x10", "dataset=mistral-7b-instruct_auc-diff"), (f"synthetic {SIZE}x{SIZE}", f"dataset={big}")]
+        cases = [
+            ("default 10x10", "dataset=mistral-7b-instruct_auc-diff"), (f"synthetic {SIZE}x{SIZE}", f"dataset={big}"),
+        ]
         rows = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -152,14 +166,19 @@ def main() -> None:
         server.stop()
 
     print(f"Threshold slider -> highlight, median of {CHANGES} changes (headless Chromium, no GPU)")
-    header = f"{'matrix':<18} {'input->drawn ms':>15} {'our JS ms':>10} {'script ms':>10} {'main thread ms':>15} {'plotly restyle ms':>18} {'API trip ms':>12} {'callback req':>13} {'other req':>10} {'link ok':>8}"
+    header = (f"{'matrix':<18} {'input->drawn ms':>15} {'our JS ms':>10} {'script ms':>10} {'main thread ms':>15} "
+              f"{'plotly restyle ms':>18} {'API trip ms':>12} {'callback req':>13} {'other req':>10} {'link ok':>8}")
     print(header)
     print("-" * len(header))
     for name, r in rows:
-        print(f"{name:<18} {r['drawn']:>15.1f} {r['ours']:>10.2f} {r['script']:>10.1f} {r['busy']:>15.1f} {r['restyle']:>18.1f} {r['api']:>12.1f} "
-              f"{r['callbacks']:>13} {r['any'] - r['callbacks']:>10} {str(r['query_ok']):>8}")
-    print("other req: requests that were not callbacks; all are Chromium re-fetching the favicon after the address changed"
-          if all(r["any"] - r["callbacks"] == r["favicon"] for _, r in rows) else "other req: includes requests other than the favicon!")
+        print(f"{name:<18} {r['drawn']:>15.1f} {r['ours']:>10.2f} {r['script']:>10.1f} {r['busy']:>15.1f} "
+              f"{r['restyle']:>18.1f} {r['api']:>12.1f} {r['callbacks']:>13} {r['any'] - r['callbacks']:>10} "
+              f"{str(r['query_ok']):>8}")
+    if all(r["any"] - r["callbacks"] == r["favicon"] for _, r in rows):
+        print("other req: requests that were not callbacks; all are Chromium re-fetching the favicon after the "
+              "address changed")
+    else:
+        print("other req: includes requests other than the favicon!")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ gunicorn runs as the Dockerfile runs it (its CMD and gunicorn.conf.py: 2 gthread
 threads each, access log on) on a loopback port. 20 client threads, each with its own keep-alive
 connection, send the request a click on a cell makes (`GET /api/selection` with the link of the
 drawn view and the new row and column: the numbers beside the breakdown bars, which the browser
-draws itself) for `--seconds`, selecting a new row and column every request: on the bundled default matrix (10 x 10) and on an uploaded seeded 1000 x 1000 one
-in cluster order. The floors, in the same run: `GET /healthz` on the same server (Flask plus a
-`SELECT 1`), and the one-output callback of a minimal Dash app (benchmarks/floor_app.py) served
-by the same gunicorn command. The clients share the 2 cores with the server.
+draws itself) for `--seconds`, selecting a new row and column every request: on the bundled
+default matrix (10 x 10) and on an uploaded seeded 1000 x 1000 one in cluster order. The
+floors, in the same run: `GET /healthz` on the same server (Flask plus a `SELECT 1`), and the
+one-output callback of a minimal Dash app (benchmarks/floor_app.py) served by the same gunicorn
+command. The clients share the 2 cores with the server.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import time
 
 import numpy as np
 
-from dash_client import Gunicorn, connect, request
 from transfer.matrix import TransferMatrix
 from transfer.viewstate import ViewState
+
+from dash_client import Gunicorn, connect, request
 
 FLOOR_BODY = (b'{"output": "floor-out.children", "outputs": {"id": "floor-out", "property": "children"}, '
               b'"inputs": [{"id": "floor-button", "property": "n_clicks", "value": 1}], '
@@ -84,8 +86,9 @@ def load(base_url: str, method: str, calls: list[tuple[str, bytes | None]], clie
 def selection_calls(dataset: str | None, labels: list[str], order: str, count: int = 40) -> list[tuple[str, None]]:
     """What a click asks the server: the numbers of a new row and column of the drawn view."""
     n = len(labels)
-    return [("/api/selection?" + ViewState(dataset=dataset, order=order, row=labels[(7 * i + 3) % n], col=labels[(3 * i + 1) % n]).to_query(), None)
-            for i in range(count)]
+    states = (ViewState(dataset=dataset, order=order, row=labels[(7 * i + 3) % n], col=labels[(3 * i + 1) % n])
+              for i in range(count))
+    return [("/api/selection?" + state.to_query(), None) for state in states]
 
 
 def run(seconds: float = 30, clients: int = 20, big: int = 1000) -> list[dict]:
@@ -94,14 +97,21 @@ def run(seconds: float = 30, clients: int = 20, big: int = 1000) -> list[dict]:
         server = Gunicorn({"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite"})
         try:
             matrix = synthetic(big)
-            status, body = request(server.url, "POST", "/api/datasets", matrix.to_csv().encode(), content_type="text/csv")
+            status, body = request(server.url, "POST", "/api/datasets", matrix.to_csv().encode(),
+                                   content_type="text/csv")
             if status != 201:
                 raise RuntimeError(f"upload failed: {status} {body[:200]!r}")
             big_id = json.loads(body)["id"]
             default = json.loads(request(server.url, "GET", "/api/view")[1])
             cases = [
-                ("selection", f"{len(default['rows'])}x{len(default['cols'])}", "GET", selection_calls(None, default["rows"], "data")),
-                ("selection", f"{big}x{big} cluster order", "GET", selection_calls(big_id, list(matrix.rows), "cluster")),
+                (
+                    "selection", f"{len(default['rows'])}x{len(default['cols'])}", "GET",
+                    selection_calls(None, default["rows"], "data"),
+                ),
+                (
+                    "selection", f"{big}x{big} cluster order", "GET",
+                    selection_calls(big_id, list(matrix.rows), "cluster"),
+                ),
                 ("floor: GET /healthz", "-", "GET", [("/healthz", None)]),
             ]
             for name, size, method, calls in cases:
@@ -118,7 +128,12 @@ def run(seconds: float = 30, clients: int = 20, big: int = 1000) -> list[dict]:
             request(floor.url, "POST", "/_dash-update-component", FLOOR_BODY)
             floor_calls = [("/_dash-update-component", FLOOR_BODY)]
             load(floor.url, "POST", floor_calls, clients, min(3.0, seconds))
-            results.append({"case": "floor: trivial Dash callback", "size": "-", **load(floor.url, "POST", floor_calls, clients, seconds)})
+            results.append(
+                {
+                    "case": "floor: trivial Dash callback", "size": "-",
+                    **load(floor.url, "POST", floor_calls, clients, seconds),
+                }
+            )
         finally:
             floor.stop()
     return results
@@ -129,7 +144,8 @@ def table_rows(results: list[dict], seconds: float, clients: int) -> list[dict]:
     floor = next(r for r in results if r["case"] == "floor: trivial Dash callback")
     rows = []
     for r in results:
-        note = f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {r['errors']} errors, {clients} clients x {seconds:g} s"
+        note = (f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {r['errors']} errors, "
+                f"{clients} clients x {seconds:g} s")
         rows.append({
             "metric": f"6 throughput: {r['case']}", "size": r["size"], "value": round(r["rps"], 1), "unit": "req/s",
             "baseline": round(floor["rps"], 1), "ratio": round(r["rps"] / floor["rps"], 3),
@@ -147,10 +163,16 @@ def main(argv=None) -> list[dict]:
     args = parser.parse_args(argv)
     seconds, big = (5.0, 300) if args.quick else (args.seconds, 1000)
     results = run(seconds, args.clients, big)
-    print(f"\nThroughput under gunicorn (Dockerfile CMD, gunicorn.conf.py), {args.clients} clients, {seconds:g} s per case\n")
+    print(
+        f"\nThroughput under gunicorn (Dockerfile CMD, gunicorn.conf.py), {args.clients} clients, {seconds:g} s per "
+        "case\n"
+    )
     print(f"{'case':<30} {'matrix':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'requests':>9}")
     for r in results:
-        print(f"{r['case']:<30} {r['size']:<22} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7} {r['requests']:>9}")
+        print(
+            f"{r['case']:<30} {r['size']:<22} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+            f"{r['errors']:>7} {r['requests']:>9}"
+        )
     return table_rows(results, seconds, args.clients)
 
 

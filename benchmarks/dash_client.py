@@ -73,8 +73,9 @@ class Callbacks:
         return json.dumps(body).encode()
 
 
-def request(base_url: str, method: str, path: str, body: bytes | None = None, connection: http.client.HTTPConnection | None = None,
-            gzip: bool = False, content_type: str = "application/json") -> tuple[int, bytes]:
+def request(base_url: str, method: str, path: str, body: bytes | None = None,
+            connection: http.client.HTTPConnection | None = None, gzip: bool = False,
+            content_type: str = "application/json") -> tuple[int, bytes]:
     """One request on `connection` (kept alive) or a new one; returns status and raw body."""
     own = connection is None
     if own:
@@ -104,7 +105,10 @@ class Gunicorn:
     a free loopback port; `target` replaces `app:server` for the floor app. Stopped by its own
     process group id."""
 
-    def __init__(self, env: dict[str, str], target: str = "app:server", log_path: str | None = None, extra_args: tuple[str, ...] = ()):
+    def __init__(
+        self, env: dict[str, str], target: str = "app:server", log_path: str | None = None,
+        extra_args: tuple[str, ...] = (),
+    ):
         import os
         import subprocess
         import tempfile
@@ -118,7 +122,9 @@ class Gunicorn:
         command[-1:] = [*extra_args, target]
         self.log = open(log_path or tempfile.mkstemp(prefix="tmx-bench-gunicorn-", suffix=".log")[1], "w+")
         full_env = {**os.environ, **env, "TMX_BIND": f"127.0.0.1:{self.port}", "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
         try:
             wait_http(self.url + ("/healthz" if target == "app:server" else "/"), timeout=90)
         except Exception:

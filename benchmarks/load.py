@@ -122,10 +122,12 @@ class Report:
                  f"{'kind':<42}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"]
         for kind in sorted(kinds, key=lambda k: (not k.startswith("callback"), k)):
             times = sorted(kinds[kind])
-            lines.append(f"{kind:<42}{len(times):>7}{len(times) / self.seconds:>8.1f}{1000 * percentile(times, 50):>9.1f}"
-                         f"{1000 * percentile(times, 99):>9.1f}{1000 * times[-1]:>9.1f}")
+            lines.append(f"{kind:<42}{len(times):>7}{len(times) / self.seconds:>8.1f}"
+                         f"{1000 * percentile(times, 50):>9.1f}{1000 * percentile(times, 99):>9.1f}"
+                         f"{1000 * times[-1]:>9.1f}")
         lines.append(f"errors: {len(self.errors)}   dropped connections retried: {len(self.dropped)}   "
-                     f"503 'try again': {len(self.unavailable)}   uploads acknowledged: {len(self.uploads)}   lost: {len(self.lost)}")
+                     f"503 'try again': {len(self.unavailable)}   uploads acknowledged: {len(self.uploads)}   lost: "
+                     f"{len(self.lost)}")
         lines += [f"  error: {e}" for e in self.errors[:10]] + [f"  lost: {e}" for e in self.lost[:10]]
         return "\n".join(lines)
 
@@ -156,7 +158,9 @@ class Connection:
             self._conn.close()
             self._conn = None
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+    ) -> tuple[int, bytes, dict]:
         if self._conn is None:
             self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
@@ -215,7 +219,8 @@ class CallbackSpec:
     def usable(spec: dict) -> bool:
         """Server callbacks with plain ids (pattern-matching ones are user clicks, not page load)."""
         deps = [*spec["inputs"], *spec["state"]]
-        return not spec.get("clientside_function") and not spec["output"].count("{") and all(isinstance(d["id"], str) and not d["id"].startswith("{") for d in deps)
+        return (not spec.get("clientside_function") and not spec["output"].count("{")
+                and all(isinstance(d["id"], str) and not d["id"].startswith("{") for d in deps))
 
     @classmethod
     def of(cls, spec: dict) -> "CallbackSpec":
@@ -263,15 +268,18 @@ def discover(url: str) -> Site:
         if status != 200:
             raise RequestFailed(f"GET / answered {status}")
         text = html.decode()
-        assets = [m for m in re.findall(r'(?:src|href)="(/[^"]+)"', text) if m.startswith(("/_dash-component-suites/", "/assets/"))]
-        config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', text, re.S).group(1))
+        assets = [m for m in re.findall(r'(?:src|href)="(/[^"]+)"', text)
+                  if m.startswith(("/_dash-component-suites/", "/assets/"))]
+        config = json.loads(
+            re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', text, re.S).group(1)
+        )
         _, layout, _ = conn.request("GET", "/_dash-layout")
         _, deps, _ = conn.request("GET", "/_dash-dependencies")
         specs = [CallbackSpec.of(s) for s in json.loads(deps) if CallbackSpec.usable(s)]
         sync = next(s for s in specs if s.inputs == ((ids.VIEW_REQUEST, "data"),))
         initial = layout_props(json.loads(layout), {})
         datasets = {}
-        for option in initial.get(("dataset", "options"), []):  # the catalogue, as the page lists it
+        for option in initial.get((ids.CATALOGUE, "data"), []):  # the catalogue the page lists
             _, body, _ = conn.request("GET", f"/api/view?dataset={urllib.parse.quote(option['value'])}")
             view = json.loads(body)
             datasets[option["value"]] = (view["rows"], view["cols"])
@@ -282,7 +290,8 @@ def discover(url: str) -> Site:
 
 def call(conn: Connection, end_id: str, spec: CallbackSpec, props: dict, changed) -> dict:
     body = json.dumps(spec.payload(props, changed)).encode()
-    status, data, _ = conn.request("POST", f"/_dash-update-component?endId={urllib.parse.quote(end_id)}", body, {"Content-Type": "application/json"})
+    status, data, _ = conn.request("POST", f"/_dash-update-component?endId={urllib.parse.quote(end_id)}", body,
+                                   {"Content-Type": "application/json"})
     if status == 204:  # PreventUpdate
         return {}
     if status != 200:
@@ -317,7 +326,7 @@ class Client(threading.Thread):
                     getattr(self, kind)()
                 except RequestFailed as err:
                     self.report.note("errors", str(err))
-                except Exception as err:  # noqa: BLE001: a client bug must show as an error, not a hang
+                except Exception as err:  # noqa: BLE001 (a client bug must show as an error, not a hang)
                     self.report.note("errors", f"{kind}: {type(err).__name__}: {err}")
         finally:
             self.conn.close()
@@ -325,7 +334,9 @@ class Client(threading.Thread):
     # One request, retried once when its connection died before any answer (a browser does the
     # same for a reused keep-alive connection). Every route here is safe to repeat: GETs and
     # callbacks are pure functions of the link, and an upload is content-addressed.
-    def request(self, kind: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None, expect=(200,)):
+    def request(
+        self, kind: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None, expect=(200,),
+    ):
         for attempt in (1, 2):
             start = time.monotonic()
             try:
@@ -389,9 +400,13 @@ class Client(threading.Thread):
         and the callbacks whose inputs changed fire, then what those trigger."""
         props = dict(self.site.initial)
         state = parse_query(self.link())[0]
-        changed = {(b.id, b.prop) for b in BINDINGS if props.get((b.id, b.prop)) != b.from_state(getattr(state, b.field))}
+        changed = {
+            (b.id, b.prop) for b in BINDINGS if props.get((b.id, b.prop)) != b.from_state(getattr(state, b.field))
+        }
         props.update({(b.id, b.prop): b.from_state(getattr(state, b.field)) for b in BINDINGS})
-        props[(ids.VIEW_REQUEST, "data")] = {"serial": 1, "query": self.link(), "before": props.get((ids.VIEW, "data")) or "", "carry": False}
+        props[(ids.VIEW_REQUEST, "data")] = {
+            "serial": 1, "query": self.link(), "before": props.get((ids.VIEW, "data")) or "", "carry": False,
+        }
         props[(ids.VIEW, "data")] = self.link()
         fired: set[str] = set()
         pending = [(self.site.sync, [(ids.VIEW_REQUEST, "data")])]
@@ -416,8 +431,9 @@ class Client(threading.Thread):
 
     def callback(self, spec: CallbackSpec, props: dict, changed) -> dict | None:
         body = json.dumps(spec.payload(props, changed)).encode()
-        data = self.request(f"callback {spec.name}", "POST", f"/_dash-update-component?endId={urllib.parse.quote(self.site.end_id)}",
-                            body, {"Content-Type": "application/json"}, expect=(200, 204))
+        path = f"/_dash-update-component?endId={urllib.parse.quote(self.site.end_id)}"
+        data = self.request(f"callback {spec.name}", "POST", path, body, {"Content-Type": "application/json"},
+                            expect=(200, 204))
         if not data:
             return {} if data is not None else None
         answer = json.loads(data)
@@ -451,7 +467,10 @@ class Client(threading.Thread):
         lines = ["train\\test," + ",".join(cols)] + [
             label + "," + ",".join("" if v is None else repr(v) for v in row) for label, row in zip(rows, values)
         ]
-        data = self.request("upload", "POST", f"/api/datasets?name={tag}", "\n".join(lines).encode(), {"Content-Type": "text/csv"}, expect=(201,))
+        data = self.request(
+            "upload", "POST", f"/api/datasets?name={tag}", "\n".join(lines).encode(), {"Content-Type": "text/csv"},
+            expect=(201,),
+        )
         if data is None:
             return
         upload = Upload(json.loads(data)["id"], rows, cols, values)
@@ -470,7 +489,8 @@ def run(url: str, clients: int, seconds: float, *, max_iterations: int = 100_000
     site = discover(url)
     started = time.monotonic()
     report = Report(seconds=seconds, clients=clients)
-    threads = [Client(site, i, report, started, started + seconds, max_iterations, allow_unavailable, seed) for i in range(clients)]
+    threads = [Client(site, i, report, started, started + seconds, max_iterations, allow_unavailable, seed)
+               for i in range(clients)]
     for thread in threads:
         thread.start()
     if during is not None:
@@ -556,9 +576,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--database-url", help="start gunicorn (Dockerfile CMD) on this database (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--database-url", help="start gunicorn (Dockerfile CMD) on this database (default: a fresh SQLite file)",
+    )
     parser.add_argument("--url", help="load this running server instead (loopback only)")
-    parser.add_argument("--kill-worker-at", type=float, help="SIGKILL one gunicorn worker this many seconds into the run")
+    parser.add_argument(
+        "--kill-worker-at", type=float, help="SIGKILL one gunicorn worker this many seconds into the run",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.url and args.kill_worker_at is not None:
@@ -579,21 +603,26 @@ def main(argv: list[str] | None = None) -> int:
     fault: dict = {}
     during = None
     if args.kill_worker_at is not None:
-        during = lambda report, started: fault.update(kill_one_worker(server.process.pid, args.kill_worker_at, report, started, log=server.output))  # noqa: E731
+        def during(report, started):
+            fault.update(kill_one_worker(server.process.pid, args.kill_worker_at, report, started, log=server.output))
     try:
         report = run(url, args.clients, args.seconds, seed=args.seed, during=during)
         verify(url, report)
         if fault:
-            fault["new_worker_answered"] = {pid: answered_by(server.output(), pid) for pid in fault["after"] - fault["before"]}
+            fault["new_worker_answered"] = {
+                pid: answered_by(server.output(), pid) for pid in fault["after"] - fault["before"]
+            }
             fault["killed_worker_answered"] = answered_by(server.output(), fault["killed"])
     finally:
         if server is not None:
             server.stop()
     print(report.table())
     if fault:
-        print(f"worker {fault['killed']} SIGKILLed at {fault['killed_at']:.1f} s (it had answered {fault['killed_worker_answered']}); "
+        print(f"worker {fault['killed']} SIGKILLed at {fault['killed_at']:.1f} s "
+              f"(it had answered {fault['killed_worker_answered']}); "
               f"workers before {sorted(fault['before'])}, after {sorted(fault['after'])}; replacement forked after "
-              f"{fault['forked_after']} s, answering after {fault['answering_after']} s; it answered {fault['new_worker_answered']}")
+              f"{fault['forked_after']} s, answering after {fault['answering_after']} s; it answered "
+              f"{fault['new_worker_answered']}")
         for line in report.dropped[:20]:
             print("  dropped, retried:", line)
     return 1 if report.errors or report.lost else 0

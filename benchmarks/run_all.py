@@ -1,8 +1,8 @@
-"""Every issue-9 benchmark in one run: one table printed, the same rows in benchmarks/results/all.json.
+"""Every performance benchmark in one run: one table printed, the same rows in benchmarks/results/all.json.
 
     /work/main/.venv/bin/python benchmarks/run_all.py [--quick] [--only clustering throughput ...]
 
-Targets (issue 9) and the script that measures each, side by side with its baseline in one run:
+The performance targets and the script that measures each, side by side with its baseline in one run:
   1 clustering + all figures vs dash_bio.Clustergram   bench_clustering.py
   2-5 browser: page load, click to panels, threshold, first-visit bytes   bench_browser.py
   6 server throughput under gunicorn                   bench_throughput.py
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import io
 import json
 import os
 import platform
@@ -40,7 +39,10 @@ def _suites(quick: bool) -> dict[str, tuple[str, list[str]]]:
     # imported dash_bio, Dash would serve dash_bio's bundle to the browser suite's app as well.
     suites = {
         "browser": ("bench_browser", ["--quick"] if quick else []),
-        "clustering": ("bench_clustering", ["--sizes", "300", "--repeats", "1"] if quick else ["--sizes", "1000", "--repeats", "3"]),
+        "clustering": (
+            "bench_clustering",
+            ["--sizes", "300", "--repeats", "1"] if quick else ["--sizes", "1000", "--repeats", "3"],
+        ),
         "throughput": ("bench_throughput", ["--quick"] if quick else []),
         "memory": ("bench_memory", ["--quick"] if quick else []),
     }
@@ -52,13 +54,18 @@ CONTEXT = ("bench_store.py", "bench_parsing.py", "bench_insights.py")
 
 def machine() -> dict:
     meminfo = Path("/proc/meminfo").read_text().split("\n", 1)[0].split()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )
     versions = {}
     for name in ("dash", "plotly", "numpy", "scipy", "gunicorn"):
         with contextlib.suppress(Exception):
             versions[name] = importlib.import_module(name).__version__
     return {
-        "cores": os.cpu_count(), "memory_gb": round(int(meminfo[1]) / 2**20, 1), "cpu": cpu, "python": platform.python_version(),
+        "cores": os.cpu_count(), "memory_gb": round(int(meminfo[1]) / 2**20, 1), "cpu": cpu,
+        "python": platform.python_version(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()], **versions,
     }
 
@@ -89,11 +96,15 @@ def _cell(value, digits: int = 3) -> str:
 
 
 def print_table(rows: list[dict]) -> None:
-    columns = [("metric", 46), ("size", 22), ("value", 9), ("unit", 6), ("baseline", 9), ("ratio", 7), ("target", 30), ("met", 4)]
+    columns = [
+        ("metric", 46), ("size", 22), ("value", 9), ("unit", 6), ("baseline", 9), ("ratio", 7), ("target", 30),
+        ("met", 4),
+    ]
     print("\n" + " ".join(f"{title:<{width}}" for title, width in columns))
     print(" ".join("-" * width for _, width in columns))
     for row in rows:
-        print(" ".join(f"{_cell(row.get(title)):<{width}}"[: max(width, len(_cell(row.get(title))))] for title, width in columns))
+        print(" ".join(f"{_cell(row.get(title)):<{width}}"[: max(width, len(_cell(row.get(title))))]
+                       for title, width in columns))
     notes = [(row["metric"], row["size"], row["note"]) for row in rows if row.get("note")]
     if notes:
         print()
@@ -106,7 +117,8 @@ def markdown_table(rows: list[dict]) -> str:
     lines = ["| target | size | ours | baseline | ratio | target | met |", "|---|---|---|---|---|---|---|"]
     for row in rows:
         unit = row.get("unit") or ""
-        lines.append(f"| {row['metric']} | {row['size']} | {_cell(row.get('value'))} {unit} | {_cell(row.get('baseline'))} {unit} | "
+        lines.append(f"| {row['metric']} | {row['size']} | {_cell(row.get('value'))} {unit} | "
+                     f"{_cell(row.get('baseline'))} {unit} | "
                      f"{_cell(row.get('ratio'))} | {row.get('target', '')} | {_cell(row.get('met'))} |")
     return "\n".join(lines)
 
@@ -115,7 +127,9 @@ def run_context() -> dict[str, str]:
     out = {}
     for script in CONTEXT:
         print(f"\n===== context: {script} =====", flush=True)
-        done = subprocess.run([sys.executable, str(HERE / script)], capture_output=True, text=True, timeout=1800, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, str(HERE / script)], capture_output=True, text=True, timeout=1800, cwd=ROOT,
+        )
         out[script] = done.stdout + (done.stderr[-2000:] if done.returncode else "")
         print(out[script], flush=True)
     return out
@@ -144,10 +158,14 @@ def main(argv=None) -> dict:
         rows = kept + rows
         durations = {**{k: v for k, v in previous.get("seconds", {}).items() if k not in args.only}, **durations}
     context = run_context() if args.context else {}
-    print(f"\n===== issue 9 results{' (quick)' if args.quick else ''}: {info['cores']} cores, {info['memory_gb']} GB, {info['cpu']} =====")
+    print(
+        f"\n===== performance results{' (quick)' if args.quick else ''}: {info['cores']} cores, {info['memory_gb']} "
+        f"GB, {info['cpu']} ====="
+    )
     print_table(rows)
     result = {
-        "command": "python benchmarks/run_all.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
+        "command": "python benchmarks/run_all.py"
+                   + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
         "quick": args.quick, "started": started.isoformat(timespec="seconds"), "machine": info,
         "seconds": {name: round(s, 1) for name, s in durations.items()}, "rows": rows, "context": context,
     }

@@ -30,7 +30,9 @@ def _panel(axis: str) -> dbc.Card:
             dbc.CardHeader(
                 [
                     html.Span(title, className="fw-semibold text-nowrap"),
-                    dcc.Dropdown(id=select, placeholder=f"a {kind} dataset", className="flex-grow-1 tmx-select", searchable=True),
+                    dcc.Dropdown(
+                        id=select, placeholder=f"a {kind} dataset", className="flex-grow-1 tmx-select", searchable=True,
+                    ),
                 ],
                 className="d-flex align-items-center gap-2 py-1",
             ),
@@ -55,7 +57,9 @@ def layout() -> html.Div:
                     html.Span("Breakdown bars", className="small text-muted"),
                     dbc.RadioItems(
                         id=ids.BREAKDOWN_SORT,
-                        options=[{"label": "Data order", "value": "data"}, {"label": "Sorted by value", "value": "value"}],
+                        options=[
+                            {"label": "Data order", "value": "data"}, {"label": "Sorted by value", "value": "value"},
+                        ],
                         value="data",
                         inline=True,
                         className="btn-group btn-group-sm",

@@ -1,4 +1,4 @@
-"""The clustering card (method, metric, profile, order, cut) and the dendrogram tab.
+"""The clustering card (method, distance, profile, order, cut) and the dendrogram tab.
 
 The controls are bound to ViewState fields (components/state.py); a clicked cluster (a branch of
 the tree or an entry of the member list) is the `cluster` field, kept in a dcc.Store. A new cut
@@ -14,20 +14,22 @@ from dash import ALL, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from transfer.cluster_figures import (
-    COLOUR_TRACES, add_cluster_margins, cluster_colour, cluster_outline, dendrogram_figure,
+    COLOUR_TRACES,
+    cluster_colour,
+    cluster_outline,
+    dendrogram_figure,
     margin_trace_updates,
 )
 from transfer.figures import HeatmapTrace
 from transfer.view import View
-from transfer.viewstate import METHODS, METRICS
+from transfer.viewstate import DISTANCES, METHODS
 
 from . import ids
 from .state import DATA_FIELDS, current_view, props_of, view_dependencies
 
-METRIC_NAMES = {"euclidean": "Euclidean", "correlation": "Correlation (1 - r)", "cosine": "Cosine", "cityblock": "City block (L1)"}
-DENDROGRAM_TAB = "dendrogram"  # its tab_id in components/page.py (and the link's `tab`)
-# The form around the k slider: Enter in the slider's number box submits it (see `cut_form`).
-# Declared here until components/ids.py (edited elsewhere this round) takes it.
+DISTANCE_NAMES = {
+    "euclidean": "Euclidean", "correlation": "Correlation (1 - r)", "cosine": "Cosine", "cityblock": "City block (L1)",
+}
 PROFILE_OPTIONS = [
     {"label": "Row + column", "value": "both"},
     {"label": "Row (transfer out)", "value": "rows"},
@@ -73,19 +75,32 @@ def layout() -> dbc.Card:
                 [
                     _labelled("Order", dbc.RadioItems(
                         id=ids.CLUSTER_ORDER, inline=True, value="data",
-                        options=[{"label": "File order", "value": "data"}, {"label": "Cluster order", "value": "cluster"}],
+                        options=[
+                            {"label": "File order", "value": "data"}, {"label": "Cluster order", "value": "cluster"},
+                        ],
                     )),
                     dbc.Row(
                         [
-                            dbc.Col(_labelled("Linkage", dcc.Dropdown(id=ids.CLUSTER_METHOD, options=list(METHODS), value="average", clearable=False, searchable=False)), xs=6),
+                            dbc.Col(
+                                _labelled(
+                                    "Linkage",
+                                    dcc.Dropdown(
+                                        id=ids.CLUSTER_METHOD, options=list(METHODS), value="average", clearable=False,
+                                        searchable=False,
+                                    ),
+                                ),
+                                xs=6,
+                            ),
                             dbc.Col(_labelled("Distance", dcc.Dropdown(
-                                id=ids.CLUSTER_METRIC, value="euclidean", clearable=False, searchable=False,
-                                options=[{"label": METRIC_NAMES[m], "value": m} for m in METRICS],
+                                id=ids.CLUSTER_DISTANCE, value="euclidean", clearable=False, searchable=False,
+                                options=[{"label": DISTANCE_NAMES[d], "value": d} for d in DISTANCES],
                             )), xs=6),
                         ],
                         className="g-2",
                     ),
-                    _labelled("Task profile", dbc.RadioItems(id=ids.CLUSTER_PROFILE, options=PROFILE_OPTIONS, value="both", inline=True),
+                    _labelled("Task profile",
+                              dbc.RadioItems(id=ids.CLUSTER_PROFILE, options=PROFILE_OPTIONS, value="both",
+                                             inline=True),
                               title="What describes a task when the same tasks are on both axes"),
                     _labelled("Clusters (k)", cut_form()),
                     html.Div(id=ids.CLUSTER_INFO, className="small text-muted"),
@@ -102,7 +117,13 @@ def tab_layout() -> dbc.Card:
         dbc.CardBody(
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=ids.DENDROGRAM, config={"displaylogo": False}, className="tmx-progress", style={"height": "min(78vh, 820px)", "minHeight": "380px"}), lg=8),
+                    dbc.Col(
+                        dcc.Graph(
+                            id=ids.DENDROGRAM, config={"displaylogo": False}, className="tmx-progress",
+                            style={"height": "min(78vh, 820px)", "minHeight": "380px"},
+                        ),
+                        lg=8,
+                    ),
                     dbc.Col(html.Div(id=ids.CLUSTER_MEMBERS, className="small tmx-cluster-members"), lg=4),
                 ],
                 className="g-2",
@@ -111,14 +132,6 @@ def tab_layout() -> dbc.Card:
         ),
         className="h-100",
     )
-
-
-def decorate_heatmap(fig, view: View) -> None:
-    """Cluster layers of the heatmap: margins in cluster order, the selected cluster's outline."""
-    if view.state.order == "cluster":
-        add_cluster_margins(fig, view.matrix, view.clustering, view.state.k)
-    xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster) if view.state.cluster else ([], [])
-    fig.data[HeatmapTrace.CLUSTER].update(x=xs, y=ys)
 
 
 def _cophenetic_text(tree) -> str:
@@ -140,10 +153,17 @@ def cluster_info(view: View) -> list:
 def _tree_items(tree, k: int | None, selected: int | None, clickable: bool) -> list:
     items = []
     for number, members in enumerate(tree.members(k), start=1):
-        swatch = html.Span(className="tmx-swatch", style={"backgroundColor": cluster_colour(number if (k or 1) > 1 else 0)})
+        swatch = html.Span(
+            className="tmx-swatch", style={"backgroundColor": cluster_colour(number if (k or 1) > 1 else 0)},
+        )
         text = [swatch, html.Strong(f"Cluster {number}"), f" ({len(members)}): ", ", ".join(members)]
         if clickable:  # clusters of the row (or shared) tree can be outlined on the heatmap
-            items.append(dbc.ListGroupItem(text, id={"type": ids.CLUSTER_ITEM, "index": number}, action=True, active=number == selected, className="py-1 px-2"))
+            items.append(
+                dbc.ListGroupItem(
+                    text, id={"type": ids.CLUSTER_ITEM, "index": number}, action=True, active=number == selected,
+                    className="py-1 px-2",
+                )
+            )
         else:
             items.append(dbc.ListGroupItem(text, className="py-1 px-2"))
     return items
@@ -152,7 +172,10 @@ def _tree_items(tree, k: int | None, selected: int | None, clickable: bool) -> l
 def member_list(view: View) -> list:
     result, k, selected = view.clustering, view.state.k, view.state.cluster
     if result.shared:
-        return [*cluster_info(view), dbc.ListGroup(_tree_items(result.rows, k, selected, True), flush=True, className="mt-2")]
+        return [
+            *cluster_info(view),
+            dbc.ListGroup(_tree_items(result.rows, k, selected, True), flush=True, className="mt-2"),
+        ]
     return [
         *cluster_info(view),
         html.H6("Train datasets (click to outline)", className="mt-2"),
@@ -183,13 +206,14 @@ def describe_view(view: View, tab_opened: bool = False) -> tuple:
     dendrogram tab (figure and member list: every link and label, 0.12 MB at 1000 tasks) only
     while that tab is the active one, so the heatmap tab neither computes nor sends them;
     switching to the tab (`tab_opened`) draws them then, for the view as it is by that time."""
-    if view.state.tab != DENDROGRAM_TAB:
+    if view.state.tab != ids.DENDROGRAM_TAB:
         if tab_opened:
             raise PreventUpdate  # left the dendrogram tab: nothing of the card changed
         return max(view.matrix.shape), cluster_info(view), no_update, no_update
     if tab_opened:  # the card's slider and info already show this view
         return no_update, no_update, dendrogram_figure(view.clustering, view.state.k), member_list(view)
-    return max(view.matrix.shape), cluster_info(view), dendrogram_figure(view.clustering, view.state.k), member_list(view)
+    return (max(view.matrix.shape), cluster_info(view), dendrogram_figure(view.clustering, view.state.k),
+            member_list(view))
 
 
 DESCRIBE_OUTPUTS = [
@@ -229,7 +253,8 @@ def register(app) -> None:
             raise PreventUpdate
         # A redraw already shows the current cut (ctx.triggered_id names only the first input: on
         # load the cut's slider fires together with the new figure's meta).
-        if f"{ids.HEATMAP_META}.data" in ctx.triggered_prop_ids and meta.get("cut") == [view.state.k, view.state.cluster]:
+        if (f"{ids.HEATMAP_META}.data" in ctx.triggered_prop_ids
+                and meta.get("cut") == [view.state.k, view.state.cluster]):
             raise PreventUpdate  # the figure just drawn shows this cut already: never send it twice
         patch = Patch()
         xs, ys = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)

@@ -17,7 +17,9 @@ def layout() -> dbc.Card:
             dbc.CardBody(
                 [
                     dbc.Label("Subtract another matrix", html_for=ids.COMPARE, className="small mb-1"),
-                    dcc.Dropdown(id=ids.COMPARE, clearable=True, searchable=True, placeholder="No comparison", className="mb-2"),
+                    dcc.Dropdown(
+                        id=ids.COMPARE, clearable=True, searchable=True, placeholder="No comparison", className="mb-2",
+                    ),
                     dbc.Label("Normalise", html_for=ids.NORM, className="small mb-1"),
                     dbc.RadioItems(
                         id=ids.NORM,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import Output, dcc, html
 
 from . import ids, share
 from .state import current_view, props_of, view_dependencies
@@ -17,7 +17,10 @@ def layout() -> dbc.Navbar:
             [
                 dbc.NavbarBrand("Transfer Matrix Explorer", className="fw-semibold me-3"),
                 html.Div(
-                    dcc.Dropdown(id=ids.DATASET, clearable=False, searchable=True, placeholder="Dataset", className="tmx-dataset"),
+                    dcc.Dropdown(
+                        id=ids.DATASET, clearable=False, searchable=True, placeholder="Dataset",
+                        className="tmx-dataset",
+                    ),
                     className="flex-grow-1 tmx-dataset-wrap",
                 ),
                 share.layout(),
@@ -36,12 +39,15 @@ def info_layout() -> html.Div:
 
 
 def dataset_info(view) -> list:
-    source = view.source
-    parts = [f"{source.metric} · neutral value {source.neutral:g} · {source.shape[0]} train x {source.shape[1]} test datasets"]
-    if source.source:
-        parts.append(f"Source: {source.source}")
+    stored = view.stored
+    parts = [
+        f"{stored.metric} · neutral value {stored.neutral:g} · {stored.shape[0]} train x {stored.shape[1]} test "
+        "datasets"
+    ]
+    if stored.source:
+        parts.append(f"Source: {stored.source}")
     # Plain strings: Dash renders them as text, so user metadata can never become markup.
-    return [html.Span(source.name, className="fw-semibold text-body me-2"), " · ".join(parts)]
+    return [html.Span(stored.name, className="fw-semibold text-body me-2"), " · ".join(parts)]
 
 
 def initial(view) -> dict:

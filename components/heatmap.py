@@ -6,13 +6,13 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from transfer.cluster_figures import decorate_heatmap
 from transfer.clustering import fingerprint
 from transfer.figures import graph_config, heatmap_figure, selection_shapes
 from transfer.lru import ByteLRU
 from transfer.view import selection_json
 
 from . import ids
-from .clustering import decorate_heatmap
 from .state import DATA_FIELDS, current_view, props_of, view_dependencies
 
 OUTPUTS = [Output(ids.HEATMAP, "figure"), Output(ids.HEATMAP_META, "data")]
@@ -26,7 +26,8 @@ FIGURE_CACHE_BYTES = 64 * 2**20
 
 def _figure_bytes(figure: dict) -> int:
     """Its typed arrays' base64 text (the cells above all), and its lists roughly."""
-    return sum(len(value["bdata"]) if isinstance(value, dict) and "bdata" in value else 64 * len(value) if isinstance(value, list) else 0
+    return sum(len(value["bdata"]) if isinstance(value, dict) and "bdata" in value
+               else 64 * len(value) if isinstance(value, list) else 0
                for trace in figure["data"] for value in trace.values())
 
 
@@ -72,8 +73,14 @@ def layout() -> dbc.Card:
                     html.Span("Transfer heatmap", className="fw-semibold"),
                     dbc.ButtonGroup(
                         [
-                            dbc.Button("PNG", id=ids.DOWNLOAD_PNG, size="sm", color="secondary", outline=True, title="Download the figure as PNG"),
-                            dbc.Button("SVG", id=ids.DOWNLOAD_SVG, size="sm", color="secondary", outline=True, title="Download the figure as SVG (for a paper)"),
+                            dbc.Button(
+                                "PNG", id=ids.DOWNLOAD_PNG, size="sm", color="secondary", outline=True,
+                                title="Download the figure as PNG",
+                            ),
+                            dbc.Button(
+                                "SVG", id=ids.DOWNLOAD_SVG, size="sm", color="secondary", outline=True,
+                                title="Download the figure as SVG (for a paper)",
+                            ),
                         ],
                         className="ms-auto",
                     ),
@@ -82,7 +89,10 @@ def layout() -> dbc.Card:
             ),
             dbc.CardBody(
                 [
-                    dcc.Graph(id=ids.HEATMAP, config=graph_config(), className="tmx-heatmap tmx-progress", responsive=True, style={"height": "min(80vh, 860px)", "minHeight": "420px"}),
+                    dcc.Graph(
+                        id=ids.HEATMAP, config=graph_config(), className="tmx-heatmap tmx-progress", responsive=True,
+                        style={"height": "min(80vh, 860px)", "minHeight": "420px"},
+                    ),
                     dcc.Store(id=ids.HEATMAP_META),
                 ],
                 className="p-1",
@@ -93,7 +103,9 @@ def layout() -> dbc.Card:
 
 
 def register(app) -> None:
-    @app.callback(*OUTPUTS, *view_dependencies(*DATA_FIELDS), State(ids.HEATMAP_META, "data"), prevent_initial_call=True)
+    @app.callback(
+        *OUTPUTS, *view_dependencies(*DATA_FIELDS), State(ids.HEATMAP_META, "data"), prevent_initial_call=True,
+    )
     def draw(*args):
         view, drawn = current_view(), args[-1]
         if isinstance(drawn, dict) and drawn.get("query") == view.query:

@@ -13,11 +13,17 @@ NOTICES = "notices"
 DATASET = "dataset"
 DATASET_INFO = "dataset-info"
 HEATMAP = "heatmap"
-HEATMAP_META = "heatmap-meta"  # {"key", "matrix" (content hash), "cut", ...} of the drawn matrix; changes on rebuild only
+# {"key", "matrix" (content hash), "cut", ...} of the drawn matrix; changes on rebuild only
+HEATMAP_META = "heatmap-meta"
 DOWNLOAD_PNG = "download-png"
 DOWNLOAD_SVG = "download-svg"
 TABS = "tabs"
-# Insights, comparisons, small multiples (issue 8)
+# The tabs of TABS (components/registry.py): each one's tab_id, also the link's `tab` value
+# (transfer.viewstate.TABS)
+HEATMAP_TAB = "heatmap"
+DENDROGRAM_TAB = "dendrogram"
+MULTIPLES_TAB = "multiples"
+# Insights, comparisons, small multiples
 INSIGHTS = "insights"  # the insights list
 INSIGHT_CELL = "insight-cell"  # pattern-matching type: {"type": INSIGHT_CELL, "index": n}, a chip that selects cells
 INSIGHT_TARGETS = "insight-targets"  # Store: chip index -> {"row", "col"} it selects
@@ -41,10 +47,10 @@ DOWNLOAD_CSV = "download-csv"
 DOWNLOAD_CSV_FILE = "download-csv-file"
 NEUTRAL_INPUT = "neutral-input"
 NEUTRAL_APPLY = "neutral-apply"
-# Clustering (issue 5)
+# Clustering and the dendrogram tab
 CLUSTER_ORDER = "cluster-order"
 CLUSTER_METHOD = "cluster-method"
-CLUSTER_METRIC = "cluster-metric"
+CLUSTER_DISTANCE = "cluster-distance"
 CLUSTER_PROFILE = "cluster-profile"
 CLUSTER_K = "cluster-k"
 CLUSTER_K_FORM = "cluster-k-form"  # the k slider's form: Enter in its number box submits it
@@ -53,7 +59,7 @@ CLUSTER_INFO = "cluster-info"
 CLUSTER_MEMBERS = "cluster-members"
 CLUSTER_ITEM = "cluster-item"  # pattern-matching type of a member-list entry: {"type", "index"}
 DENDROGRAM = "dendrogram"
-# Breakdown panels (issue 3): one id per axis, "row" (train) and "col" (test).
+# Breakdown panels: one id per axis, "row" (train) and "col" (test).
 ROW = "select-row"  # train dataset dropdown, bound to ViewState.row (same ids as main's stand-in)
 COL = "select-col"  # test dataset dropdown, bound to ViewState.col
 SELECT_OPTIONS = "select-options"  # every train/test label, for the dropdowns once the heatmap is drawn
@@ -62,7 +68,7 @@ BREAKDOWN_ROW_BARS = "breakdown-row-bars"  # drawn by assets/breakdown.js
 BREAKDOWN_COL_BARS = "breakdown-col-bars"
 BREAKDOWN_ROW_STATS = "breakdown-row-stats"
 BREAKDOWN_COL_STATS = "breakdown-col-stats"
-# Thresholds (issue 4). POS/NEG hold the effective value (a number, or None when switched off);
+# Thresholds. POS/NEG hold the effective value (a number, or None when switched off);
 # the switches and sliders are kept in step with them in the browser (assets/thresholds.js).
 THRESHOLD_POS = "threshold-pos"
 THRESHOLD_NEG = "threshold-neg"

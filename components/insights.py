@@ -14,9 +14,9 @@ from transfer.insights import ARROW, Insight
 from transfer.view import view_insights
 
 from . import ids
+from .state import current_view, view_dependencies
 
 MAX_CHIPS = 6  # per insight: a sentence about ten diagonal cells should not grow ten buttons
-from .state import current_view, view_dependencies
 
 
 def layout() -> dbc.Card:
@@ -56,7 +56,8 @@ def render(insights: list[Insight]) -> tuple[list, list[dict]]:
                     id={"type": ids.INSIGHT_CELL, "index": len(all_targets)},
                     size="sm", color="primary", outline=True,
                     className="tmx-insight-chip py-0 px-2",
-                    title="Select " + ("this cell" if target["row"] and target["col"] else "this " + ("row" if target["row"] else "column")),
+                    title="Select " + ("this cell" if target["row"] and target["col"]
+                                       else "this " + ("row" if target["row"] else "column")),
                 )
             )
             all_targets.append(target)
@@ -71,7 +72,11 @@ def render(insights: list[Insight]) -> tuple[list, list[dict]]:
             )
         )
     if not items:
-        items = [dbc.ListGroupItem("No insight applies to this matrix (too few present cells).", className="small text-muted")]
+        items = [
+            dbc.ListGroupItem(
+                "No insight applies to this matrix (too few present cells).", className="small text-muted",
+            )
+        ]
     return [dbc.ListGroup(items, flush=True)], all_targets
 
 

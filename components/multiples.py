@@ -11,12 +11,10 @@ from dash.exceptions import PreventUpdate
 from transfer.figures import small_multiple_figure
 from transfer.multiples import MultiplesGroup, small_multiples
 from transfer.viewstate import format_number
+from web.services import datasets
 
 from . import ids
-from .context import datasets
 from .state import current_view, props_of, view_dependencies
-
-TAB_ID = "multiples"
 
 
 def layout() -> html.Div:
@@ -30,7 +28,10 @@ def _group(group: MultiplesGroup) -> html.Div:
         header = [
             html.Span(member.name, className="small fw-semibold text-truncate", title=member.name),
             html.Span("shown", className="badge text-bg-secondary ms-1") if member.shown else
-            dbc.Button("Open", id={"type": ids.MULTIPLE_OPEN, "index": member.dataset_id}, size="sm", color="primary", outline=True, className="ms-auto py-0"),
+            dbc.Button(
+                "Open", id={"type": ids.MULTIPLE_OPEN, "index": member.dataset_id}, size="sm", color="primary",
+                outline=True, className="ms-auto py-0",
+            ),
         ]
         graph = dcc.Graph(
             id={"type": ids.MULTIPLE, "index": member.dataset_id},
@@ -41,14 +42,20 @@ def _group(group: MultiplesGroup) -> html.Div:
         cards.append(
             dbc.Col(
                 dbc.Card(
-                    [dbc.CardHeader(header, className="d-flex align-items-center py-1 px-2"), dbc.CardBody(graph, className="p-1")],
+                    [
+                        dbc.CardHeader(header, className="d-flex align-items-center py-1 px-2"),
+                        dbc.CardBody(graph, className="p-1"),
+                    ],
                     className="border-primary" if member.shown else "",
                 ),
                 md=6, xl=4, className="mb-2",
             )
         )
-    caption = f"{group.metric}: one colour scale {format_number(low)} to {format_number(high)}, white at {format_number(group.neutral)}."
-    return html.Div([html.Div(caption, className="small text-muted mb-1"), dbc.Row(cards, className="g-2")], className="mb-3")
+    caption = (f"{group.metric}: one colour scale {format_number(low)} to {format_number(high)}, "
+               f"white at {format_number(group.neutral)}.")
+    return html.Div(
+        [html.Div(caption, className="small text-muted mb-1"), dbc.Row(cards, className="g-2")], className="mb-3",
+    )
 
 
 OUTPUTS = [Output(ids.MULTIPLES, "children")]
@@ -67,20 +74,23 @@ def remembered_ids(remembered) -> list[str]:
 def multiples(view, remembered=None) -> list:
     store = datasets()
     uploads = [(i, store.get(i)) for i in remembered_ids(remembered) if not store.is_bundled(i)]
-    catalogue = [(entry.id, store.get(entry.id)) for entry in store.entries] + [(i, m) for i, m in uploads if m is not None]
-    return [_group(group) for group in small_multiples(view.dataset_id, view.source, catalogue)]
+    catalogue = [(entry.id, store.get(entry.id)) for entry in store.entries]
+    catalogue += [(i, m) for i, m in uploads if m is not None]
+    return [_group(group) for group in small_multiples(view.dataset_id, view.stored, catalogue)]
 
 
 def initial(view) -> dict:
     # built when the tab is opened, not on every dataset change
-    return props_of(OUTPUTS, [multiples(view)]) if view.state.tab == TAB_ID else {}
+    return props_of(OUTPUTS, [multiples(view)]) if view.state.tab == ids.MULTIPLES_TAB else {}
 
 
 def register(app) -> None:
-    @app.callback(*OUTPUTS, *view_dependencies("dataset", "tab"), Input(ids.REMEMBERED, "data"), prevent_initial_call=True)
+    @app.callback(
+        *OUTPUTS, *view_dependencies("dataset", "tab"), Input(ids.REMEMBERED, "data"), prevent_initial_call=True,
+    )
     def show(*args):
         view = current_view()
-        if view.state.tab != TAB_ID:
+        if view.state.tab != ids.MULTIPLES_TAB:
             raise PreventUpdate  # built when the tab is opened, not on every dataset change
         return multiples(view, args[-1])
 
@@ -94,4 +104,4 @@ def register(app) -> None:
     def open_dataset(*_):
         if not ctx.triggered_id or not ctx.triggered[0]["value"]:
             raise PreventUpdate
-        return ctx.triggered_id["index"], "heatmap"
+        return ctx.triggered_id["index"], ids.HEATMAP_TAB

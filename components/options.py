@@ -8,8 +8,8 @@ from transfer.view import View
 
 
 def row_options(view: View) -> list[str]:
-    return list(view.source.rows)
+    return list(view.stored.rows)
 
 
 def col_options(view: View) -> list[str]:
-    return list(view.source.cols)
+    return list(view.stored.cols)

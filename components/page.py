@@ -5,11 +5,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import breakdown, clustering, compare, context, header, heatmap, ids, insights, multiples, state, thresholds, upload
+from web import services
 
-# Panels whose load-time content comes from the server: `initial(view)` is their callbacks'
-# answer for a view, as {(id, prop): value}.
-DRAWN_ON_ARRIVAL = (state, header, heatmap, thresholds, upload, clustering, multiples)
+from . import breakdown, clustering, compare, header, ids, insights, registry, state, thresholds, upload
 
 
 def layout() -> html.Div:
@@ -18,13 +16,11 @@ def layout() -> html.Div:
     would start only after Dash has rendered the empty page). Content drawn in the browser
     (breakdown panels, highlight) comes from the initial calls of its clientside callbacks."""
     page = skeleton()
-    view = context.link_view()
+    view = services.link_view()
     if view is not None:
         wanted: dict[str, dict] = {}
-        for panel in DRAWN_ON_ARRIVAL:
-            arrival = panel.initial(view, context.link_query()) if panel is state else panel.initial(view)
-            for (component_id, prop), value in arrival.items():
-                wanted.setdefault(component_id, {})[prop] = value
+        for (component_id, prop), value in registry.arrival(view, services.link_query()).items():
+            wanted.setdefault(component_id, {})[prop] = value
         for component in page._traverse():
             component_id = getattr(component, "id", None)
             for prop, value in wanted.get(component_id, {}).items() if isinstance(component_id, str) else ():
@@ -60,13 +56,9 @@ def skeleton() -> html.Div:
                         [
                             dbc.Col(
                                 dbc.Tabs(
-                                    [
-                                        dbc.Tab(heatmap.layout(), label="Heatmap", tab_id="heatmap"),
-                                        dbc.Tab(clustering.tab_layout(), label="Dendrogram", tab_id=clustering.DENDROGRAM_TAB),
-                                        dbc.Tab(multiples.layout(), label="Small multiples", tab_id=multiples.TAB_ID),
-                                    ],
+                                    [dbc.Tab(tab.layout(), label=tab.label, tab_id=tab.id) for tab in registry.TABS],
                                     id=ids.TABS,
-                                    active_tab="heatmap",
+                                    active_tab=ids.HEATMAP_TAB,
                                 ),
                                 lg=7,
                                 className="mb-2",
@@ -74,8 +66,8 @@ def skeleton() -> html.Div:
                             # Controls and side panels, stacked: thresholds, clustering,
                             # comparison, row/column breakdowns, insights.
                             dbc.Col(
-                                [thresholds.layout(), breakdown.layout(), clustering.layout(), compare.layout(), insights.layout(), upload.layout(),
-                                 html.Div(id=ids.REMEMBERED_LIST)],
+                                [thresholds.layout(), breakdown.layout(), clustering.layout(), compare.layout(),
+                                 insights.layout(), upload.layout(), html.Div(id=ids.REMEMBERED_LIST)],
                                 lg=5,
                                 className="mb-2 tmx-side d-flex flex-column gap-2",
                             ),

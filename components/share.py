@@ -16,7 +16,8 @@ from . import ids
 def layout() -> html.Div:
     return html.Div(
         [
-            dbc.Button("Copy link", id=ids.SHARE_BUTTON, size="sm", color="light", outline=True, className="text-nowrap",
+            dbc.Button("Copy link", id=ids.SHARE_BUTTON, size="sm", color="light", outline=True,
+                       className="text-nowrap",
                        title="Copy a link that opens exactly this view, for anyone on this server"),
             dbc.Popover(
                 dbc.PopoverBody(
@@ -26,7 +27,10 @@ def layout() -> html.Div:
                         dbc.Input(id=ids.SHARE_LINK, type="text", readonly=True, size="sm", className="font-monospace"),
                         html.Div(
                             [
-                                html.A("This view as JSON", id=ids.SHARE_JSON, target="_blank", rel="noopener", className="small"),
+                                html.A(
+                                    "This view as JSON", id=ids.SHARE_JSON, target="_blank", rel="noopener",
+                                    className="small",
+                                ),
                                 dbc.Button("Close", id=ids.SHARE_CLOSE, size="sm", color="link", className="p-0 small"),
                             ],
                             className="d-flex justify-content-between align-items-center mt-1",

@@ -24,9 +24,9 @@ from dash.exceptions import PreventUpdate
 from transfer.thresholds import carry_thresholds
 from transfer.view import View, open_view
 from transfer.viewstate import FIELD_NAMES, ViewState, parse_query, state_from_values
+from web.services import datasets
 
 from . import ids, options
-from .context import datasets
 
 
 def _identity(value: Any) -> Any:
@@ -69,7 +69,7 @@ BINDINGS: list[Binding] = [
     Binding("col", ids.COL, client=True, options=options.col_options, deferred=True),
     Binding("order", ids.CLUSTER_ORDER),
     Binding("method", ids.CLUSTER_METHOD),
-    Binding("metric", ids.CLUSTER_METRIC),
+    Binding("distance", ids.CLUSTER_DISTANCE),
     Binding("profile", ids.CLUSTER_PROFILE),
     # the slider's 1 (one cluster) is the uncut tree, k absent from the link
     Binding("k", ids.CLUSTER_K, to_state=_cut, from_state=lambda k: k or 1),
@@ -80,7 +80,7 @@ BINDINGS: list[Binding] = [
     Binding("diag", ids.THRESHOLD_DIAG, client=True),
 ]
 
-DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "metric", "profile")
+DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "distance", "profile")
 SERVER_FIELDS = tuple(b.field for b in BINDINGS if not b.client)
 
 
@@ -134,9 +134,13 @@ def view_spec() -> dict:
         "fields": list(FIELD_NAMES),
         "server": list(SERVER_FIELDS),
         "data": list(DATA_FIELDS),
-        "ids": {"view": ids.VIEW, "request": ids.VIEW_REQUEST, "notices": ids.NOTICES, "remembered": ids.REMEMBERED, "forget": ids.FORGET},
+        "ids": {
+            "view": ids.VIEW, "request": ids.VIEW_REQUEST, "notices": ids.NOTICES, "remembered": ids.REMEMBERED,
+            "forget": ids.FORGET,
+        },
         "bindings": [{"field": b.field, "id": b.id, "prop": b.prop, "kind": _kind(b.field),
-                      "empty": None if b.field == "dataset" else b.from_state(getattr(defaults, b.field))} for b in BINDINGS],
+                      "empty": None if b.field == "dataset" else b.from_state(getattr(defaults, b.field))}
+                     for b in BINDINGS],
     }
 
 
@@ -154,7 +158,7 @@ def _options(view: View, changed: bool = True) -> list:
 
 def _opened(view: View) -> list[dict]:
     """The uploads the view shows (its dataset, the one it compares with), for the browser to remember."""
-    shown = [(view.dataset_id, view.source)]
+    shown = [(view.dataset_id, view.stored)]
     if view.comparison is not None:
         shown.append((view.state.compare, view.comparison.other))
     return [{"id": dataset_id, "name": matrix.name or dataset_id[:8]} for dataset_id, matrix in shown
@@ -166,10 +170,13 @@ def answer(request: Any) -> tuple:
     options that depend on the data when they changed. A request that changes the data (`carry`)
     moves the thresholds to the new units (`carry_thresholds`); one that restores a link (back,
     forward) takes the link as it is."""
-    if not isinstance(request, dict) or not isinstance(request.get("query"), str) or not isinstance(request.get("serial"), int):
+    if (not isinstance(request, dict) or not isinstance(request.get("query"), str)
+            or not isinstance(request.get("serial"), int)):
         raise PreventUpdate  # not a request the page sends
     state, notices = parse_query(request["query"])
-    shown_before = open_view(datasets(), parse_query(request.get("before") if isinstance(request.get("before"), str) else "")[0])
+    shown_before = open_view(
+        datasets(), parse_query(request.get("before") if isinstance(request.get("before"), str) else "")[0],
+    )
     if request.get("carry") is True:
         state = carry_thresholds(state, shown_before.matrix, open_view(datasets(), state).matrix)
     view = open_view(datasets(), state, notices)
@@ -194,9 +201,15 @@ def initial(view: View, requested: str | None = None) -> dict:
         chosen = props[(b.id, b.prop)]
         props[(b.id, "options")] = ([chosen] if chosen is not None else []) if b.deferred else choices
     props[(ids.SELECT_OPTIONS, "data")] = later
+    # the dataset lists as the browser builds them (assets/view.js), less what only it remembers
+    listed = catalogue() + [{"label": f"Uploaded: {d['name']}", "value": d["id"]} for d in _opened(view)]
+    props[(ids.DATASET, "options")] = listed
+    props[(ids.COMPARE, "options")] = [option for option in listed if option["value"] != view.dataset_id]
     props[(ids.NOTICES, "children")] = notice_children(view.notices)
     props[(ids.VIEW, "data")] = view.query
-    props[(ids.VIEW_ANSWER, "data")] = {"serial": 0, "query": view.query, "requested": requested, "datasets": _opened(view)}
+    props[(ids.VIEW_ANSWER, "data")] = {
+        "serial": 0, "query": view.query, "requested": requested, "datasets": _opened(view),
+    }
     return props
 
 
@@ -233,8 +246,12 @@ def register(app) -> None:
         State(ids.VIEW_ANSWER, "data"),
         prevent_initial_call="initial_duplicate",
     )
-    app.clientside_callback(ClientsideFunction("tmx", "view_answered"), Input(ids.VIEW_ANSWER, "data"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("tmx", "view_open"), Input(ids.VIEW_OPEN, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("tmx", "view_answered"), Input(ids.VIEW_ANSWER, "data"), prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("tmx", "view_open"), Input(ids.VIEW_OPEN, "data"), prevent_initial_call=True,
+    )
     # The dataset lists: the catalogue and the datasets opened in this browser.
     app.clientside_callback(
         ClientsideFunction("tmx", "dataset_lists"),

@@ -21,26 +21,35 @@ from .state import DATA_FIELDS, current_view, props_of, view_dependencies
 
 SLIDERS = (
     # (switch, slider, typed box, label, aria label)
-    (ids.THRESHOLD_POS_ON, ids.THRESHOLD_POS_SLIDER, ids.THRESHOLD_POS_INPUT, "Positive transfer ≥", "positive threshold"),
-    (ids.THRESHOLD_NEG_ON, ids.THRESHOLD_NEG_SLIDER, ids.THRESHOLD_NEG_INPUT, "Negative transfer ≤", "negative threshold"),
+    (
+        ids.THRESHOLD_POS_ON, ids.THRESHOLD_POS_SLIDER, ids.THRESHOLD_POS_INPUT, "Positive transfer ≥",
+        "positive threshold",
+    ),
+    (
+        ids.THRESHOLD_NEG_ON, ids.THRESHOLD_NEG_SLIDER, ids.THRESHOLD_NEG_INPUT, "Negative transfer ≤",
+        "negative threshold",
+    ),
 )
 
 
 def _threshold_row(switch: str, slider: str, box: str, label: str, aria: str) -> html.Div:
     return html.Div(
         [
-            dbc.Switch(id=switch, label=label, value=False, className="mb-0 text-nowrap tmx-threshold-switch", input_class_name="me-1"),
+            dbc.Switch(
+                id=switch, label=label, value=False, className="mb-0 text-nowrap tmx-threshold-switch",
+                input_class_name="me-1",
+            ),
             html.Div(
                 # The slider's own number box rounds to its step and applies what it shows only
                 # sometimes: a text box of ours applies exactly what was typed (on Enter or Tab).
-                dcc.Slider(id=slider, min=0, max=1, value=None, updatemode="drag", disabled=True, allow_direct_input=False,
-                           className="tmx-threshold-slider"),
+                dcc.Slider(id=slider, min=0, max=1, value=None, updatemode="drag", disabled=True,
+                           allow_direct_input=False, className="tmx-threshold-slider"),
                 className="flex-grow-1",
                 title=aria,
             ),
             html.Label(f"{aria} value", htmlFor=box, className="visually-hidden"),
-            dbc.Input(id=box, type="text", inputMode="decimal", debounce=True, size="sm", className="tmx-threshold-input",
-                      placeholder="value", autoComplete="off"),
+            dbc.Input(id=box, type="text", inputMode="decimal", debounce=True, size="sm",
+                      className="tmx-threshold-input", placeholder="value", autoComplete="off"),
         ],
         className="d-flex align-items-center gap-2",
     )
@@ -59,12 +68,16 @@ def layout() -> dbc.Card:
             dbc.CardBody(
                 [
                     *(_threshold_row(*row) for row in SLIDERS),
-                    dbc.Switch(id=ids.THRESHOLD_DIAG, value=True, label="Include in-domain cells (train = test)", className="mb-1 small"),
+                    dbc.Switch(
+                        id=ids.THRESHOLD_DIAG, value=True, label="Include in-domain cells (train = test)",
+                        className="mb-1 small",
+                    ),
                     html.Div(id=ids.THRESHOLD_INPUT_STATUS, className="small text-danger", role="status"),
                     html.Div(id=ids.THRESHOLD_COUNTS, className="small fw-semibold", **{"aria-live": "polite"}),
                     html.Div(id=ids.THRESHOLD_SELECTION_COUNTS, className="small text-muted"),
                     html.Div("Highlighted cells keep their colour; positive ones get a solid outline, "
-                             "negative ones a dotted outline, and all other cells fade.", className="small text-muted mt-1"),
+                             "negative ones a dotted outline, and all other cells "
+                             "fade.", className="small text-muted mt-1"),
                     dcc.Store(id=ids.THRESHOLD_POS),
                     dcc.Store(id=ids.THRESHOLD_NEG),
                     dcc.Store(id=ids.THRESHOLD_SCALE),

@@ -20,9 +20,9 @@ from transfer.store import StoreUnavailable
 from transfer.thresholds import threshold_scale
 from transfer.view import View, open_view
 from transfer.viewstate import ViewState, format_number, parse_neutral
+from web.services import datasets, limits, upload_allowed, upload_token_required
 
 from . import ids
-from .context import datasets, limits, upload_allowed, upload_token_required
 from .state import current_view, props_of, view_dependencies
 
 OUTPUTS = [Output(ids.NEUTRAL_INPUT, "value")]  # the shown matrix's neutral value, to edit
@@ -50,7 +50,8 @@ def _token_field() -> dbc.InputGroup:
 
 def layout() -> dbc.Card:
     limit = limits()
-    templates = [html.A(name, href=f"/api/templates/{name}", download=f"transfer-matrix-{name}", className="me-2") for name in TEMPLATES]
+    templates = [html.A(name, href=f"/api/templates/{name}", download=f"transfer-matrix-{name}", className="me-2")
+                 for name in TEMPLATES]
     return dbc.Card(
         [
             dbc.CardHeader("Your matrix", className="fw-semibold py-1"),
@@ -59,7 +60,9 @@ def layout() -> dbc.Card:
                     _token_field(),
                     dcc.Upload(
                         id=ids.UPLOAD,
-                        children=html.Div(["Drop a matrix file here or ", html.A("choose one", href="#", className="link-primary")]),
+                        children=html.Div(
+                            ["Drop a matrix file here or ", html.A("choose one", href="#", className="link-primary")]
+                        ),
                         accept=".csv,.tsv,.tab,.txt,.json,text/csv,text/tab-separated-values,text/plain,application/json",
                         multiple=False,
                         className="tmx-upload border border-2 rounded text-center p-3 mb-1",
@@ -84,7 +87,10 @@ def layout() -> dbc.Card:
                         size="sm",
                         className="mt-2",
                     ),
-                    dbc.Button("Download CSV (displayed order)", id=ids.DOWNLOAD_CSV, size="sm", color="secondary", outline=True, className="mt-2"),
+                    dbc.Button(
+                        "Download CSV (displayed order)", id=ids.DOWNLOAD_CSV, size="sm", color="secondary",
+                        outline=True, className="mt-2",
+                    ),
                     dcc.Download(id=ids.DOWNLOAD_CSV_FILE),
                     dcc.Store(id=ids.UPLOAD_STAGED),
                     dcc.Store(id=ids.UPLOAD_LIMIT, data=limit.max_bytes),
@@ -131,21 +137,22 @@ def copy_query(view: View, dataset_id: str, copy: TransferMatrix) -> str:
 def neutral_copy(view: View, text, token) -> tuple[dict | None, str, str]:
     """Apply a typed neutral value: (VIEW_OPEN data or None, status message, status class).
     A valid value other than the current one stores a copy of the matrix with it."""
-    source = view.source
+    stored = view.stored
     try:
-        neutral = parse_neutral(text, source)
+        neutral = parse_neutral(text, stored)
     except ValueError as err:
         return None, f"Neutral value: {err}.", STATUS_ERROR
-    if neutral == source.neutral:
+    if neutral == stored.neutral:
         return None, f"Neutral value: {neutral_text(neutral)} is already this matrix's neutral value.", STATUS_OK
     if not upload_allowed(token):
         return None, f"Neutral value: {TOKEN_REFUSED}", STATUS_ERROR
-    copy = replace(source, neutral=neutral)
+    copy = replace(stored, neutral=neutral)
     try:
         dataset_id = datasets().put(copy)
     except (MatrixError, StoreUnavailable) as err:
         return None, f"Neutral value: {err}", STATUS_ERROR
-    return {"query": copy_query(view, dataset_id, copy)}, f"Opened a copy of '{source.name}' with neutral value {neutral_text(neutral)}.", STATUS_OK
+    return ({"query": copy_query(view, dataset_id, copy)},
+            f"Opened a copy of '{stored.name}' with neutral value {neutral_text(neutral)}.", STATUS_OK)
 
 
 def receive_upload(contents: str, filename: str | None) -> tuple[str, str]:
@@ -157,7 +164,7 @@ def receive_upload(contents: str, filename: str | None) -> tuple[str, str]:
 
 
 def initial(view) -> dict:
-    return props_of(OUTPUTS, [neutral_text(view.source.neutral)])
+    return props_of(OUTPUTS, [neutral_text(view.stored.neutral)])
 
 
 def register(app) -> None:
@@ -194,7 +201,7 @@ def register(app) -> None:
 
     @app.callback(*OUTPUTS, *view_dependencies("dataset"), prevent_initial_call=True)
     def show_neutral(*_):
-        return neutral_text(current_view().source.neutral)
+        return neutral_text(current_view().stored.neutral)
 
     @app.callback(
         Output(ids.VIEW_OPEN, "data", allow_duplicate=True),
@@ -211,7 +218,12 @@ def register(app) -> None:
         opened, message, status = neutral_copy(current_view(), text, token)
         return opened if opened is not None else no_update, message, status
 
-    @app.callback(Output(ids.DOWNLOAD_CSV_FILE, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"), *view_dependencies(), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.DOWNLOAD_CSV_FILE, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"), *view_dependencies(),
+        prevent_initial_call=True,
+    )
     def download_csv(*_):
         view = current_view()
-        return {"content": to_wide_csv(view.matrix), "filename": file_slug(view.source.name) + ".csv", "type": "text/csv"}
+        return {
+            "content": to_wide_csv(view.matrix), "filename": file_slug(view.stored.name) + ".csv", "type": "text/csv",
+        }

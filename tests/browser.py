@@ -60,7 +60,8 @@ def wait_for_heatmap(page, timeout: float = 20_000) -> None:
     """Wait until the heatmap has been drawn with data."""
     page.wait_for_function(
         f"""() => {{ const gd = document.querySelector("{HEATMAP_PLOT}");
-                   return gd && gd._fullData && gd._fullData.length && gd._fullData[0].z && gd._fullData[0].z.length; }}""",
+                   return gd && gd._fullData && gd._fullData.length && gd._fullData[0].z
+                     && gd._fullData[0].z.length; }}""",
         timeout=timeout,
     )
 
@@ -114,14 +115,17 @@ PANEL_STATS = {"row": ids.BREAKDOWN_ROW_STATS, "col": ids.BREAKDOWN_COL_STATS}
 
 # Which selection each panel shows: its bars' label and its numbers' label (null until drawn).
 PANELS_SHOWN_JS = f"""() => {json.dumps([[PANEL_BARS[axis], PANEL_STATS[axis]] for axis in ("row", "col")])}
-  .map(([bars, stats]) => {{ const svg = document.querySelector(`#${{bars}} svg.tmx-bars`), dl = document.querySelector(`#${{stats}} dl`);
+  .map(([bars, stats]) => {{ const svg = document.querySelector(`#${{bars}} svg.tmx-bars`),
+                                   dl = document.querySelector(`#${{stats}} dl`);
                              return [svg ? svg.dataset.label : null, dl ? dl.dataset.label : null]; }})"""
 
 
 def wait_for_panels(page, row: str, col: str, timeout: float = 15_000) -> None:
     """Both panels show the selection: bars and numbers."""
-    page.wait_for_function(f"([row, col]) => JSON.stringify(({PANELS_SHOWN_JS})()) === JSON.stringify([[row, row], [col, col]])",
-                           arg=[row, col], timeout=timeout)
+    page.wait_for_function(
+        f"([row, col]) => JSON.stringify(({PANELS_SHOWN_JS})()) === JSON.stringify([[row, row], [col, col]])",
+        arg=[row, col], timeout=timeout,
+    )
 
 
 def panel_bars(page, axis: str) -> dict | None:
@@ -134,20 +138,27 @@ def panel_bars(page, axis: str) -> dict | None:
         """(id) => { const svg = document.querySelector(`#${id} svg.tmx-bars`);
                      if (!svg) return null;
                      const rules = {};
-                     svg.querySelectorAll("line.tmx-rule").forEach(l => { rules[l.dataset.name] = [Number(l.dataset.value), l.getAttribute("stroke-dasharray")]; });
+                     svg.querySelectorAll("line.tmx-rule").forEach(l => {
+                       rules[l.dataset.name] = [Number(l.dataset.value), l.getAttribute("stroke-dasharray")];
+                     });
                      const bars = Array.from(svg.querySelectorAll("g.tmx-bar"));
                      if (bars.length) return {label: svg.dataset.label, labels: bars.map(b => b.dataset.label),
                              values: bars.map(b => b.dataset.value === "" ? null : Number(b.dataset.value)),
                              in_domain: bars.filter(b => b.dataset.inDomain).map(b => b.dataset.label),
-                             colors: bars.map(b => { const r = b.querySelector("rect"); return r ? r.getAttribute("fill") : null; }),
+                             colors: bars.map(b => {
+                               const r = b.querySelector("rect"); return r ? r.getAttribute("fill") : null;
+                             }),
                              rules: rules, painted_rows: null};
                      const line = svg.tmxLine, canvas = svg.querySelector("foreignObject.tmx-bars-paint canvas");
                      const hit = svg.querySelector(".tmx-bars-hit"), ratio = canvas.width / canvas.clientWidth;
-                     const top = Math.ceil(Number(hit.getAttribute("y")) * ratio), rows = Math.floor(Number(hit.getAttribute("height")) * ratio);
+                     const top = Math.ceil(Number(hit.getAttribute("y")) * ratio),
+                           rows = Math.floor(Number(hit.getAttribute("height")) * ratio);
                      const pixels = canvas.getContext("2d").getImageData(0, top, canvas.width, rows).data;
                      let painted = 0;
                      for (let r = 0; r < rows; r++) {
-                       for (let c = 0; c < canvas.width; c++) if (pixels[(r * canvas.width + c) * 4 + 3]) { painted++; break; }
+                       for (let c = 0; c < canvas.width; c++) {
+                         if (pixels[(r * canvas.width + c) * 4 + 3]) { painted++; break; }
+                       }
                      }
                      return {label: svg.dataset.label, labels: line.order.map(j => line.labels[j]),
                              values: line.order.map(j => Number.isNaN(line.values[j]) ? null : line.values[j]),
@@ -163,7 +174,8 @@ def click_bar(page, axis: str, label: str) -> None:
     point = page.evaluate(
         """([id, label]) => { const svg = document.querySelector(`#${id} svg.tmx-bars`), line = svg.tmxLine;
              const position = line.order.findIndex(j => line.labels[j] === label);
-             const box = svg.querySelector(".tmx-bars-hit").getBoundingClientRect(), band = box.height / line.order.length;
+             const box = svg.querySelector(".tmx-bars-hit").getBoundingClientRect();
+             const band = box.height / line.order.length;
              return {x: box.left + box.width * 0.7, y: box.top + (position + 0.5) * band}; }""",
         [PANEL_BARS[axis], label],
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import signal
 import socket
 import subprocess
@@ -110,7 +109,8 @@ def postgres_databases(postgres_url):
 
 @pytest.fixture
 def make_app(sqlite_url):
-    from app import Config, create_app
+    from web.config import Config
+    from web.factory import create_app
 
     def make(**overrides):
         return create_app(Config(**{"database_url": sqlite_url, **overrides}))
@@ -169,7 +169,9 @@ class Gunicorn:
         command[0] = str(Path(sys.executable).with_name("gunicorn"))
         full_env = {**os.environ, **env, "TMX_BIND": f"127.0.0.1:{self.port}"}
         self.log = open(ROOT / "tests" / f".gunicorn-{self.port}.log", "w+")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
         try:
             wait_http(self.url + "/healthz", timeout=60)
         except Exception:

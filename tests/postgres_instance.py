@@ -14,7 +14,8 @@ from conftest import free_port
 
 
 def _bin_dir() -> Path:
-    version = os.environ.get("TMX_PG_VERSION") or sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: [int(x) for x in v.split(".")])[-1]
+    version = (os.environ.get("TMX_PG_VERSION")
+               or sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: [int(x) for x in v.split(".")])[-1])
     return Path("/usr/lib/postgresql") / version / "bin"
 
 
@@ -31,12 +32,16 @@ class PostgresInstance:
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/tmx"
 
     def _as_postgres(self, command: str) -> None:
-        runner = ["su", "postgres", "-c", command] if os.geteuid() == 0 else ["sudo", "-u", "postgres", "sh", "-c", command]
+        runner = (["su", "postgres", "-c", command] if os.geteuid() == 0
+                  else ["sudo", "-u", "postgres", "sh", "-c", command])
         subprocess.run(runner, check=True, timeout=120)
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._as_postgres(f"{self.bin / 'pg_ctl'} -D {self.data} -l {self.dir / 'log'} -o {shlex.quote(options)} -w -t 60 start >/dev/null")
+        self._as_postgres(
+            f"{self.bin / 'pg_ctl'} -D {self.data} -l {self.dir / 'log'} -o {shlex.quote(options)} -w -t 60 start "
+            ">/dev/null"
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._as_postgres(f"{self.bin / 'pg_ctl'} -D {self.data} -m {mode} -w -t 60 stop >/dev/null")

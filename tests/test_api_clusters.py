@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from transfer.matrix import TransferMatrix
 
@@ -14,9 +15,9 @@ def view(client, query: str) -> dict:
 
 
 def test_cluster_order_reorders_both_axes_and_reports_the_tree(client):
-    data = view(client, "order=cluster&k=3&method=complete&metric=correlation&profile=rows")
+    data = view(client, "order=cluster&k=3&method=complete&distance=correlation&profile=rows")
     clusters = data["clusters"]
-    assert clusters["shared"] and clusters["method"] == "complete" and clusters["metric"] == "correlation"
+    assert clusters["shared"] and clusters["method"] == "complete" and clusters["distance"] == "correlation"
     assert data["rows"] == data["cols"] == clusters["rows"]["order"]
     assert sorted(set(clusters["rows"]["cluster_of"].values())) == [1, 2, 3]
     assert 0 < clusters["rows"]["cophenetic"] <= 1
@@ -27,8 +28,24 @@ def test_cluster_order_reorders_both_axes_and_reports_the_tree(client):
     assert plain["clusters"]["k"] == 1 and plain["rows"] != data["rows"]
 
 
+@pytest.mark.parametrize(
+    "old",
+    [
+        "order=cluster&k=3&method=complete&metric=correlation&profile=rows",
+        "metric=cosine&order=cluster&k=2&cluster=1", "method=ward&metric=cosine",
+    ],
+    ids=["correlation", "cosine-cluster", "ward-fallback"],
+)
+def test_links_written_with_metric_open_the_same_view_as_with_distance(client, old):
+    """Links from before the clustering distance's key was renamed (`metric` -> `distance`)."""
+    before, after = view(client, old), view(client, old.replace("metric=", "distance="))
+    assert before == after  # the same view, the same JSON, the same notices
+    assert "distance=" in before["query"] or "distance" not in old
+    assert "metric=" not in before["query"]
+
+
 def test_ward_with_cosine_falls_back_with_a_notice(client):
-    data = view(client, "method=ward&metric=cosine&order=cluster")
+    data = view(client, "method=ward&distance=cosine&order=cluster")
     assert data["clusters"]["method"] == "average"
     assert any("Ward linkage works only with the Euclidean distance" in n for n in data["notices"])
     assert "method=" not in data["query"]

@@ -29,7 +29,7 @@ def test_no_selection_without_row_or_col_and_unknown_labels_get_a_notice(client)
 
 
 def test_non_square_upload_with_missing_cells(app, client):
-    from components.context import DATASETS_KEY
+    from web.services import DATASETS_KEY
 
     matrix = TransferMatrix(rows=["A", "B"], cols=["X", "A", "Y"], values=[[0.3, 0.6, -0.1], [float("nan"), 0.2, 0.5]])
     dataset_id = app.server.config[DATASETS_KEY].put(matrix)

@@ -54,3 +54,26 @@ def test_bad_thresholds_are_dropped_or_clamped_with_a_notice(client, query, noti
         assert "highlight" not in body
     else:
         assert {key: body["highlight"][key] for key in highlight} == highlight
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "dataset=llama-3-8b_auc&norm=zrow",
+        "dataset=llama-3-8b_auc&norm=zcol",
+        "dataset=mistral-7b-instruct_auc&norm=diag",
+        "dataset=mistral-7b-instruct_auc&compare=mistral-7b_auc",
+    ],
+    ids=["zrow", "zcol", "diag", "compare"],
+)
+def test_thresholds_clamp_to_the_displayed_matrix_as_the_sliders_do(client, data):
+    # The sliders and typed boxes run over the displayed (normalised, compared) values: a link
+    # holds the thresholds to the same range, so what the page writes is already canonical.
+    shown = view(client, data)
+    (low, high), neutral = shown["color_range"], shown["displayed"]["neutral"]
+    for pos, neg in ((100, -100), (0.3, -0.3), (1.1, -1.1)):
+        body = view(client, f"{data}&pos={pos}&neg={neg}")
+        state = body["state"]
+        assert min(low, neutral) - 1e-6 <= state["neg"] <= neutral <= state["pos"] <= max(high, neutral) + 1e-6
+        again = view(client, body["query"])  # the canonical link is a fixed point: nothing clamped twice
+        assert again["query"] == body["query"] and not any("outside" in n for n in again["notices"])

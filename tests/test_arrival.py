@@ -1,4 +1,4 @@
-"""The page arrives drawn for its link (issue 9, target 2): `/_dash-layout`, asked for with the
+"""The page arrives drawn for its link (a link opens drawn): `/_dash-layout`, asked for with the
 page's address in its Referer (as the renderer does), already holds the view. No browser here:
 the layout's JSON and the callbacks' answers through Flask's test client."""
 
@@ -12,8 +12,9 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from components import ids  # noqa: E402
-from dash_client import Callbacks  # noqa: E402
 from transfer.viewstate import ViewState, parse_query  # noqa: E402
+
+from dash_client import Callbacks  # noqa: E402
 
 LINK = "?dataset=mistral-7b-instruct_auc&order=cluster&k=3&row=NLI&col=TriviaQA&pos=0.75"
 
@@ -71,9 +72,23 @@ def test_without_a_referer_the_default_view_and_a_bad_link_gets_its_notices(clie
     assert "Unknown dataset 'nope'" in notices and bad[(ids.DATASET, "value")] == default[(ids.DATASET, "value")]
 
 
+def test_a_link_with_the_old_distance_key_arrives_as_the_same_view(client):
+    """`metric=` was the clustering distance's key: the page arrives showing that distance, and
+    the view's query (which the browser writes into the address bar) says `distance=`."""
+    old = arrived(client, "?dataset=mistral-7b-instruct_auc&order=cluster&metric=cosine&k=2")
+    new = arrived(client, "?dataset=mistral-7b-instruct_auc&order=cluster&distance=cosine&k=2")
+    assert old[(ids.CLUSTER_DISTANCE, "value")] == "cosine"
+    canonical = "dataset=mistral-7b-instruct_auc&order=cluster&distance=cosine&k=2"
+    assert old[(ids.VIEW, "data")] == new[(ids.VIEW, "data")] == canonical
+    assert old[(ids.HEATMAP, "figure")] == new[(ids.HEATMAP, "figure")]
+    assert old.get((ids.NOTICES, "children")) == []
+
+
 def sync(client, request: dict) -> dict:
     callbacks = Callbacks(client.get("/_dash-dependencies").get_json())
-    body = callbacks.body("view-answer.data", ViewState(), changed=ids.VIEW_REQUEST, extra={(ids.VIEW_REQUEST, "data"): request})
+    body = callbacks.body(
+        "view-answer.data", ViewState(), changed=ids.VIEW_REQUEST, extra={(ids.VIEW_REQUEST, "data"): request},
+    )
     response = client.post("/_dash-update-component", data=body, content_type="application/json")
     assert response.status_code == 200
     return response.get_json()["response"]
@@ -92,10 +107,13 @@ def test_sync_answers_a_request_with_its_canonical_view_and_the_options_of_new_d
     request = {"serial": 3, "query": "dataset=mistral-7b-instruct_auc&k=3&order=cluster&pos=5&row=NLI&col=TriviaQA",
                "before": "dataset=mistral-7b-instruct_auc-diff", "carry": False}
     answer = sync(client, request)
-    assert answer[ids.VIEW_ANSWER]["data"] == {"serial": 3, "datasets": [],
-                                               "query": "dataset=mistral-7b-instruct_auc&order=cluster&k=3&row=NLI&col=TriviaQA&pos=1"}
+    assert answer[ids.VIEW_ANSWER]["data"] == {
+        "serial": 3, "datasets": [],
+        "query": "dataset=mistral-7b-instruct_auc&order=cluster&k=3&row=NLI&col=TriviaQA&pos=1",
+    }
     assert "pos=5 is outside 0.5..1; using 1." in json.dumps(answer[ids.NOTICES]["children"])
-    assert answer[ids.ROW]["options"] == answer[ids.SELECT_OPTIONS]["data"]["row"] and len(answer[ids.ROW]["options"]) == 10
+    assert answer[ids.ROW]["options"] == answer[ids.SELECT_OPTIONS]["data"]["row"]
+    assert len(answer[ids.ROW]["options"]) == 10
     # the same data as before: no options sent again, and no notice left from the last answer
     again = sync(client, {**request, "query": answer[ids.VIEW_ANSWER]["data"]["query"], "before": request["query"]})
     assert ids.ROW not in again and again[ids.NOTICES]["children"] == []
@@ -114,7 +132,9 @@ def test_a_change_of_data_carries_thresholds_into_the_new_units_and_a_restored_l
 def test_sync_ignores_what_the_page_never_sends(client):
     callbacks = Callbacks(client.get("/_dash-dependencies").get_json())
     for bad in (None, "dataset=x", {"query": 5, "serial": 1}, {"query": "dataset=x"}):
-        body = callbacks.body("view-answer.data", ViewState(), changed=ids.VIEW_REQUEST, extra={(ids.VIEW_REQUEST, "data"): bad})
+        body = callbacks.body(
+            "view-answer.data", ViewState(), changed=ids.VIEW_REQUEST, extra={(ids.VIEW_REQUEST, "data"): bad},
+        )
         assert client.post("/_dash-update-component", data=body, content_type="application/json").status_code == 204
 
 
@@ -122,12 +142,15 @@ def test_the_heatmap_is_not_sent_again_for_the_view_it_shows(client):
     callbacks = Callbacks(client.get("/_dash-dependencies").get_json())
     state, _ = parse_query(LINK)
     meta = arrived(client, LINK)[(ids.HEATMAP_META, "data")]
-    shown = callbacks.body("heatmap-meta.data", state, changed=ids.CLUSTER_ORDER, extra={(ids.HEATMAP_META, "data"): meta})
+    shown = callbacks.body(
+        "heatmap-meta.data", state, changed=ids.CLUSTER_ORDER, extra={(ids.HEATMAP_META, "data"): meta},
+    )
     assert client.post("/_dash-update-component", data=shown, content_type="application/json").status_code == 204
     other = callbacks.body("heatmap-meta.data", ViewState(dataset="mistral-7b-instruct_auc"), changed=ids.CLUSTER_ORDER,
                            extra={(ids.HEATMAP_META, "data"): meta})
     response = client.post("/_dash-update-component", data=other, content_type="application/json")
-    assert response.status_code == 200 and response.get_json()["response"]["heatmap-meta"]["data"]["query"] == "dataset=mistral-7b-instruct_auc"
+    assert response.status_code == 200
+    assert response.get_json()["response"]["heatmap-meta"]["data"]["query"] == "dataset=mistral-7b-instruct_auc"
 
 
 def test_fingerprinted_assets_are_cached_for_good_and_plotly_is_preloaded(client):

@@ -70,7 +70,8 @@ IDS = [
     "square-row-best-mean", "square-row-worst-mean", "square-col", "square-col-float-tie-shares-rank",
     "shuffled-cols-row", "shuffled-cols-col", "rect-row-with-diagonal", "rect-row-no-diagonal-missing-cell",
     "rect-col-not-a-train-dataset", "rect-col-shared", "gaps-missing-in-domain", "gaps-only-diagonal",
-    "gaps-col-missing-off-diagonal", "ties-share-rank-1", "ties-second-of-tie", "ties-best-equals-worst-first-occurrence",
+    "gaps-col-missing-off-diagonal", "ties-share-rank-1", "ties-second-of-tie",
+    "ties-best-equals-worst-first-occurrence",
 ]
 
 
@@ -79,8 +80,9 @@ def test_breakdown_statistics(matrix, axis, label, in_domain, mean, best, worst,
     item = breakdown(matrix, axis, label)
     assert item.in_domain == (pytest.approx(in_domain) if in_domain is not None else None)
     assert item.mean_off_diagonal == (pytest.approx(mean) if mean is not None else None)
-    assert (None if item.best is None else (item.best.label, item.best.value)) == (best if best is None else (best[0], pytest.approx(best[1])))
-    assert (None if item.worst is None else (item.worst.label, item.worst.value)) == (worst if worst is None else (worst[0], pytest.approx(worst[1])))
+    for got, wanted in ((item.best, best), (item.worst, worst)):
+        assert (None if got is None else (got.label, got.value)) == (
+            None if wanted is None else (wanted[0], pytest.approx(wanted[1])))
     assert (item.rank, item.ranked) == (rank, ranked)
 
 

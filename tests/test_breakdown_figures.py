@@ -9,10 +9,14 @@ import pytest
 
 from transfer.figures import display_number, selection_shapes
 
+
 @pytest.mark.parametrize(
     "rows, cols, row, col, expected",
     [
-        (["a", "b", "c"], ["x", "y"], "b", "y", [("selected-row", -0.5, 1.5, 0.5, 1.5), ("selected-col", 0.5, 1.5, -0.5, 2.5)]),
+        (
+            ["a", "b", "c"], ["x", "y"], "b", "y",
+            [("selected-row", -0.5, 1.5, 0.5, 1.5), ("selected-col", 0.5, 1.5, -0.5, 2.5)],
+        ),
         (["a", "b", "c"], ["x", "y"], None, "x", [("selected-col", -0.5, 0.5, -0.5, 2.5)]),
         (["a", "b", "c"], ["x", "y"], "zzz", None, []),
         (["c", "a", "b"], ["y", "x"], "b", None, [("selected-row", -0.5, 1.5, 1.5, 2.5)]),

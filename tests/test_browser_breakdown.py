@@ -6,8 +6,18 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from browser import HEATMAP_PLOT, choose_dropdown, click_bar, click_cell, panel_bars, query_of, wait_for_heatmap, wait_for_panels
 from components import ids
+
+from browser import (
+    HEATMAP_PLOT,
+    choose_dropdown,
+    click_bar,
+    click_cell,
+    panel_bars,
+    query_of,
+    wait_for_heatmap,
+    wait_for_panels,
+)
 
 NLI_ROW = [-0.24, -0.21, -0.19, -0.03, 0.05, 0.32, -0.21, -0.07, -0.16, -0.15]
 TRIVIAQA_COL = [0.11, 0.05, -0.01, -0.21, -0.15, -0.24, -0.12, -0.19, -0.10, -0.07]
@@ -15,7 +25,10 @@ LABELS = ["TriviaQA", "HotpotQA", "Movies", "Winobias", "Winogrande", "NLI", "IM
 
 
 def outlines(page) -> list[str]:
-    return page.evaluate(f"""() => (document.querySelector("{HEATMAP_PLOT}").layout.shapes || []).map(s => s.name + ':' + (s.y0 + s.y1) / 2 + ',' + (s.x0 + s.x1) / 2)""")
+    return page.evaluate(
+        f"""() => (document.querySelector("{HEATMAP_PLOT}").layout.shapes || []).map(s => s.name + ':' + (s.y0 + """
+        """s.y1) / 2 + ',' + (s.x0 + s.x1) / 2)"""
+    )
 
 
 def query(page) -> dict:
@@ -27,7 +40,9 @@ def test_click_cell_shows_linked_panels_that_survive_reload_and_bars_move_the_se
     wait_for_heatmap(page)
     page.wait_for_timeout(500)  # let the load's callbacks settle before recording the click's
     requests = []
-    page.on("request", lambda r: requests.append(r.url) if "_dash-update-component" in r.url or "/api/" in r.url else None)
+    page.on(
+        "request", lambda r: requests.append(r.url) if "_dash-update-component" in r.url or "/api/" in r.url else None,
+    )
     click_cell(page, "NLI", "TriviaQA")
     wait_for_panels(page, "NLI", "TriviaQA")
 
@@ -50,7 +65,8 @@ def test_click_cell_shows_linked_panels_that_survive_reload_and_bars_move_the_se
     assert sorted(outlines(page)) == ["selected-col:4.5,0", "selected-row:5,4.5"]
     # One request for the click, the panels' numbers for the link's view and this selection: the
     # bars, the outline and the link are the browser's work; no Dash callback goes to the server.
-    assert [url.split("/", 3)[3] for url in requests] == ["api/selection?dataset=mistral-7b-instruct_auc-diff&row=NLI&col=TriviaQA"]
+    assert [url.split("/", 3)[3] for url in requests] == [
+        "api/selection?dataset=mistral-7b-instruct_auc-diff&row=NLI&col=TriviaQA"]
 
     # The link alone rebuilds the same panels, outlines and dropdowns.
     shared = page.url
@@ -68,14 +84,19 @@ def test_click_cell_shows_linked_panels_that_survive_reload_and_bars_move_the_se
     click_bar(page, "col", "Math")
     wait_for_panels(page, "Math", "Winogrande")
     page.wait_for_function("() => new URLSearchParams(location.search).get('row') === 'Math'")
-    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").layout.shapes.some(s => s.name === 'selected-row' && s.y0 === 6.5)""")
+    page.wait_for_function(
+        f"""() => document.querySelector("{HEATMAP_PLOT}").layout.shapes.some(s => s.name === 'selected-row' && s.y0 """
+        """=== 6.5)"""
+    )
 
     # Without a mouse on the heatmap: the dropdown selects, and sorting reorders bars by value.
     choose_dropdown(page, ids.ROW, "Winobias")
     wait_for_panels(page, "Winobias", "Winogrande")
     page.get_by_text("Sorted by value").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('sort') === 'value'")
-    page.wait_for_function(f"() => document.querySelector('#{ids.BREAKDOWN_ROW_BARS} g.tmx-bar').dataset.label === 'Winobias'")
+    page.wait_for_function(
+        f"() => document.querySelector('#{ids.BREAKDOWN_ROW_BARS} g.tmx-bar').dataset.label === 'Winobias'"
+    )
     values = panel_bars(page, "row")["values"]
     assert values == sorted(values, reverse=True)
 
@@ -93,12 +114,13 @@ def test_clicking_the_selected_cell_again_keeps_the_selection(live_server, page)
 @pytest.fixture
 def ragged(app, live_server):
     """The live app holding a non-square matrix with a missing cell and a label that is markup."""
-    from components import context
     from transfer.matrix import TransferMatrix
+    from web import services
 
-    matrix = TransferMatrix(rows=["A", "<b>B</b>"], cols=["<b>B</b>", "C", "A"], values=[[0.7, float("nan"), 0.9], [0.95, 0.4, 0.6]],
-                            neutral=0.5, scale=(0.0, 1.0), metric="AUC", name="ragged")
-    return live_server, app.server.config[context.DATASETS_KEY].put(matrix)
+    matrix = TransferMatrix(rows=["A", "<b>B</b>"], cols=["<b>B</b>", "C", "A"],
+                            values=[[0.7, float("nan"), 0.9], [0.95, 0.4, 0.6]], neutral=0.5, scale=(0.0, 1.0),
+                            metric="AUC", name="ragged")
+    return live_server, app.server.config[services.DATASETS_KEY].put(matrix)
 
 
 def test_bars_of_a_non_square_matrix_show_missing_as_missing_and_hover_exact_values(ragged, page):
@@ -136,9 +158,13 @@ def test_bar_helpers_follow_the_python_rules(live_server, page):
     page.goto(live_server.url + "/")
     wait_for_heatmap(page)
     values = [0.32, -0.1344444, -0.0001, 0.0005, 12.5, -3.0]
-    assert page.evaluate("(vs) => vs.map(v => window.tmx.displayNumber(v))", values) == [display_number(v) for v in values]
+    shown = page.evaluate("(vs) => vs.map(v => window.tmx.displayNumber(v))", values)
+    assert shown == [display_number(v) for v in values]
     assert page.evaluate("() => window.tmx.displayNumber(NaN)") == "missing"
-    colors = page.evaluate("([scale, vs]) => vs.map(v => window.tmx.scaleColor(v, scale, 0, 1))", [DIVERGING, [0.0, 0.5, 1.0, -3.0, 0.125]])
+    colors = page.evaluate(
+        "([scale, vs]) => vs.map(v => window.tmx.scaleColor(v, scale, 0, 1))",
+        [DIVERGING, [0.0, 0.5, 1.0, -3.0, 0.125]],
+    )
     hexes = ["#%02x%02x%02x" % tuple(int(c) for c in color[4:-1].split(",")) for color in colors]
     # the ends, white at the middle, clipped below the range, and interpolated in RGB between stops
     assert hexes == [DIVERGING[0][1], DIVERGING[2][1], DIVERGING[4][1], DIVERGING[0][1], "#5a96c5"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-
-from browser import HEATMAP_PLOT, heatmap_data, hover_cell, query_of, wait_for_heatmap, save_screenshot
 from components import ids
 from transfer.cluster_figures import COLOUR_TRACES, FIRST_MARGIN_TRACE
 from transfer.figures import HeatmapTrace
+
+from browser import HEATMAP_PLOT, heatmap_data, hover_cell, query_of, save_screenshot, wait_for_heatmap
 
 DENDROGRAM_PLOT = f"#{ids.DENDROGRAM} .js-plotly-plot"
 
@@ -59,7 +59,9 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     page.wait_for_function("() => window.location.search.includes('k=3')")
     # the cluster bands carry no labels: their cells sit on the rows' and columns' category indices
     band = FIRST_MARGIN_TRACE + 2 * COLOUR_TRACES
-    page.wait_for_function(f"""() => (document.querySelector("{HEATMAP_PLOT}").data[{band}].z || []).length === {len(rows)}""")
+    page.wait_for_function(
+        f"""() => (document.querySelector("{HEATMAP_PLOT}").data[{band}].z || []).length === {len(rows)}"""
+    )
     edges = page.evaluate(f"""() => {{ const cd = document.querySelector("{HEATMAP_PLOT}").calcdata;
                                        return [Array.from(cd[{band}][0].y), Array.from(cd[{band + 1}][0].x)]; }}""")
     assert edges == [[i - 0.5 for i in range(len(rows) + 1)]] * 2
@@ -78,7 +80,9 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     page.locator(f"#{ids.CLUSTER_MEMBERS} .list-group-item").nth(wino).click()
     page.wait_for_function(f"() => window.location.search.includes('cluster={wino + 1}')")
     page.get_by_role("tab", name="Heatmap").click()
-    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data[{HeatmapTrace.CLUSTER}].x.length > 0""")
+    page.wait_for_function(
+        f"""() => document.querySelector("{HEATMAP_PLOT}").data[{HeatmapTrace.CLUSTER}].x.length > 0"""
+    )
     first = min(rows.index(label) for label in groups[wino])
     block = [first - 0.5, first + len(groups[wino]) - 0.5]
     assert outline_box(page) == [*block, *block]
@@ -90,7 +94,9 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     other = page.context.new_page()
     other.goto(live_server.url + "/" + link)
     wait_for_heatmap(other)
-    other.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data[{HeatmapTrace.CLUSTER}].x.length > 0""")
+    other.wait_for_function(
+        f"""() => document.querySelector("{HEATMAP_PLOT}").data[{HeatmapTrace.CLUSTER}].x.length > 0"""
+    )
     assert heatmap_data(other)["rows"] == rows
     assert outline_box(other) == [*block, *block]
     other.close()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
-from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, hover_cell, query_of, wait_for_heatmap, save_screenshot
 from components import ids
 
+from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, hover_cell, query_of, save_screenshot, wait_for_heatmap
 
 
 def test_default_heatmap_has_100_labelled_cells_and_a_colour_bar(live_server, page):
@@ -46,7 +45,9 @@ def test_reload_with_auc_dataset_shows_zero_to_one_scale(live_server, page):
     wait_for_heatmap(page)
     data = heatmap_data(page)
     assert abs(data["z"][0][0] - 0.86) < 1e-6
-    trace = page.evaluate(f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}")._fullData[0]; return [t.zmin, t.zmax]; }}""")
+    trace = page.evaluate(
+        f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}")._fullData[0]; return [t.zmin, t.zmax]; }}"""
+    )
     assert trace == [0, 1]
     assert "probe AUC" in page.inner_text(f"#{ids.DATASET_INFO}")
 

@@ -15,10 +15,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-from browser import HEATMAP_PLOT, PANEL_BARS, panel_bars, query_of, wait_for_heatmap, wait_for_panels
 from components import ids
 from transfer.figures import plot_text
 from transfer.viewstate import parse_query
+
+from browser import HEATMAP_PLOT, PANEL_BARS, panel_bars, query_of, wait_for_heatmap, wait_for_panels
 
 IMG = '<img src=x onerror="window.__pwned=1;alert(1)">'
 SCRIPT = "<script>window.__pwned=1;alert(1)</script>"
@@ -44,9 +45,12 @@ INERT_JS = """() => {
   const problems = [];
   if (window.__pwned) problems.push("an injected script ran");
   if (document.querySelector('img[src="x"]')) problems.push("an <img src=x> from a label is in the DOM");
-  for (const s of document.scripts) if (s.textContent.includes("__pwned")) problems.push("a <script> from a label is in the DOM");
+  for (const s of document.scripts) {
+    if (s.textContent.includes("__pwned")) problems.push("a <script> from a label is in the DOM");
+  }
   for (const a of document.querySelectorAll("a")) {
-    const href = a.getAttribute("href") || a.getAttribute("xlink:href") || a.getAttributeNS("http://www.w3.org/1999/xlink", "href") || "";
+    const href = a.getAttribute("href") || a.getAttribute("xlink:href")
+      || a.getAttributeNS("http://www.w3.org/1999/xlink", "href") || "";
     if (/^\\s*javascript:/i.test(href)) problems.push("a javascript: link: " + a.outerHTML);
     if (a.closest("svg")) problems.push("plotly drew a link from a label: " + a.outerHTML);
   }
@@ -56,7 +60,8 @@ INERT_JS = """() => {
   return problems;
 }"""
 
-TICKS_JS = """(selector) => Array.from(document.querySelectorAll(selector + " .xtick text, " + selector + " .ytick text")).map(t => t.textContent)"""
+TICKS_JS = """(selector) => Array.from(
+  document.querySelectorAll(selector + " .xtick text, " + selector + " .ytick text")).map(t => t.textContent)"""
 
 
 @pytest.fixture
@@ -82,18 +87,38 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
     # The second matrix comes through the drop zone: its status line names it.
     page.goto(live_server.url + "/")
     wait_for_heatmap(page)
+    page.wait_for_function("() => new URLSearchParams(window.location.search).get('dataset')", timeout=20_000)
+    shown = parse_query(query_of(page))[0].dataset
     page.set_input_files(f"#{ids.UPLOAD} input[type=file]",
-                         files=[{"name": "evil.json", "mimeType": "application/json", "buffer": matrix_json(BOLD + IMG, JS_LINK, 0.1)}])
+                         files=[
+                             {
+                                 "name": "evil.json", "mimeType": "application/json",
+                                 "buffer": matrix_json(BOLD + IMG, JS_LINK, 0.1),
+                             }
+                         ])
     status = f"Opened '{BOLD + IMG}'"
-    page.wait_for_function("([id, text]) => document.getElementById(id).textContent.includes(text)", arg=[ids.UPLOAD_STATUS, status], timeout=20_000)
+    page.wait_for_function(
+        "([id, text]) => document.getElementById(id).textContent.includes(text)", arg=[ids.UPLOAD_STATUS, status],
+        timeout=20_000,
+    )
+    # The status comes with the answer that opens the matrix; the link names it one round trip later.
+    page.wait_for_function(
+        "(shown) => { const d = new URLSearchParams(window.location.search).get('dataset'); return d && d !== shown; }",
+        arg=shown, timeout=20_000,
+    )
     second = parse_query(query_of(page))[0].dataset
     assert_inert(page, dialogs)
 
     # Heatmap in cluster order, compared with the second, a row and a column selected.
-    query = urlencode({"dataset": first, "compare": second, "order": "cluster", "k": 2, "row": BOLD, "col": IMG, "pos": 0.05})
+    query = urlencode(
+        {"dataset": first, "compare": second, "order": "cluster", "k": 2, "row": BOLD, "col": IMG, "pos": 0.05}
+    )
     page.goto(f"{live_server.url}/?{query}")
     wait_for_heatmap(page)
-    page.wait_for_function("(id) => document.getElementById(id).textContent.includes('In-domain')", arg=ids.BREAKDOWN_COL_STATS, timeout=20_000)
+    page.wait_for_function(
+        "(id) => document.getElementById(id).textContent.includes('In-domain')", arg=ids.BREAKDOWN_COL_STATS,
+        timeout=20_000,
+    )
     # The long label leaves room for some heatmap ticks only (plotly thins them); the bars show all.
     ticks = page.evaluate(TICKS_JS, HEATMAP_PLOT)
     assert ticks and set(ticks) <= set(LABELS)
@@ -107,11 +132,17 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
         wait_for_panels(page, BOLD, IMG, timeout=20_000)
         assert set(LABELS) <= set(panel_bars(page, axis)["labels"])
         # Tick text is the label, literally, or its beginning cut with an ellipsis to fit the gutter.
-        ticks = page.evaluate("(id) => Array.from(document.querySelectorAll(`#${id} text.tmx-bar-tick`)).map(t => t.textContent)", PANEL_BARS[axis])
-        assert len(ticks) == len(LABELS) and all(t in LABELS or (t.endswith("…") and any(label.startswith(t[:-1]) for label in LABELS)) for t in ticks)
+        ticks = page.evaluate(
+            "(id) => Array.from(document.querySelectorAll(`#${id} text.tmx-bar-tick`)).map(t => t.textContent)",
+            PANEL_BARS[axis],
+        )
+        assert len(ticks) == len(LABELS)
+        assert all(t in LABELS or (t.endswith("…") and any(label.startswith(t[:-1]) for label in LABELS))
+                   for t in ticks)
         # Every tick ends inside its gutter (text-anchor end at x): the 200-character label is cut.
         assert any(t.endswith("…") for t in ticks) and page.evaluate(
-            "(id) => Array.from(document.querySelectorAll(`#${id} text.tmx-bar-tick`)).every(t => t.getComputedTextLength() <= Number(t.getAttribute('x')) + 0.5)",
+            "(id) => Array.from(document.querySelectorAll(`#${id} text.tmx-bar-tick`)).every(t => "
+            "t.getComputedTextLength() <= Number(t.getAttribute('x')) + 0.5)",
             PANEL_BARS[axis])
     assert_inert(page, dialogs)
 
@@ -119,8 +150,11 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
     row, col = WEB_LINK, JS_LINK
     page.wait_for_load_state("networkidle")
     point = page.evaluate(
-        """([sel, row, col]) => { const gd = document.querySelector(sel), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
-             return {x: box.left + xa._offset + xa.l2p(xa._categories.indexOf(col)), y: box.top + ya._offset + ya.l2p(ya._categories.indexOf(row))}; }""",
+        """([sel, row, col]) => {
+             const gd = document.querySelector(sel), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+             const box = gd.getBoundingClientRect();
+             return {x: box.left + xa._offset + xa.l2p(xa._categories.indexOf(col)),
+                     y: box.top + ya._offset + ya.l2p(ya._categories.indexOf(row))}; }""",
         [HEATMAP_PLOT, plot_text(row), plot_text(col)],
     )
     page.mouse.move(1, 1)  # cells are small beside 200-character labels: arrive in one move
@@ -156,7 +190,9 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
 
     # Small multiples: the shown matrix (no catalogue matrix shares its labels), named in its header.
     page.click("a.nav-link:has-text('Small multiples')")
-    page.wait_for_function("(text) => document.getElementById('multiples').textContent.includes(text)", arg=IMG, timeout=20_000)
+    page.wait_for_function(
+        "(text) => document.getElementById('multiples').textContent.includes(text)", arg=IMG, timeout=20_000,
+    )
     page.wait_for_function("() => document.querySelectorAll('#multiples .xtick text').length > 0", timeout=20_000)
     ticks = page.evaluate(TICKS_JS, f"#{ids.MULTIPLES}")
     assert ticks and set(ticks) <= set(LABELS)
@@ -171,7 +207,9 @@ def test_hostile_labels_are_text_in_every_view(live_server, page, dialogs):
     svg = ElementTree.parse(download.value.path()).getroot()
     tags = {element.tag.split("}")[-1] for element in svg.iter()}
     assert not tags & {"script", "img", "a", "foreignObject"}, tags
-    images = [image.get("{http://www.w3.org/1999/xlink}href") or image.get("href") for image in svg.iter("{http://www.w3.org/2000/svg}image")]
+    images = [
+        image.get("{http://www.w3.org/1999/xlink}href") or image.get("href") for image in svg.iter("{http://www.w3.org/2000/svg}image")
+    ]
     assert all(href.startswith("data:image/png;base64,") for href in images)  # the heatmap's own raster
     assert SCRIPT in {"".join(text.itertext()) for text in svg.iter("{http://www.w3.org/2000/svg}text")}
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from components import ids
+
 from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, hover_cell, query_of, wait_for_heatmap
 from conftest import get_json
-from components import ids
 
 MINUS = "\u2212"
 
@@ -35,8 +36,11 @@ def test_compare_shows_the_difference_with_both_sources_in_the_hover(live_server
     choose_dropdown(page, ids.COMPARE, "Llama-3-8B: probe AUC minus logit baseline")
     page.wait_for_function("() => window.location.search.includes('compare=llama-3-8b_auc-diff')")
     # TriviaQA -> TriviaQA: 0.11 (Mistral-7B-Instruct) minus 0.06 (Llama-3-8B).
-    page.wait_for_function(f"""() => Math.abs(document.querySelector("{HEATMAP_PLOT}")._fullData[0].z[0][0] - 0.05) < 1e-6""")
-    zmin, zmax, zmid = page.evaluate(f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}").data[0]; return [t.zmin, t.zmax, t.zmid]; }}""")
+    page.wait_for_function(
+        f"""() => Math.abs(document.querySelector("{HEATMAP_PLOT}")._fullData[0].z[0][0] - 0.05) < 1e-6"""
+    )
+    zmin, zmax, zmid = page.evaluate(
+        f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}").data[0]; return [t.zmin, t.zmax, t.zmid]; }}""")
     assert zmid == 0 and zmin == -zmax
     text = hover_cell(page, "TriviaQA", "TriviaQA")
     assert "Mistral-7B-Instruct: probe AUC minus logit baseline: 0.11" in text
@@ -45,7 +49,9 @@ def test_compare_shows_the_difference_with_both_sources_in_the_hover(live_server
     page.wait_for_function("() => window.location.search.includes('norm=zrow')")
     # The page draws what /api/view describes for the same link (z-scores of the difference).
     expected = get_json(live_server.url + "/api/view" + query_of(page))["values"][0][0]
-    page.wait_for_function(f"""() => Math.abs(document.querySelector("{HEATMAP_PLOT}")._fullData[0].z[0][0] - {expected}) < 1e-5""")
+    page.wait_for_function(
+        f"""() => Math.abs(document.querySelector("{HEATMAP_PLOT}")._fullData[0].z[0][0] - {expected}) < 1e-5"""
+    )
     assert abs(expected - 0.05) > 0.1
 
 
@@ -65,5 +71,7 @@ def test_small_multiples_share_a_scale_and_open_a_matrix(live_server, page):
     page.wait_for_function("() => window.location.search === '?dataset=llama-3-8b_auc-diff'")  # back on the heatmap tab
     wait_for_heatmap(page)
     # Llama-3-8B TriviaQA -> TriviaQA is 0.06 (Mistral-7B-Instruct's 0.11 must be gone).
-    page.wait_for_function(f"""() => Math.abs(document.querySelector("{HEATMAP_PLOT}")._fullData[0].z[0][0] - 0.06) < 1e-6""")
+    page.wait_for_function(
+        f"""() => Math.abs(document.querySelector("{HEATMAP_PLOT}")._fullData[0].z[0][0] - 0.06) < 1e-6"""
+    )
     assert abs(heatmap_data(page)["z"][0][0] - 0.06) < 1e-6

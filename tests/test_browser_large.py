@@ -8,9 +8,11 @@ import gzip
 import numpy as np
 import pytest
 
-from browser import HEATMAP_PLOT, panel_bars, pixel_near_cell, wait_for_heatmap, wait_for_panels
-from components import context, ids
+from components import ids
 from transfer.matrix import TransferMatrix
+from web import services
+
+from browser import HEATMAP_PLOT, panel_bars, pixel_near_cell, wait_for_heatmap, wait_for_panels
 
 N = 1000
 
@@ -20,8 +22,9 @@ def big(app, live_server):
     """The live app holding a seeded 1000x1000 matrix, and that matrix's id."""
     rng = np.random.default_rng(3)
     labels = [f"t{i:04d}" for i in range(N)]
-    dataset_id = app.server.config[context.DATASETS_KEY].put(
-        TransferMatrix(rows=labels, cols=labels, values=rng.normal(0, 0.1, (N, N)), name="big", metric="AUC difference"))
+    values = rng.normal(0, 0.1, (N, N))
+    matrix = TransferMatrix(rows=labels, cols=labels, values=values, name="big", metric="AUC difference")
+    dataset_id = app.server.config[services.DATASETS_KEY].put(matrix)
     return live_server, dataset_id
 
 
@@ -30,13 +33,16 @@ def test_large_matrix_is_sent_as_float32_without_labels_and_clicks_select_the_ce
     page.goto(f"{server.url}/?dataset={dataset_id}")
     wait_for_heatmap(page, timeout=60_000)
     cells = page.evaluate(f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}").data[0];
-                                       return {{dtype: t.z.dtype, shape: String(t.z.shape).replace(" ", ""), texttemplate: t.texttemplate || null}}; }}""")
+                                       return {{dtype: t.z.dtype, shape: String(t.z.shape).replace(" ", ""),
+                                                texttemplate: t.texttemplate || null}}; }}""")
     assert cells == {"dtype": "f4", "shape": f"{N},{N}", "texttemplate": None}
     assert page.locator(f"{HEATMAP_PLOT} .hm text, {HEATMAP_PLOT} .textpoint").count() == 0
     page.wait_for_timeout(500)  # the load's callbacks settle
 
     requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url) if "_dash-update-component" in r.url or "/api/" in r.url else None)
+    page.on(
+        "request", lambda r: requests.append(r.url) if "_dash-update-component" in r.url or "/api/" in r.url else None,
+    )
     # Cells are under a pixel wide here: the click must land on the cell under the pointer's pixel
     # (edges included; the plot's corners belong to plotly's zoom handles).
     for row, col in (("t0001", "t0500"), ("t0500", "t0501"), ("t0999", "t0250")):
@@ -44,8 +50,10 @@ def test_large_matrix_is_sent_as_float32_without_labels_and_clicks_select_the_ce
         page.wait_for_timeout(400)  # never a plotly double-click
         page.mouse.click(point["x"], point["y"])
         wait_for_panels(page, point["row"], point["col"], timeout=30_000)
-        page.wait_for_function("([row, col]) => { const q = new URLSearchParams(location.search); return q.get('row') === row && q.get('col') === col; }",
-                               arg=[point["row"], point["col"]])
+        page.wait_for_function(
+            "([row, col]) => { const q = new URLSearchParams(location.search); "
+            "return q.get('row') === row && q.get('col') === col; }",
+            arg=[point["row"], point["col"]])
     # One request per click, the panels' numbers; the heatmap never goes back to the server.
     assert len(requests) == 3 and all("/api/selection?" in url for url in requests)
     # The bars are the heatmap's cells (float32), a thousand of them, too thin for text.
@@ -53,8 +61,13 @@ def test_large_matrix_is_sent_as_float32_without_labels_and_clicks_select_the_ce
     assert bars["label"] == point["row"] and len(bars["values"]) == N and bars["labels"][:2] == ["t0000", "t0001"]
     assert bars["in_domain"] == [point["row"]] and bars["painted_rows"] > 0.95  # painted over the whole band
     assert page.locator(f"#{ids.BREAKDOWN_ROW_BARS} .tmx-bar-tick").count() == 0
-    outline = page.evaluate(f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes.map(s => s.name + ":" + (s.y0 + s.y1) / 2 + "," + (s.x0 + s.x1) / 2)""")
-    assert sorted(outline) == [f"selected-col:{(N - 1) / 2:g},{int(point['col'][1:])}", f"selected-row:{int(point['row'][1:])},{(N - 1) / 2:g}"]
+    outline = page.evaluate(
+        f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes"""
+        """.map(s => s.name + ":" + (s.y0 + s.y1) / 2 + "," + (s.x0 + s.x1) / 2)"""
+    )
+    middle = f"{(N - 1) / 2:g}"
+    at_row, at_col = int(point["row"][1:]), int(point["col"][1:])
+    assert sorted(outline) == [f"selected-col:{middle},{at_col}", f"selected-row:{at_row},{middle}"]
 
 
 def test_a_graph_waiting_for_the_server_shows_progress_only_after_300_ms(live_server, page):
@@ -66,7 +79,8 @@ def test_a_graph_waiting_for_the_server_shows_progress_only_after_300_ms(live_se
     assert float(page.evaluate(veil)) < 0.5  # a quick answer never flickers
     page.wait_for_function(f"() => ({veil})() === '1'", timeout=3_000)
     page.evaluate(f"""() => document.getElementById("{ids.HEATMAP}").removeAttribute("data-dash-is-loading")""")
-    assert page.evaluate(f"""() => getComputedStyle(document.getElementById("{ids.HEATMAP}"), "::after").content""") == "none"
+    veil_content = f"""() => getComputedStyle(document.getElementById("{ids.HEATMAP}"), "::after").content"""
+    assert page.evaluate(veil_content) == "none"
 
 
 def test_scripts_are_sent_compressed(client):

@@ -6,8 +6,9 @@ import threading
 
 from werkzeug.serving import make_server
 
-from browser import wait_for_heatmap
 from components import ids
+
+from browser import wait_for_heatmap
 from conftest import free_port, wait_http
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from browser import HEATMAP_PLOT, wait_for_heatmap
 from components import ids
 from transfer.cluster_figures import COLOUR_TRACES, FIRST_MARGIN_TRACE
 from transfer.figures import OVERLAY_AXES, HeatmapTrace, heatmap_figure
 from transfer.matrix import TransferMatrix
+
+from browser import HEATMAP_PLOT, wait_for_heatmap
 
 DATASET = "mistral-7b-instruct_auc-diff"
 LINK = f"/?dataset={DATASET}&row=NLI&col=Math&pos=0.1&neg=-0.15"
@@ -46,9 +47,11 @@ _DRAWN_JS = """([selector, indices]) => {
       if (k === trace.x.length || gap(x) || gap(y)) { if (run.length) runs.push(run); run = []; continue; }
       run.push([xMain ? px(xMain, x) : null, yMain ? px(yMain, y) : null]);
     }
-    const group = Array.from(gd.querySelectorAll(".scatterlayer g.trace")).find(g => g.__data__ && g.__data__[0] && g.__data__[0].trace.index === index);
+    const group = Array.from(gd.querySelectorAll(".scatterlayer g.trace"))
+      .find(g => g.__data__ && g.__data__[0] && g.__data__[0].trace.index === index);
     const pieces = group ? Array.from(group.querySelectorAll("path.js-line")).map(path => {
-      const m = path.getScreenCTM(), numbers = (path.getAttribute("d").match(/-?[0-9.]+(e-?[0-9]+)?/g) || []).map(Number);
+      const m = path.getScreenCTM();
+      const numbers = (path.getAttribute("d").match(/-?[0-9.]+(e-?[0-9]+)?/g) || []).map(Number);
       const points = [];
       for (let k = 0; k + 1 < numbers.length; k += 2) {
         points.push([m.a * numbers[k] + m.c * numbers[k + 1] + m.e, m.b * numbers[k] + m.d * numbers[k + 1] + m.f]);
@@ -65,7 +68,8 @@ _DRAWN_JS = """([selector, indices]) => {
     images[cd[0].trace.index] = [r.left, r.right, r.top, r.bottom];
   });
   const shape = t => t && t.z && t.z.length ? [t.z.length, t.z[0].length] : null;
-  return {traces: traces, images: images, shapes: [shape(gd._fullData[0]), shape(gd._fullData[1])], cells: [px(xa, -0.5), px(xa, cols - 0.5), px(ya, -0.5), px(ya, rows - 0.5)],
+  return {traces: traces, images: images, shapes: [shape(gd._fullData[0]), shape(gd._fullData[1])],
+          cells: [px(xa, -0.5), px(xa, cols - 0.5), px(ya, -0.5), px(ya, rows - 0.5)],
           xEdges: edges(xa, cols), yEdges: edges(ya, rows), size: [window.innerWidth, window.innerHeight]};
 }"""
 
@@ -103,12 +107,14 @@ def assert_overlays_on_cells(page, indices, *, where: str, on_boundaries=(), fad
     drawn = page.evaluate(_DRAWN_JS, [HEATMAP_PLOT, [int(i) for i in indices]])
     label = f"{where} at {drawn['size'][0]}x{drawn['size'][1]}"
     cells = drawn["images"][str(HeatmapTrace.CELLS)]
-    assert all(abs(a - b) <= TOLERANCE for a, b in zip(cells, drawn["cells"])), f"{label}: cells {cells} vs axes {drawn['cells']}"
+    assert all(abs(a - b) <= TOLERANCE for a, b in zip(cells, drawn["cells"])), (
+        f"{label}: cells {cells} vs axes {drawn['cells']}")
     if fade:
         faded = drawn["images"].get(str(HeatmapTrace.FADE))
         assert faded is not None, f"{label}: no fade drawn"
         assert all(abs(a - b) <= TOLERANCE for a, b in zip(faded, cells)), f"{label}: fade {faded} vs cells {cells}"
-        assert drawn["shapes"][1] == drawn["shapes"][0], f"{label}: fade of shape {drawn['shapes'][1]} over cells {drawn['shapes'][0]}"
+        assert drawn["shapes"][1] == drawn["shapes"][0], (
+            f"{label}: fade of shape {drawn['shapes'][1]} over cells {drawn['shapes'][0]}")
     for index in indices:
         trace = drawn["traces"][str(index)]
         runs, pieces = trace["runs"], trace["pieces"]
@@ -119,11 +125,13 @@ def assert_overlays_on_cells(page, indices, *, where: str, on_boundaries=(), fad
                 for axis, follows in enumerate(trace["follows"]):
                     if follows:
                         assert abs(want[axis] - got[axis]) <= TOLERANCE, (
-                            f"{label}: trace {index} drawn at {got}, its cells are at {want} (off by {got[axis] - want[axis]:.1f} px)")
+                            f"{label}: trace {index} drawn at {got}, its cells are at {want} (off by "
+                            f"{got[axis] - want[axis]:.1f} px)")
         if index in on_boundaries:
             for piece in pieces:
                 for x, y in piece:
-                    assert near(x, drawn["xEdges"]) and near(y, drawn["yEdges"]), f"{label}: trace {index} vertex {(x, y)} is off the cell boundaries"
+                    assert near(x, drawn["xEdges"]) and near(y, drawn["yEdges"]), (
+                        f"{label}: trace {index} vertex {(x, y)} is off the cell boundaries")
 
 
 THRESHOLDS = (HeatmapTrace.POSITIVE, HeatmapTrace.NEGATIVE)
@@ -185,10 +193,12 @@ def test_cluster_outline_and_dendrograms_sit_on_their_cells(live_server, page, w
 
 
 def test_overlay_axes_overlay_the_heatmap_and_stay_out_of_scale_constraints():
-    """The layer placement in the browser (assets/tmx.js placeOverlays) is all the overlay axes
+    """The layer placement in the browser (assets/plotly_workarounds.js placeOverlays) is all the overlay axes
     need: overlaying, fixed ranges, no scale constraint (one would make every copied range a full
     redraw, and a zoom could undo itself racing Dash's copy of the layout)."""
-    fig = heatmap_figure(TransferMatrix(rows=["a", "b", "c"], cols=["a", "b"], values=[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]))
+    fig = heatmap_figure(
+        TransferMatrix(rows=["a", "b", "c"], cols=["a", "b"], values=[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+    )
     layout = fig.layout.to_plotly_json()
     assert layout["meta"]["follow"] == OVERLAY_AXES
     for axis, main in OVERLAY_AXES.items():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from browser import heatmap_data, query_of, wait_for_heatmap
 from components import ids
+
+from browser import heatmap_data, query_of, wait_for_heatmap
 from test_share_serving import shared_matrix, upload
 
 API_VIEW_JS = "() => fetch('/api/view' + window.location.search).then(r => r.json())"
@@ -18,7 +19,9 @@ def open_view(page, url: str) -> None:
 def test_copied_link_opens_the_identical_view_in_a_new_browser(live_server, sqlite_url, page, browser):
     dataset_id = upload(live_server.url, shared_matrix())
     # Hand-written, out of order and not normalised: the page rewrites it in canonical form.
-    open_view(page, f"{live_server.url}/?k=3&pos=0.0500&row=Movies&dataset={dataset_id}&col=Winobias&order=cluster&diag=0")
+    open_view(
+        page, f"{live_server.url}/?k=3&pos=0.0500&row=Movies&dataset={dataset_id}&col=Winobias&order=cluster&diag=0",
+    )
     canonical = f"dataset={dataset_id}&order=cluster&k=3&row=Movies&col=Winobias&pos=0.05&diag=0"
     page.wait_for_function(f"() => window.location.search === '?{canonical}'")
     shown = page.evaluate(API_VIEW_JS)
@@ -60,7 +63,8 @@ def test_without_clipboard_api_the_link_is_shown_selected(live_server, page):
     assert page.input_value(f"#{ids.SHARE_LINK}") == link
     page.wait_for_function(
         f"""() => {{ const f = document.activeElement;
-                   return f && f.id === "{ids.SHARE_LINK}" && f.selectionStart === 0 && f.selectionEnd === f.value.length; }}"""
+                   return f && f.id === "{ids.SHARE_LINK}" && f.selectionStart === 0
+                     && f.selectionEnd === f.value.length; }}"""
     )
     page.wait_for_timeout(350)
     page.click(f"#{ids.SHARE_CLOSE}")

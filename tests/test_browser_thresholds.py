@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from browser import HEATMAP_PLOT, PANEL_BARS, choose_dropdown, heatmap_data, panel_bars, query_of, wait_for_heatmap
 from components import ids
-from conftest import get_json
 from transfer.matrix import TransferMatrix
 from transfer.thresholds import classify
+
+from browser import HEATMAP_PLOT, PANEL_BARS, choose_dropdown, heatmap_data, panel_bars, query_of, wait_for_heatmap
+from conftest import get_json
 
 DEFAULT = "mistral-7b-instruct_auc-diff"
 
@@ -25,7 +26,8 @@ def drawn_highlight(page) -> dict:
     return page.evaluate(
         f"""() => {{ const d = document.querySelector("{HEATMAP_PLOT}").data;
                     const xy = t => ({{x: Array.from(t.x || []), y: Array.from(t.y || [])}});
-                    return {{fade: (d[1].z || []).map(r => Array.from(r)), positive: xy(d[2]), negative: xy(d[3])}}; }}"""
+                    return {{fade: (d[1].z || []).map(r => Array.from(r)),
+                             positive: xy(d[2]), negative: xy(d[3])}}; }}"""
     )
 
 
@@ -122,7 +124,9 @@ def test_typed_and_dragged_thresholds_highlight_what_the_core_classifies_without
 
     page.reload()
     wait_for_heatmap(page)
-    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')")
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')"
+    )
     assert page.is_checked(f"#{ids.THRESHOLD_POS_ON}") and page.is_checked(f"#{ids.THRESHOLD_NEG_ON}")
     assert page.input_value(f"#{ids.THRESHOLD_NEG_INPUT}") == "-0.15"
     assert_highlight_matches_core(page, 0.1, -0.15)
@@ -138,13 +142,17 @@ def test_diagonal_switch_out_of_range_notice_and_a_dataset_with_other_units(live
 
     page.click(f"#{ids.THRESHOLD_DIAG}")
     page.wait_for_function("() => location.search.endsWith('&diag=0')")
-    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('in-domain cells excluded')")
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('in-domain cells excluded')"
+    )
     assert_highlight_matches_core(page, 0.33, -0.15, diag=False)
 
     # Raw AUC has other units: the thresholds restart from its suggestions around 0.5.
     choose_dropdown(page, ids.DATASET, "Mistral-7B-Instruct: probe AUC")
     page.wait_for_function("() => location.search.includes('mistral-7b-instruct_auc&pos=0.6&neg=0.4&diag=0')")
-    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_NEUTRAL}').innerText.startsWith('neutral value 0.5 (AUC)')")
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.THRESHOLD_NEUTRAL}').innerText.startsWith('neutral value 0.5 (AUC)')"
+    )
     page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('≥ 0.6')")
     page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data[0].zmax === 1""")
     assert_highlight_matches_core(page, 0.6, 0.4, diag=False)
@@ -153,13 +161,24 @@ def test_diagonal_switch_out_of_range_notice_and_a_dataset_with_other_units(live
 def test_breakdown_panels_draw_the_thresholds_as_lines(live_server, page):
     page.goto(live_server.url + "/?dataset=mistral-7b-instruct_auc-diff&row=NLI&col=TriviaQA&pos=0.1&neg=-0.15")
     wait_for_heatmap(page)
-    rules = lambda axis: {k: v for k, v in ((panel_bars(page, axis) or {}).get("rules") or {}).items() if k != "neutral"}  # noqa: E731
+
+    def rules(axis):
+        return {k: v for k, v in ((panel_bars(page, axis) or {}).get("rules") or {}).items() if k != "neutral"}
+
     for axis in ("row", "col"):
-        page.wait_for_function(f"() => document.querySelectorAll('#{PANEL_BARS[axis]} line.tmx-rule').length === 3", timeout=15_000)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#{PANEL_BARS[axis]} line.tmx-rule').length === 3", timeout=15_000,
+        )
         assert rules(axis) == {"neg": [-0.15, "2 2"], "pos": [0.1, ""]}  # solid for positive, dotted for negative
     # Moving a threshold moves the lines in the browser; switching one off removes its line.
     type_threshold(page, ids.THRESHOLD_POS_SLIDER, "0.2")
-    page.wait_for_function(f"() => document.querySelector('#{ids.BREAKDOWN_ROW_BARS} line.tmx-rule[data-name=pos]').dataset.value === '0.2'", timeout=15_000)
+    page.wait_for_function(
+        f"() => document.querySelector('#{ids.BREAKDOWN_ROW_BARS} line.tmx-rule[data-name=pos]').dataset.value === "
+        "'0.2'",
+        timeout=15_000,
+    )
     page.click(f"#{ids.THRESHOLD_NEG_ON}")
-    page.wait_for_function(f"() => document.querySelectorAll('#{ids.BREAKDOWN_COL_BARS} line.tmx-rule').length === 2", timeout=15_000)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#{ids.BREAKDOWN_COL_BARS} line.tmx-rule').length === 2", timeout=15_000,
+    )
     assert rules("col") == {"pos": [0.2, ""]}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from browser import heatmap_data, query_of, wait_for_heatmap
 from components import ids
+
+from browser import heatmap_data, query_of, wait_for_heatmap
 
 WIDE = b"train\\test,Alpha,Beta,Gamma\nAlpha,0.5,-0.25,0.1\nBeta,0.2,0.3,\nGamma,-0.1,0.0,0.4\n"
 LONG = b"train,test,AUC\nSST-2,SST-2,0.91\nSST-2,IMDB,0.84\nIMDB,SST-2,0.80\nIMDB,IMDB,0.93\n"
@@ -29,7 +30,8 @@ def drop(page, name: str, data: bytes, mime: str = "text/csv") -> None:
 def wait_for_rows(page, rows: list[str]) -> None:
     page.wait_for_function(
         """(rows) => { const gd = document.querySelector("#heatmap .js-plotly-plot");
-                     return gd && gd._fullData && gd._fullData[0] && JSON.stringify(Array.from(gd._fullData[0].y)) === JSON.stringify(rows); }""",
+                     return gd && gd._fullData && gd._fullData[0]
+                       && JSON.stringify(Array.from(gd._fullData[0].y)) === JSON.stringify(rows); }""",
         arg=rows,
         timeout=20_000,
     )
@@ -42,7 +44,8 @@ def test_upload_wide_long_and_broken_files(live_server, page):
     drop(page, "wide-results.csv", WIDE)
     wait_for_rows(page, ["Alpha", "Beta", "Gamma"])
     data = heatmap_data(page)
-    assert data["cols"] == ["Alpha", "Beta", "Gamma"] and data["z"][0] == pytest.approx([0.5, -0.25, 0.1])  # float32 on the wire
+    assert data["cols"] == ["Alpha", "Beta", "Gamma"]
+    assert data["z"][0] == pytest.approx([0.5, -0.25, 0.1])  # float32 on the wire
     assert "Opened 'wide-results'" in page.inner_text(f"#{ids.UPLOAD_STATUS}")
     wide_query = query_of(page)
     assert len(wide_query.removeprefix("?dataset=")) == 32
@@ -55,14 +58,18 @@ def test_upload_wide_long_and_broken_files(live_server, page):
     assert "AUC" in page.inner_text(f"#{ids.DATASET_INFO}")
 
     drop(page, "broken.csv", BROKEN)
-    page.wait_for_function(f"""() => document.getElementById("{ids.UPLOAD_STATUS}").textContent.includes("broken.csv:")""", timeout=20_000)
+    page.wait_for_function(
+        f"""() => document.getElementById("{ids.UPLOAD_STATUS}").textContent.includes("broken.csv:")""", timeout=20_000,
+    )
     message = page.inner_text(f"#{ids.UPLOAD_STATUS}")
     assert "row 'B', column 'B': 'n/a?' is not a number" in message
     assert query_of(page) == long_query
     assert heatmap_data(page)["rows"] == ["SST-2", "IMDB"]
 
     drop(page, "huge.csv", WIDE + b"#" * LIMIT)
-    page.wait_for_function(f"""() => document.getElementById("{ids.UPLOAD_STATUS}").textContent.includes("huge.csv:")""", timeout=20_000)
+    page.wait_for_function(
+        f"""() => document.getElementById("{ids.UPLOAD_STATUS}").textContent.includes("huge.csv:")""", timeout=20_000,
+    )
     assert "the limit is 3.9 KB" in page.inner_text(f"#{ids.UPLOAD_STATUS}")
     assert query_of(page) == long_query
 
@@ -79,5 +86,8 @@ def test_upload_wide_long_and_broken_files(live_server, page):
     page.fill(f"#{ids.NEUTRAL_INPUT}", "0.85")
     page.click(f"#{ids.NEUTRAL_APPLY}")
     page.wait_for_function(f"() => window.location.search !== {long_query!r}", timeout=20_000)
-    page.wait_for_function(f"""() => document.getElementById("{ids.DATASET_INFO}").textContent.includes("neutral value 0.85")""", timeout=20_000)
+    page.wait_for_function(
+        f"""() => document.getElementById("{ids.DATASET_INFO}").textContent.includes("neutral value 0.85")""",
+        timeout=20_000,
+    )
     assert heatmap_data(page)["rows"] == ["SST-2", "IMDB"]

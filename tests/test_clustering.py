@@ -27,7 +27,10 @@ def square(n=12, seed=0, shuffle_cols=False) -> TransferMatrix:
 
 def rectangular(rows=9, cols=14, seed=1) -> TransferMatrix:
     rng = np.random.default_rng(seed)
-    return TransferMatrix(rows=[f"train{i}" for i in range(rows)], cols=[f"test{j}" for j in range(cols)], values=rng.normal(size=(rows, cols)))
+    return TransferMatrix(
+        rows=[f"train{i}" for i in range(rows)], cols=[f"test{j}" for j in range(cols)],
+        values=rng.normal(size=(rows, cols)),
+    )
 
 
 def same_partition(a, b) -> bool:
@@ -36,7 +39,7 @@ def same_partition(a, b) -> bool:
 
 
 def scipy_reference(profiles, options, k):
-    z = hierarchy.linkage(profiles, method=options.method, metric=options.metric, optimal_ordering=True)
+    z = hierarchy.linkage(profiles, method=options.method, metric=options.distance, optimal_ordering=True)
     return z, hierarchy.dendrogram(z, no_plot=True)["leaves"], hierarchy.fcluster(z, k, criterion="maxclust")
 
 
@@ -56,7 +59,7 @@ OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: f"{o.method}-{o.metric}-{o.profile}")
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: f"{o.method}-{o.distance}-{o.profile}")
 @pytest.mark.parametrize("shuffle_cols", [False, True], ids=["aligned", "shuffled-cols"])
 def test_square_matrix_has_one_tree_equal_to_scipy(options, shuffle_cols):
     matrix = square(shuffle_cols=shuffle_cols)
@@ -68,7 +71,7 @@ def test_square_matrix_has_one_tree_equal_to_scipy(options, shuffle_cols):
     np.testing.assert_allclose(result.rows.linkage, z)
     assert list(result.rows.leaves) == leaves
     assert same_partition(result.rows.cut(3), flat)
-    expected = hierarchy.cophenet(z, distance.pdist(profiles, options.metric))[0]
+    expected = hierarchy.cophenet(z, distance.pdist(profiles, options.distance))[0]
     assert result.rows.cophenetic == pytest.approx(expected)
     # one order for both axes: the diagonal stays on the diagonal
     arranged = matrix.reordered(result.row_order(matrix), result.col_order(matrix))
@@ -76,7 +79,7 @@ def test_square_matrix_has_one_tree_equal_to_scipy(options, shuffle_cols):
     np.testing.assert_array_equal(arranged.diagonal_mask, np.eye(matrix.shape[0], dtype=bool))
 
 
-@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: f"{o.method}-{o.metric}")
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: f"{o.method}-{o.distance}")
 def test_rectangular_matrix_clusters_rows_by_rows_and_cols_by_cols(options):
     matrix = rectangular()
     result = cluster_matrix(matrix, options)
@@ -148,20 +151,22 @@ def test_a_task_with_no_values_at_all_still_gets_a_place():
     values[2, :] = np.nan
     values[:, 2] = np.nan
     matrix = TransferMatrix(rows=matrix.rows, cols=matrix.cols, values=values)
-    result = cluster_matrix(matrix, ClusterOptions(metric="correlation"))
+    result = cluster_matrix(matrix, ClusterOptions(distance="correlation"))
     assert sorted(result.rows.leaves) == list(range(6))
     assert result.rows.undefined_pairs == 5
 
 
 def test_constant_profile_under_correlation_is_filled_not_an_error():
     values = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 3.0], [3.0, 2.0, 1.1]])
-    result = cluster_matrix(TransferMatrix(rows=list("abc"), cols=list("xyz"), values=values), ClusterOptions(metric="correlation"))
+    result = cluster_matrix(
+        TransferMatrix(rows=list("abc"), cols=list("xyz"), values=values), ClusterOptions(distance="correlation"),
+    )
     assert result.rows.undefined_pairs == 2 and len(result.rows.leaves) == 3
 
 
-def test_ward_with_another_metric_is_refused_with_a_message():
-    with pytest.raises(ValueError, match="Ward linkage needs the euclidean metric, not cosine"):
-        ClusterOptions(method="ward", metric="cosine")
+def test_ward_with_another_distance_is_refused_with_a_message():
+    with pytest.raises(ValueError, match="Ward linkage needs the euclidean distance, not cosine"):
+        ClusterOptions(method="ward", distance="cosine")
     with pytest.raises(ValueError, match="method 'median' is not one of"):
         ClusterOptions(method="median")
 
@@ -220,7 +225,8 @@ def test_margin_dendrograms_are_one_stroke_per_coloured_subtree_and_draw_every_l
     assert len(strokes) == len(linked) == COLOUR_TRACES
     slots = [colour_slot(c) for c in links.cluster]
     for slot, (stroke, per_link) in enumerate(zip(strokes, linked)):
-        drawn, wanted = _segments(stroke.x, stroke.y), _corner_segments(links, [j for j, s in enumerate(slots) if s == slot])
+        drawn, wanted = (_segments(stroke.x, stroke.y),
+                         _corner_segments(links, [j for j, s in enumerate(slots) if s == slot]))
         # every corner-to-corner piece of the slot's links, and nothing off them (a bar is also
         # walked in halves, from its middle)
         assert wanted <= drawn
@@ -228,7 +234,8 @@ def test_margin_dendrograms_are_one_stroke_per_coloured_subtree_and_draw_every_l
         # the dendrogram tab's links (points all along them, for hover) lie on the same pieces
         assert all(_on(piece, wanted) for piece in _segments(per_link.x, per_link.y))
         # pieces: one per top link of a same-coloured subtree (its parent has another colour)
-        parent = {int(child) - tree.n: j for j, pair in enumerate(tree.linkage[:, :2]) for child in pair if child >= tree.n}
+        parent = {int(child) - tree.n: j
+                  for j, pair in enumerate(tree.linkage[:, :2]) for child in pair if child >= tree.n}
         tops = sum(1 for j, s in enumerate(slots) if s == slot and (j not in parent or slots[parent[j]] != slot))
         gaps = int(np.isnan(np.asarray(stroke.y, dtype=float)).sum()) if tops else 0
         assert (gaps + 1 if len(stroke.y) else 0) == tops
@@ -239,7 +246,8 @@ def _corner_segments(links, chosen) -> set:
     """The corner-to-corner pieces of the chosen links (positions on x, heights on y, float32 as drawn)."""
     out = set()
     for j in chosen:
-        (xa, _, xb, _), (ha, h, _, hb) = (np.asarray(a, dtype=np.float32).tolist() for a in (links.x[j], links.height[j]))
+        corners = (np.asarray(a, dtype=np.float32).tolist() for a in (links.x[j], links.height[j]))
+        (xa, _, xb, _), (ha, h, _, hb) = corners
         for a, b in (((xa, ha), (xa, h)), ((xa, h), (xb, h)), ((xb, h), (xb, hb))):
             if a != b:
                 out.add(frozenset((a, b)))
@@ -254,7 +262,8 @@ def _on(piece, segments, tolerance: float = 1e-4) -> bool:
             low, high = min(b0, b1), max(b0, b1)
             if low - tolerance <= min(y0, y1) and max(y0, y1) <= high + tolerance:
                 return True
-        if b0 == b1 and abs(y0 - b0) < tolerance and abs(y1 - b0) < tolerance and a0 - tolerance <= x0 and x1 <= a1 + tolerance:  # a bar
+        if (b0 == b1 and abs(y0 - b0) < tolerance and abs(y1 - b0) < tolerance  # a bar
+                and a0 - tolerance <= x0 and x1 <= a1 + tolerance):
             return True
     return False
 

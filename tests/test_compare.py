@@ -39,7 +39,8 @@ def test_compare_aligns_partially_shared_labels_in_this_order():
     assert result.cols_only_this == ("Y",) and result.cols_only_other == ("W",)
     assert result.matrix.neutral == 0 and result.matrix.scale is None  # diverging at 0
     notices = " ".join(result.notices())
-    assert "train datasets only in this matrix: 'B'" in notices and "test datasets only in the compared matrix: 'W'" in notices
+    assert "train datasets only in this matrix: 'B'" in notices
+    assert "test datasets only in the compared matrix: 'W'" in notices
 
 
 def test_compare_keeps_missing_cells_missing_and_gives_both_sources_in_any_order():

@@ -8,12 +8,13 @@ import math
 import numpy as np
 import pytest
 
-from callbacks import CALLBACK_PATH
 from components import clustering as card
 from components import ids
 from transfer.cluster_figures import COLOUR_TRACES, HOVER_STEPS, colour_slot, dendrogram_figure
 from transfer.clustering import ClusterOptions, cluster_matrix, tree_links
 from transfer.matrix import TransferMatrix
+
+from callbacks import CALLBACK_PATH
 
 DENDROGRAM_PLOT = f"#{ids.DENDROGRAM} .js-plotly-plot"
 
@@ -131,7 +132,9 @@ def test_the_slider_sits_in_a_form_that_enter_submits_and_has_no_tooltip():
     assert len(submit) == 1 and form.id == ids.CLUSTER_K_FORM
 
 
-@pytest.mark.parametrize("typed, k", [(4, 4), (4.0, 4), (1, 1), (0, None), (None, None), ("7", None), (float("nan"), None), (True, None)])
+@pytest.mark.parametrize(
+    "typed, k", [(4, 4), (4.0, 4), (1, 1), (0, None), (None, None), ("7", None), (float("nan"), None), (True, None)],
+)
 def test_typed_cut(typed, k):
     assert card.typed_cut(typed) == k
 
@@ -210,8 +213,8 @@ _WORST_SPOT = """([selector, index, wantBar]) => {
     const a = [L.xaxis.l2p(xs[i]), L.yaxis.l2p(ys[i])], b = [L.xaxis.l2p(xs[i + 1]), L.yaxis.l2p(ys[i + 1])];
     const gap = Math.hypot(a[0] - b[0], a[1] - b[1]);
     if (!best || gap > best.gap) {
-      best = {gap: gap, x: box.left + L.xaxis._offset + (a[0] + b[0]) / 2, y: box.top + L.yaxis._offset + (a[1] + b[1]) / 2,
-              cluster: t.customdata ? t.customdata[i] : null};
+      best = {gap: gap, x: box.left + L.xaxis._offset + (a[0] + b[0]) / 2,
+              y: box.top + L.yaxis._offset + (a[1] + b[1]) / 2, cluster: t.customdata ? t.customdata[i] : null};
     }
   }
   return best;
@@ -243,7 +246,9 @@ def test_hover_and_click_work_along_the_branches(live_server, page):
     page.mouse.move(5, 5)
     page.wait_for_timeout(350)
     page.mouse.click(leg["x"], leg["y"])
-    page.wait_for_function(f"() => new URLSearchParams(window.location.search).get('cluster') === '{leg['cluster']}'", timeout=15_000)
+    page.wait_for_function(
+        f"() => new URLSearchParams(window.location.search).get('cluster') === '{leg['cluster']}'", timeout=15_000,
+    )
     # a click above the cut selects nothing
     page.wait_for_timeout(400)
     page.mouse.click(bar["x"], bar["y"])

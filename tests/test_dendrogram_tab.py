@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from callbacks import CALLBACK_PATH, callback_body
 from components import ids
+
+from callbacks import CALLBACK_PATH, callback_body
 
 CUT = f"{ids.CLUSTER_K}.value"
 

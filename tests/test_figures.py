@@ -11,8 +11,13 @@ import plotly.io as pio
 from transfer.figures import DIVERGING, LABEL_CELL_LIMIT, HeatmapTrace, graph_config, heatmap_figure
 from transfer.matrix import TransferMatrix
 
-DIFF = TransferMatrix(rows=["A", "B"], cols=["A", "B"], values=np.array([[0.2, -0.1], [np.nan, 0.05]]), metric="AUC difference")
-AUC = TransferMatrix(rows=["A", "B"], cols=["A", "B"], values=np.array([[0.9, 0.4], [0.6, 0.8]]), metric="AUC", neutral=0.5, scale=(0.0, 1.0))
+DIFF = TransferMatrix(
+    rows=["A", "B"], cols=["A", "B"], values=np.array([[0.2, -0.1], [np.nan, 0.05]]), metric="AUC difference",
+)
+AUC = TransferMatrix(
+    rows=["A", "B"], cols=["A", "B"], values=np.array([[0.9, 0.4], [0.6, 0.8]]), metric="AUC", neutral=0.5,
+    scale=(0.0, 1.0),
+)
 
 
 def cells(fig):

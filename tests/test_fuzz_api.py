@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from callbacks import CALLBACK_PATH, callback_body
 
-SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 SEEDS = [
     b"train\\test,TriviaQA,HotpotQA\nTriviaQA,0.11,-0.05\nHotpotQA,0.05,0.08\n",
@@ -32,7 +34,12 @@ CONTENT_TYPES = [
     "application/json; charset=utf-16", "image/png", "text/csv; charset=latin-1", "x/" + "y" * 300,
 ]
 PARAM_VALUES = st.one_of(
-    st.sampled_from(["nan", "NaN", "inf", "-inf", "1e309", "-1e309", "", " ", "0", "-0", "1e-320", "0x10", "١", "True", "None", "[1]", "x" * 5000]),
+    st.sampled_from(
+        [
+            "nan", "NaN", "inf", "-inf", "1e309", "-1e309", "", " ", "0", "-0", "1e-320", "0x10", "١", "True", "None",
+            "[1]", "x" * 5000,
+        ]
+    ),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.integers(-(10**30), 10**30).map(str),
     st.text(max_size=300),
@@ -51,7 +58,8 @@ def mutated(draw) -> bytes:
         elif kind == "cut":
             del data[at:at + draw(st.integers(1, 20))]
         elif kind == "insert":
-            data[at:at] = draw(st.binary(max_size=12) | st.sampled_from([b",", b"\n", b'"', b"\t", b"{", b"]", b"\x00", b"\xff\xfe", b"nan", b"=1+1"]))
+            data[at:at] = draw(st.binary(max_size=12) | st.sampled_from(
+                [b",", b"\n", b'"', b"\t", b"{", b"]", b"\x00", b"\xff\xfe", b"nan", b"=1+1"]))
         else:
             data[at:at] = data[at:at + draw(st.integers(1, 40))] * draw(st.integers(1, 30))
     return bytes(data)
@@ -91,7 +99,9 @@ def assert_clean(response, error_log) -> None:
     body=bodies,
     content_type=st.sampled_from(CONTENT_TYPES),
     multipart=st.sampled_from([None, "file", "other"]),
-    filename=st.sampled_from(["m.csv", "m.json", "m.tsv", "", "../../etc/passwd", "x" * 300, "a.exe", "m.csv\x00.json"]),
+    filename=st.sampled_from(
+        ["m.csv", "m.json", "m.tsv", "", "../../etc/passwd", "x" * 300, "a.exe", "m.csv\x00.json"]
+    ),
     params=st.dictionaries(st.sampled_from(["name", "metric", "neutral", "dataset", "x"]), PARAM_VALUES, max_size=3),
     authorization=st.sampled_from([None, "", "Bearer", "Bearer x", "Basic Zm9vOmJhcg==", "\u00e9" * 10]),
 )
@@ -101,7 +111,9 @@ def test_post_datasets_never_fails(client, error_log, body, content_type, multip
         response = client.post("/api/datasets", query_string=params, headers=headers,
                                data={multipart: (io.BytesIO(body), filename)}, content_type="multipart/form-data")
     else:
-        response = client.post("/api/datasets", query_string=params, headers=headers, data=body, content_type=content_type)
+        response = client.post(
+            "/api/datasets", query_string=params, headers=headers, data=body, content_type=content_type,
+        )
     assert_clean(response, error_log)
     if response.status_code == 201:
         stored = response.get_json()
@@ -126,7 +138,8 @@ def test_callback_endpoint_never_fails(app, client, error_log, data, garble, noi
     """Every server callback of the page, with random values for any of its inputs and states."""
     key = data.draw(st.sampled_from(sorted(app.callback_map)), label="callback")
     names = component_ids(app.callback_map[key])
-    values = data.draw(st.dictionaries(st.sampled_from(names), json_values, max_size=4), label="values") if names else {}
+    values = (data.draw(st.dictionaries(st.sampled_from(names), json_values, max_size=4), label="values") if names
+              else {})
     body = callback_body(app, key, values)
     if garble == "drop-key":
         body.pop(data.draw(st.sampled_from(sorted(body)), label="dropped"))

@@ -16,28 +16,42 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components import context, ids
-from security import MAX_QUERY_BYTES
+from components import ids
 from transfer.matrix import TransferMatrix
-from transfer.viewstate import FIELD_NAMES, METHODS, METRICS, NORMS, ORDERS, PROFILES, SORTS, TABS, parse_query
+from transfer.viewstate import (
+    ALIASES,
+    DISTANCES,
+    FIELD_NAMES,
+    METHODS,
+    NORMS,
+    ORDERS,
+    PROFILES,
+    SORTS,
+    TABS,
+    parse_query,
+)
+from web import services
+from web.security import MAX_QUERY_BYTES
 
 # Thresholds clamp to value ranges that are not round numbers here: clamping must still give a
 # value that the canonical link carries without a notice.
 AWKWARD = TransferMatrix(
     rows=("a", "b", "c"),
     cols=("a", "b", "d"),
-    values=np.array([[0.123456789, -0.987654321, np.nan], [0.3333333333, 0.0, 0.7777777777], [-0.1, 0.2, 0.30000000000000004]]),
+    values=np.array(
+        [[0.123456789, -0.987654321, np.nan], [0.3333333333, 0.0, 0.7777777777], [-0.1, 0.2, 0.30000000000000004]]
+    ),
     name="awkward",
     neutral=0.0101010101,
 )
 
 WORDS = (
-    *ORDERS, *METHODS, *METRICS, *PROFILES, *NORMS, *SORTS, *TABS,
+    *ORDERS, *METHODS, *DISTANCES, *PROFILES, *NORMS, *SORTS, *TABS,
     "TriviaQA", "Winobias", "Movies", "a", "b", "d", "mistral-7b_auc", "llama-3-8b_auc-diff", AWKWARD.content_id(),
     "0" * 32, "", "0", "1", "2", "-1", "nan", "inf", "-inf", "1e309", "-0", "1_0", "١٢", "²", "0x10", " 3 ", "9" * 40,
     "0.0000004", "-0.0000004", "1e-7", "%zz", "%ff%fe", "\x00", "a\u0301",
 )
-KEYS = (*FIELD_NAMES, "", "Dataset", "k[]", "utm_source", "row ", "\x00", "pos%00")
+KEYS = (*FIELD_NAMES, *ALIASES, "", "Dataset", "k[]", "utm_source", "row ", "\x00", "pos%00")
 
 value = st.one_of(
     st.sampled_from(WORDS),
@@ -65,10 +79,11 @@ def ascii_query(query: str) -> str:
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory):
-    from app import Config, create_app
+    from web.config import Config
+    from web.factory import create_app
 
     app = create_app(Config(database_url=f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'store.sqlite'}"))
-    app.server.config[context.DATASETS_KEY].put(AWKWARD)
+    app.server.config[services.DATASETS_KEY].put(AWKWARD)
     return app
 
 
@@ -83,7 +98,9 @@ def url_callback(fuzz_client):
     restores (back, forward, an address bar the layout was not drawn for): the canonical query
     it answers, as a search string."""
     fuzz_client.get("/")
-    spec = next(d for d in fuzz_client.get("/_dash-dependencies").get_json() if f"{ids.VIEW_ANSWER}.data" in d["output"])
+    spec = next(
+        d for d in fuzz_client.get("/_dash-dependencies").get_json() if f"{ids.VIEW_ANSWER}.data" in d["output"]
+    )
     outputs = [dict(zip(("id", "property"), part.split("."))) for part in spec["output"].strip(".").split("...")]
 
     def call(search: str) -> str:
@@ -95,7 +112,9 @@ def url_callback(fuzz_client):
             "state": [{**s, "value": None} for s in spec["state"]],
             "changedPropIds": [f"{ids.VIEW_REQUEST}.data"],
         }
-        response = fuzz_client.post("/_dash-update-component", data=json.dumps(payload), content_type="application/json")
+        response = fuzz_client.post(
+            "/_dash-update-component", data=json.dumps(payload), content_type="application/json",
+        )
         assert response.status_code == 200, (search, response.get_data(as_text=True)[:500])
         return "?" + response.get_json()["response"][ids.VIEW_ANSWER]["data"]["query"]
 
@@ -120,7 +139,9 @@ def check_valid_view(client, query: str) -> dict:
     return view
 
 
-@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=800, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(query=queries)
 def test_random_links_open_a_valid_view_in_the_api_and_the_page(fuzz_client, url_callback, query):
     query = ascii_query(query)

@@ -9,19 +9,25 @@ import re
 
 import pytest
 
-from callbacks import CALLBACK_PATH, callback_body, callback_key
 from components import ids
+from web.security import MAX_QUERY_BYTES
+
+from callbacks import CALLBACK_PATH, callback_body, callback_key
 from conftest import ROOT
-from security import MAX_QUERY_BYTES
 
 WIDE = b"train\\test,a,b\na,0.1,0.2\nb,0.3,0.4\n"
 # What no answer may show a client: tracebacks, source paths, module internals.
-INTERNALS = re.compile(r"Traceback|File \"|\.py\b|site-packages|/work/|/app/|/home/|KeyError|TypeError|AttributeError", re.I)
+INTERNALS = re.compile(
+    r"Traceback|File \"|\.py\b|site-packages|/work/|/app/|/home/|KeyError|TypeError|AttributeError", re.I,
+)
 
 
 def upload_body(app, token: str | None = None) -> dict:
     contents = "data:text/csv;base64," + base64.b64encode(WIDE).decode()
-    return callback_body(app, callback_key(app, ids.UPLOAD_STAGED), {ids.UPLOAD_STAGED: {"contents": contents, "filename": "m.csv"}, ids.UPLOAD_TOKEN: token})
+    return callback_body(
+        app, callback_key(app, ids.UPLOAD_STAGED),
+        {ids.UPLOAD_STAGED: {"contents": contents, "filename": "m.csv"}, ids.UPLOAD_TOKEN: token},
+    )
 
 
 def assert_headers(response) -> None:
@@ -41,7 +47,8 @@ def assert_clean_error(response, status: int) -> None:
 
 def test_headers_on_assets_dash_endpoints_and_errors(app, client):
     client.get("/")  # Dash registers its component suites while serving the page
-    for path in ("/assets/tmx.js", "/_dash-component-suites/plotly/package_data/plotly.min.js", "/_dash-layout", "/_dash-dependencies", "/_favicon.ico"):
+    for path in ("/assets/tmx.js", "/_dash-component-suites/plotly/package_data/plotly.min.js", "/_dash-layout",
+                 "/_dash-dependencies", "/_favicon.ico"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert_headers(response)
@@ -61,7 +68,8 @@ def test_request_limits(make_app):
     for path in ("/api/view", "/_dash-layout"):
         assert_clean_error(client.get(path + long_query), 414)
     page = client.get("/" + long_query)  # a page: the small HTML error page (tests/test_link_notices.py)
-    assert page.status_code == 414 and page.mimetype == "text/html" and not INTERNALS.search(page.get_data(as_text=True))
+    assert page.status_code == 414 and page.mimetype == "text/html"
+    assert not INTERNALS.search(page.get_data(as_text=True))
     assert_headers(page)
     assert client.get("/api/view?row=" + "a" * 3000).status_code == 200  # long but allowed: a notice, not an error
 
@@ -78,7 +86,9 @@ def test_request_limits(make_app):
         b'{"output": "dataset-info.children", "inputs": [{"id": "dataset"}], "state": []}',
         b'{"output": "dataset-info.children", "inputs": "x", "state": {}}',
     ],
-    ids=["broken-json", "list", "string", "output-number", "unknown-output", "no-inputs", "wrong-inputs", "wrong-types"],
+    ids=[
+        "broken-json", "list", "string", "output-number", "unknown-output", "no-inputs", "wrong-inputs", "wrong-types",
+    ],
 )
 def test_malformed_callback_requests_are_clean_400s(client, body):
     assert_clean_error(client.post(CALLBACK_PATH, data=body, content_type="application/json"), 400)
@@ -93,7 +103,10 @@ def test_errors_in_routes_and_callbacks_hide_internals(app, caplog):
     assert_clean_error(client.get("/api/boom"), 500)
     # A callback that fails (here: the store breaks under it) answers the same clean 500.
     app.server.config["TMX_DATASETS"].get = lambda *_: (_ for _ in ()).throw(RuntimeError("secret /srv/db"))
-    response = client.post(CALLBACK_PATH, json=callback_body(app, callback_key(app, ids.NEUTRAL_APPLY), {ids.NEUTRAL_APPLY: 1, ids.NEUTRAL_INPUT: 3}))
+    response = client.post(
+        CALLBACK_PATH,
+        json=callback_body(app, callback_key(app, ids.NEUTRAL_APPLY), {ids.NEUTRAL_APPLY: 1, ids.NEUTRAL_INPUT: 3}),
+    )
     assert_clean_error(response, 500)
     assert "secret" not in response.get_data(as_text=True)
     assert "secret /srv/db" in caplog.text  # the operator sees it in the log
@@ -109,11 +122,14 @@ def test_production_defaults(app):
 def test_upload_token_guards_every_way_to_store(make_app):
     app = make_app(upload_token="s3cret-token")
     client = app.server.test_client()
-    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-token"}, {"Authorization": "Basic s3cret-token"}):
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-token"},
+                    {"Authorization": "Basic s3cret-token"}):
         response = client.post("/api/datasets", data=WIDE, content_type="text/csv", headers=headers)
         assert_clean_error(response, 401)
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    response = client.post("/api/datasets", data=WIDE, content_type="text/csv", headers={"Authorization": "Bearer s3cret-token"})
+    response = client.post(
+        "/api/datasets", data=WIDE, content_type="text/csv", headers={"Authorization": "Bearer s3cret-token"},
+    )
     assert response.status_code == 201
 
     # The page: the drop zone and the neutral value need the token typed into the page.
@@ -122,16 +138,19 @@ def test_upload_token_guards_every_way_to_store(make_app):
     opened = client.post(CALLBACK_PATH, json=upload_body(app, "s3cret-token")).get_json()["response"]
     assert opened[ids.VIEW_OPEN]["data"]["query"].startswith("dataset=")
     neutral = callback_body(app, callback_key(app, ids.NEUTRAL_APPLY), {ids.NEUTRAL_APPLY: 1, ids.NEUTRAL_INPUT: 0.25})
-    assert "upload token" in client.post(CALLBACK_PATH, json=neutral).get_json()["response"]["upload-status"]["children"]
+    answer = client.post(CALLBACK_PATH, json=neutral).get_json()["response"]
+    assert "upload token" in answer["upload-status"]["children"]
 
 
 def test_without_a_token_uploads_are_open(client, app):
     assert client.post("/api/datasets", data=WIDE, content_type="text/csv").status_code == 201
-    assert client.post(CALLBACK_PATH, json=upload_body(app)).get_json()["response"][ids.VIEW_OPEN]["data"]["query"].startswith("dataset=")
+    answer = client.post(CALLBACK_PATH, json=upload_body(app)).get_json()["response"]
+    assert answer[ids.VIEW_OPEN]["data"]["query"].startswith("dataset=")
 
 
 def test_image_leaves_out_secrets_and_local_state():
-    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    ignored = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
     assert {".git", ".venv", "instance", "tests/artifacts", "*.sqlite", ".env"} <= ignored
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)

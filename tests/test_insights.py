@@ -90,7 +90,8 @@ def test_paper_asymmetric_pairs_break_equal_gaps_by_row_order(paper):
 
 def test_paper_builds_every_insight_but_clusters(paper):
     assert kinds(build_insights(paper)) == [
-        "diagonal_dominance", "strongest_negative", "strongest_positive", "asymmetric", "donors", "receivers", "specialist",
+        "diagonal_dominance", "strongest_negative", "strongest_positive", "asymmetric", "donors", "receivers",
+        "specialist",
     ]
 
 

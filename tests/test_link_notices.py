@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from security import MAX_QUERY_BYTES
 from transfer.matrix import TransferMatrix
-from transfer.viewstate import parse_query, resolve
+from transfer.viewstate import parse_query, resolve, resolve_thresholds
+from web.security import MAX_QUERY_BYTES
 
 # Ten tasks on both axes, values in -0.5..0.5 around neutral 0.
 TEN = TransferMatrix(
@@ -24,13 +24,16 @@ def opened(query: str, matrix: TransferMatrix = TEN):
     """(resolved state, every notice) of a link on `matrix`, as the page opens it."""
     state, notices = parse_query(query)
     resolved, more = resolve(state, matrix)
-    return resolved, notices + more
+    resolved, clamped = resolve_thresholds(resolved, matrix)
+    return resolved, notices + more + clamped
 
 
 # --- k and cluster: one rule whatever the size of the number ---------------------------------
 
 
-@pytest.mark.parametrize("k", ["11", "2000", "2001", "999999", "1" * 30], ids=["just-over", "2000", "2001", "999999", "30-digits"])
+@pytest.mark.parametrize(
+    "k", ["11", "2000", "2001", "999999", "1" * 30], ids=["just-over", "2000", "2001", "999999", "30-digits"],
+)
 def test_k_above_the_number_of_tasks_clamps_to_it_with_one_notice(k):
     state, notices = opened(f"k={k}")
     assert state.k == 10
@@ -48,7 +51,9 @@ def test_k_below_one_means_no_cut_with_a_notice_that_says_so(k):
     assert "less than 1" in notice and "uncut" in notice, notice
 
 
-@pytest.mark.parametrize("k", ["abc", "3.5", "1e3", "²", "+3"], ids=["word", "fraction", "exponent", "superscript", "plus"])
+@pytest.mark.parametrize(
+    "k", ["abc", "3.5", "1e3", "²", "+3"], ids=["word", "fraction", "exponent", "superscript", "plus"],
+)
 def test_k_that_is_not_a_whole_number_is_ignored(k):
     state, notices = opened(f"k={k}".replace("+", "%2B"))
     assert state.k is None
@@ -148,7 +153,7 @@ def test_every_notice_is_short(query):
 
 
 def test_ward_with_another_distance_is_explained_in_the_pages_words():
-    state, notices = opened("method=ward&metric=cosine")
+    state, notices = opened("method=ward&distance=cosine")
     assert state.method == "average"
     assert notices == ["Ward linkage works only with the Euclidean distance; using average linkage."]
 
@@ -180,7 +185,9 @@ def test_a_too_long_page_link_answers_an_html_page(client):
 
 def test_a_too_long_link_to_any_page_path_answers_html(client):
     assert_self_contained_html(client.get("/some/page?" + TOO_LONG), 414)
-    assert_self_contained_html(client.get("/?" + TOO_LONG, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}), 414)
+    assert_self_contained_html(
+        client.get("/?" + TOO_LONG, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}), 414,
+    )
 
 
 @pytest.mark.parametrize("path", ["/api/view", "/api/selection", "/_dash-layout", "/_dash-dependencies"])

@@ -14,14 +14,16 @@ import time
 
 import pytest
 
+from benchmarks import load
 from components import ids
 
-from benchmarks import load
 from conftest import get_json
 from postgres_instance import PostgresInstance
 from test_share_serving import fetch
 
-KINDS = {"page", "asset", "view", "selection", "upload", "callback url <- url", "callback heatmap <- dataset"}
+KINDS = {"page", "asset", "view", "selection", "upload"} | {
+    "callback view-answer <- view-request", "callback heatmap <- dataset",
+}
 
 
 def kinds_answered(report: load.Report) -> set[str]:
@@ -61,7 +63,8 @@ def test_a_killed_worker_is_replaced_and_only_its_connections_drop(gunicorn_fact
     dropped = [s for s in report.samples if s.status == 0]
     assert all(s.at + s.seconds >= fault["killed_at"] for s in dropped)
     # The surviving worker answered while the new one loaded the app; then the new one answered too.
-    assert sum(1 for s in report.samples if fault["killed_at"] < s.at < fault["killed_at"] + 2 and s.status in (200, 201)) > 10
+    killed_at = fault["killed_at"]
+    assert sum(1 for s in report.samples if killed_at < s.at < killed_at + 2 and s.status in (200, 201)) > 10
     assert server.process.poll() is None and "Traceback" not in server.output()
 
 
@@ -118,7 +121,10 @@ def test_postgresql_stopped_mid_run_answers_503_and_recovers_by_itself(gunicorn_
     # The page's callbacks answer 200 with a visible notice instead of an HTTP error.
     site, conn = load.discover(server.url), load.Connection(server.url)
     request = {"serial": 1, "query": f"dataset={'0' * 32}", "before": "", "carry": False}
-    answer = load.call(conn, site.end_id, site.sync, {**site.initial, (ids.VIEW_REQUEST, "data"): request}, [(ids.VIEW_REQUEST, "data")])
+    answer = load.call(
+        conn, site.end_id, site.sync, {**site.initial, (ids.VIEW_REQUEST, "data"): request},
+        [(ids.VIEW_REQUEST, "data")],
+    )
     conn.close()
     assert set(answer) == {"__side__"}  # every output left as it was (the link is kept)
     notices = json.dumps(answer["__side__"].get("notices", {}))

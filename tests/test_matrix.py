@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from transfer.matrix import MatrixError, TransferMatrix, parse_wide
+from transfer.matrix import MatrixError, TransferMatrix
+from transfer.parsing import parse_wide
 
 
 def matrix(rows, cols, values, **meta) -> TransferMatrix:

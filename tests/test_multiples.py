@@ -17,7 +17,9 @@ def test_groups_by_metric_align_to_the_shown_order_and_skip_unrelated_matrices()
     other = m([[0.5, 0.6, 0.7], [0.4, -0.8, 0.0]], "BA", "CBA", metric="diff")  # extra test set C
     auc = m([[0.9, 0.6], [0.7, 0.8]], "AB", "AB", metric="AUC", neutral=0.5, scale=(0, 1))
     unrelated = m([[1.0]], "X", "Y", metric="diff")
-    groups = small_multiples("shown", shown, [("auc", auc), ("other", other), ("shown", shown), ("unrelated", unrelated)])
+    groups = small_multiples(
+        "shown", shown, [("auc", auc), ("other", other), ("shown", shown), ("unrelated", unrelated)],
+    )
     assert [g.metric for g in groups] == ["diff", "AUC"]  # the shown matrix's group first
     diff = groups[0]
     assert [x.dataset_id for x in diff.members] == ["other", "shown"] and diff.members[1].shown

@@ -7,18 +7,24 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callbacks import CALLBACK_PATH, callback_body, callback_key
 from components import ids
 from transfer.matrix import TransferMatrix
 from transfer.viewstate import ViewState, parse_neutral, parse_query, parse_typed_number
+
+from callbacks import CALLBACK_PATH, callback_body, callback_key
 
 AUC = "mistral-7b-instruct_auc"  # raw AUC: neutral 0.5, colour range fixed to 0..1
 
 
 @pytest.mark.parametrize(
     "text, value",
-    [("0.5", 0.5), ("0,5", 0.5), (" .25 ", 0.25), ("-1e-3", -0.001), ("+2", 2.0), ("5.", 5.0), ("\u22120.5", -0.5), (0.75, 0.75), (3, 3.0)],
-    ids=["point", "decimal-comma", "padded", "exponent", "plus", "trailing-point", "typographic-minus", "number", "int"],
+    [
+        ("0.5", 0.5), ("0,5", 0.5), (" .25 ", 0.25), ("-1e-3", -0.001), ("+2", 2.0), ("5.", 5.0), ("\u22120.5", -0.5),
+        (0.75, 0.75), (3, 3.0),
+    ],
+    ids=[
+        "point", "decimal-comma", "padded", "exponent", "plus", "trailing-point", "typographic-minus", "number", "int",
+    ],
 )
 def test_typed_numbers_are_read_without_locale(text, value):
     assert parse_typed_number(text) == value
@@ -41,7 +47,10 @@ def test_typed_numbers_are_read_without_locale(text, value):
         ("1e999", "'1e999' is too large a number"),
         ("x" * 200, "'" + "x" * 39 + "…' is not a number"),
     ],
-    ids=["empty", "blank", "none", "word", "underscore", "arabic-digits", "hex", "thousands", "two-commas", "nan", "inf", "overflow", "long-text"],
+    ids=[
+        "empty", "blank", "none", "word", "underscore", "arabic-digits", "hex", "thousands", "two-commas", "nan", "inf",
+        "overflow", "long-text",
+    ],
 )
 def test_typed_text_that_is_not_a_number_is_refused_with_a_reason(text, message):
     with pytest.raises(ValueError) as refused:
@@ -56,7 +65,9 @@ def test_a_huge_typed_number_is_echoed_short():
 
 
 def test_a_neutral_value_outside_the_matrix_is_refused_and_the_range_is_said():
-    auc = TransferMatrix(rows=["a", "b"], cols=["a", "b"], values=[[0.6, 0.7], [0.8, 0.95]], neutral=0.5, scale=(0.0, 1.0))
+    auc = TransferMatrix(
+        rows=["a", "b"], cols=["a", "b"], values=[[0.6, 0.7], [0.8, 0.95]], neutral=0.5, scale=(0.0, 1.0),
+    )
     assert parse_neutral("0,85", auc) == 0.85
     assert parse_neutral("0", auc) == 0.0  # the colour range's edge is still inside
     with pytest.raises(ValueError, match=r"1000 is outside this matrix's values \(0 to 1\)"):
@@ -113,7 +124,8 @@ def test_the_current_value_is_said_and_opens_nothing(app, client):
 
 
 def test_a_decimal_comma_opens_a_copy_with_the_rest_of_the_view_kept(app, client):
-    view = f"dataset={AUC}&order=cluster&k=3&cluster=2&row=Winobias&col=TriviaQA&sort=value&pos=0.8&neg=0.2&diag=0&tab=dendrogram"
+    view = (f"dataset={AUC}&order=cluster&k=3&cluster=2&row=Winobias&col=TriviaQA&sort=value&pos=0.8&neg=0.2&diag=0"
+            "&tab=dendrogram")
     state, notices = parse_query(view)
     assert notices == []
     opened, status, status_class = apply(app, client, "0,6", view)

@@ -34,35 +34,84 @@ def values_equal(matrix: TransferMatrix, expected) -> bool:
 # --- accepted files: (bytes, filename, content type) -> rows, cols, values, metadata ----------
 
 ACCEPTED = [
-    ("wide-csv", b"train\\test,A,B\nA,0.1,-0.2\nB,0.3,0.4\n", "m.csv", None, ("A", "B"), ("A", "B"), ABC, {"name": "m", "neutral": 0.0}),
+    (
+        "wide-csv", b"train\\test,A,B\nA,0.1,-0.2\nB,0.3,0.4\n", "m.csv", None, ("A", "B"), ("A", "B"), ABC,
+        {"name": "m", "neutral": 0.0},
+    ),
     ("wide-tsv", b"x\tA\tB\nA\t0.1\t-0.2\nB\t0.3\t0.4\n", "m.tsv", None, ("A", "B"), ("A", "B"), ABC, {}),
     ("wide-semicolon", b";A;B\nA;0.1;-0.2\nB;0.3;0.4\n", None, None, ("A", "B"), ("A", "B"), ABC, {}),
     ("wide-empty-top-left", b",A,B\nA,0.1,-0.2\nB,0.3,0.4\n", None, None, ("A", "B"), ("A", "B"), ABC, {}),
-    ("wide-bom-crlf", b"\xef\xbb\xbftrain,A,B\r\nA,0.1,-0.2\r\nB,0.3,0.4\r\n", None, None, ("A", "B"), ("A", "B"), ABC, {}),
+    (
+        "wide-bom-crlf", b"\xef\xbb\xbftrain,A,B\r\nA,0.1,-0.2\r\nB,0.3,0.4\r\n", None, None, ("A", "B"), ("A", "B"),
+        ABC, {},
+    ),
     ("wide-quoted-labels-with-commas", b'train,"NLI, matched","Q ""A"""\n"Math, hard",1,2\nB,3,4\n', None, None,
      ("Math, hard", "B"), ("NLI, matched", 'Q "A"'), [[1, 2], [3, 4]], {"neutral": 2.5}),
-    ("wide-missing-tokens", b"t,A,B,C\nA,,NA,nan\nB,null,-,2\n", None, None, ("A", "B"), ("A", "B", "C"), [[NAN, NAN, NAN], [NAN, NAN, 2]], {}),
-    ("wide-non-square", b"t,A,B,C\nX,1,2,3\nY,4,5,6\n", None, None, ("X", "Y"), ("A", "B", "C"), [[1, 2, 3], [4, 5, 6]], {"neutral": 3.5}),
-    ("wide-blank-lines-and-spaces", b"\nt , A , B \n\n A , 0.1 , -0.2 \nB,0.3,0.4\n\n", None, None, ("A", "B"), ("A", "B"), ABC, {}),
-    ("wide-metadata-comments", b"# name: My probes\n# metric: AUC\n# neutral: 0.5\n# free text, ignored\nt,A,B\nA,0.1,-0.2\nB,0.3,0.4\n",
+    (
+        "wide-missing-tokens", b"t,A,B,C\nA,,NA,nan\nB,null,-,2\n", None, None, ("A", "B"), ("A", "B", "C"),
+        [[NAN, NAN, NAN], [NAN, NAN, 2]], {},
+    ),
+    (
+        "wide-non-square", b"t,A,B,C\nX,1,2,3\nY,4,5,6\n", None, None, ("X", "Y"), ("A", "B", "C"),
+        [[1, 2, 3], [4, 5, 6]], {"neutral": 3.5},
+    ),
+    (
+        "wide-blank-lines-and-spaces", b"\nt , A , B \n\n A , 0.1 , -0.2 \nB,0.3,0.4\n\n", None, None, ("A", "B"),
+        ("A", "B"), ABC, {},
+    ),
+    ("wide-metadata-comments",
+     b"# name: My probes\n# metric: AUC\n# neutral: 0.5\n# free text, ignored\nt,A,B\nA,0.1,-0.2\nB,0.3,0.4\n",
      "f.csv", None, ("A", "B"), ("A", "B"), ABC, {"name": "My probes", "metric": "AUC", "neutral": 0.5}),
-    ("wide-formula-guard-undone", b"t,'=A,B\n'-x,1,2\nB,3,4\n", None, None, ("-x", "B"), ("=A", "B"), [[1, 2], [3, 4]], {}),
-    ("wide-unicode-labels", "t,Größe,数学\nGröße,1,2\n数学,3,4\n".encode(), None, None, ("Größe", "数学"), ("Größe", "数学"), [[1, 2], [3, 4]], {}),
-    ("long-csv", b"train,test,value\nA,A,0.1\nA,B,-0.2\nB,A,0.3\nB,B,0.4\n", "l.csv", None, ("A", "B"), ("A", "B"), ABC, {"metric": "value"}),
-    ("long-any-order-and-case", b"Value,TEST,Train\n0.4,B,B\n-0.2,B,A\n0.3,A,B\n0.1,A,A\n", None, None, ("B", "A"), ("B", "A"), [[0.4, 0.3], [-0.2, 0.1]], {}),
-    ("long-metric-column", b"train,test,auc\nA,A,0.9\nA,B,0.6\nB,A,0.7\nB,B,0.8\n", None, None, ("A", "B"), ("A", "B"), [[0.9, 0.6], [0.7, 0.8]], {"metric": "auc", "neutral": 0.75}),
-    ("long-missing-pairs", b"train,test,value\nA,A,1\nB,B,2\nA,C,3\n", None, None, ("A", "B"), ("A", "B", "C"), [[1, NAN, 3], [NAN, 2, NAN]], {}),
-    ("long-tsv-extra-column-ignored", b"train\ttest\tvalue\tseed\nA\tA\t1\t0\nA\tB\t2\t0\nB\tA\t3\t0\nB\tB\t4\t0\n", None, None, ("A", "B"), ("A", "B"), [[1, 2], [3, 4]], {}),
-    ("json", json.dumps({"rows": ["A", "B"], "cols": ["A", "B"], "values": [[0.1, -0.2], [0.3, 0.4]]}).encode(), "j.json", None, ("A", "B"), ("A", "B"), ABC, {"name": "j"}),
-    ("json-by-content-type", b'{"rows":["A","B"],"cols":["A","B"],"values":[[0.1,-0.2],[0.3,0.4]]}', None, "application/json", ("A", "B"), ("A", "B"), ABC, {}),
-    ("json-metadata-and-null", b'{"rows":["A","B"],"cols":["C","D"],"values":[[1,null],[3,4]],"name":"N","metric":"acc","neutral":0.25}', None, None,
-     ("A", "B"), ("C", "D"), [[1, NAN], [3, 4]], {"name": "N", "metric": "acc", "neutral": 0.25}),
-    ("json-records", b'[{"train":"A","test":"A","value":1},{"train":"A","test":"B","value":2},{"train":"B","test":"A","value":null},{"test":"B","train":"B","value":4}]',
+    (
+        "wide-formula-guard-undone", b"t,'=A,B\n'-x,1,2\nB,3,4\n", None, None, ("-x", "B"), ("=A", "B"),
+        [[1, 2], [3, 4]], {},
+    ),
+    (
+        "wide-unicode-labels", "t,Größe,数学\nGröße,1,2\n数学,3,4\n".encode(), None, None, ("Größe", "数学"),
+        ("Größe", "数学"), [[1, 2], [3, 4]], {},
+    ),
+    (
+        "long-csv", b"train,test,value\nA,A,0.1\nA,B,-0.2\nB,A,0.3\nB,B,0.4\n", "l.csv", None, ("A", "B"), ("A", "B"),
+        ABC, {"metric": "value"},
+    ),
+    (
+        "long-any-order-and-case", b"Value,TEST,Train\n0.4,B,B\n-0.2,B,A\n0.3,A,B\n0.1,A,A\n", None, None, ("B", "A"),
+        ("B", "A"), [[0.4, 0.3], [-0.2, 0.1]], {},
+    ),
+    (
+        "long-metric-column", b"train,test,auc\nA,A,0.9\nA,B,0.6\nB,A,0.7\nB,B,0.8\n", None, None, ("A", "B"),
+        ("A", "B"), [[0.9, 0.6], [0.7, 0.8]], {"metric": "auc", "neutral": 0.75},
+    ),
+    (
+        "long-missing-pairs", b"train,test,value\nA,A,1\nB,B,2\nA,C,3\n", None, None, ("A", "B"), ("A", "B", "C"),
+        [[1, NAN, 3], [NAN, 2, NAN]], {},
+    ),
+    (
+        "long-tsv-extra-column-ignored", b"train\ttest\tvalue\tseed\nA\tA\t1\t0\nA\tB\t2\t0\nB\tA\t3\t0\nB\tB\t4\t0\n",
+        None, None, ("A", "B"), ("A", "B"), [[1, 2], [3, 4]], {},
+    ),
+    (
+        "json", json.dumps({"rows": ["A", "B"], "cols": ["A", "B"], "values": [[0.1, -0.2], [0.3, 0.4]]}).encode(),
+        "j.json", None, ("A", "B"), ("A", "B"), ABC, {"name": "j"},
+    ),
+    (
+        "json-by-content-type", b'{"rows":["A","B"],"cols":["A","B"],"values":[[0.1,-0.2],[0.3,0.4]]}', None,
+        "application/json", ("A", "B"), ("A", "B"), ABC, {},
+    ),
+    ("json-metadata-and-null",
+     b'{"rows":["A","B"],"cols":["C","D"],"values":[[1,null],[3,4]],"name":"N","metric":"acc","neutral":0.25}',
+     None, None, ("A", "B"), ("C", "D"), [[1, NAN], [3, 4]], {"name": "N", "metric": "acc", "neutral": 0.25}),
+    ("json-records",
+     b'[{"train":"A","test":"A","value":1},{"train":"A","test":"B","value":2},{"train":"B","test":"A","value":null},'
+     b'{"test":"B","train":"B","value":4}]',
      None, None, ("A", "B"), ("A", "B"), [[1, 2], [NAN, 4]], {}),
 ]
 
 
-@pytest.mark.parametrize(("data", "filename", "content_type", "rows", "cols", "values", "metadata"), [a[1:] for a in ACCEPTED], ids=[a[0] for a in ACCEPTED])
+@pytest.mark.parametrize(
+    ("data", "filename", "content_type", "rows", "cols", "values", "metadata"), [a[1:] for a in ACCEPTED],
+    ids=[a[0] for a in ACCEPTED],
+)
 def test_accepted_formats(data, filename, content_type, rows, cols, values, metadata):
     matrix = parse_matrix(data, filename=filename, content_type=content_type)
     assert matrix.rows == rows and matrix.cols == cols
@@ -97,7 +146,10 @@ REFUSED = [
     ("not-utf8", b"t,A,B\nA,1,2\n\xff\xfe,3,4\n", ["not UTF-8"]),
     ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ["not text"]),
     ("bad-neutral-comment", b"# neutral: zero\n" + WIDE.encode(), ["'neutral' must be a number", "zero"]),
-    ("long-duplicate-pair", b"train,test,value\nA,A,1\nA,B,2\nA,A,3\nB,B,4\n", ["line 4", "duplicate pair", "train 'A', test 'A'", "line 2"]),
+    (
+        "long-duplicate-pair", b"train,test,value\nA,A,1\nA,B,2\nA,A,3\nB,B,4\n",
+        ["line 4", "duplicate pair", "train 'A', test 'A'", "line 2"],
+    ),
     ("long-non-numeric", b"train,test,value\nA,A,1\nA,B,oops\nB,A,3\nB,B,4\n", ["row 'A'", "column 'B'", "'oops'"]),
     ("long-no-value-column", b"train,test\nA,A\nB,B\n", ["third column"]),
     ("long-several-value-columns", b"train,test,auc,acc\nA,A,1,2\n", ["several value columns", "'auc'", "'acc'"]),
@@ -106,16 +158,40 @@ REFUSED = [
     ("json-invalid", b'{"rows": [', ["not valid JSON"]),
     ("json-missing-keys", b'{"rows": ["A", "B"]}', ["lacks", "'cols'", "'values'"]),
     ("json-list-of-numbers", b"[1, 2]", ["a JSON list must hold"]),
-    ("json-ragged", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,2],[3]]}', ["row 'B'", "1 entries, expected 2", "ragged"]),
+    (
+        "json-ragged", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,2],[3]]}',
+        ["row 'B'", "1 entries, expected 2", "ragged"],
+    ),
     ("json-wrong-row-count", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,2]]}', ["list of 2 rows", "got 1"]),
-    ("json-string-cell", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,"x"],[3,4]]}', ["row 'A', column 'B'", '"x" is not a number']),
-    ("json-bool-cell", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,true],[3,4]]}', ["row 'A', column 'B'", "true"]),
-    ("json-infinity", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,Infinity],[3,4]]}', ["row 'A', column 'B'", "infinite"]),
-    ("json-label-not-text", b'{"rows":["A",2],"cols":["A","B"],"values":[[1,2],[3,4]]}', ["'rows' entry 2 must be text"]),
-    ("json-duplicate-label", b'{"rows":["A","A"],"cols":["A","B"],"values":[[1,2],[3,4]]}', ["duplicate row label 'A'"]),
-    ("json-neutral-not-number", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,2],[3,4]],"neutral":"mid"}', ["'neutral' must be a number"]),
+    (
+        "json-string-cell", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,"x"],[3,4]]}',
+        ["row 'A', column 'B'", '"x" is not a number'],
+    ),
+    (
+        "json-bool-cell", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,true],[3,4]]}',
+        ["row 'A', column 'B'", "true"],
+    ),
+    (
+        "json-infinity", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,Infinity],[3,4]]}',
+        ["row 'A', column 'B'", "infinite"],
+    ),
+    (
+        "json-label-not-text", b'{"rows":["A",2],"cols":["A","B"],"values":[[1,2],[3,4]]}',
+        ["'rows' entry 2 must be text"],
+    ),
+    (
+        "json-duplicate-label", b'{"rows":["A","A"],"cols":["A","B"],"values":[[1,2],[3,4]]}',
+        ["duplicate row label 'A'"],
+    ),
+    (
+        "json-neutral-not-number", b'{"rows":["A","B"],"cols":["A","B"],"values":[[1,2],[3,4]],"neutral":"mid"}',
+        ["'neutral' must be a number"],
+    ),
     ("json-deep-nesting", b"[" * 100_000, ["not valid JSON"]),
-    ("json-records-mismatched-keys", b'[{"train":"A","test":"A","value":1},{"train":"B","value":2}]', ["record 2", "keys"]),
+    (
+        "json-records-mismatched-keys", b'[{"train":"A","test":"A","value":1},{"train":"B","value":2}]',
+        ["record 2", "keys"],
+    ),
 ]
 
 
@@ -131,8 +207,14 @@ def test_refused_files_say_why(data, fragments):
 LIMITS = [
     ("file-over-size-limit", b"t,A,B\nA,1,2\nB,3,4\n" + b" " * 100, Limits(max_bytes=100), ["the limit is 100 bytes"]),
     ("wide-over-cell-limit", b"t,A,B,C\nA,1,2,3\nB,3,4,5\n", Limits(max_cells=5), ["more than 5 cells"]),
-    ("long-over-cell-limit", b"train,test,value\nA,A,1\nB,B,2\nC,C,3\n", Limits(max_cells=8), ["3 train x 3 test", "more than 8 cells"]),
-    ("json-over-cell-limit", b'{"rows":["A","B","C"],"cols":["A","B","C"],"values":[]}', Limits(max_cells=8), ["more than 8 cells"]),
+    (
+        "long-over-cell-limit", b"train,test,value\nA,A,1\nB,B,2\nC,C,3\n", Limits(max_cells=8),
+        ["3 train x 3 test", "more than 8 cells"],
+    ),
+    (
+        "json-over-cell-limit", b'{"rows":["A","B","C"],"cols":["A","B","C"],"values":[]}', Limits(max_cells=8),
+        ["more than 8 cells"],
+    ),
 ]
 
 
@@ -148,7 +230,9 @@ def test_default_limits_take_a_2000_by_2000_matrix_of_six_decimal_scores():
     # Six decimals is what result files carry; at float64's 17 digits 2000 x 2000 is ~78 MB.
     rng = np.random.default_rng(0)
     values = np.round(rng.uniform(-1, 1, size=(2000, 2000)), 6)
-    matrix = TransferMatrix(rows=[f"train{i}" for i in range(2000)], cols=[f"test{j}" for j in range(2000)], values=values)
+    matrix = TransferMatrix(
+        rows=[f"train{i}" for i in range(2000)], cols=[f"test{j}" for j in range(2000)], values=values,
+    )
     data = to_wide_csv(matrix).encode()
     assert len(data) < Limits().max_bytes
     assert np.array_equal(parse_matrix(data).values, matrix.values)
@@ -190,7 +274,10 @@ def test_neutralise(text, expected):
 
 
 def test_download_csv_neutralises_labels_keeps_numbers_and_reads_back():
-    matrix = TransferMatrix(rows=["=cmd|' /C calc'!A0", "@B"], cols=["+C", "-0.5"], values=[[-0.05, 1.0], [NAN, -2.5]], name="=evil", metric="m")
+    matrix = TransferMatrix(
+        rows=["=cmd|' /C calc'!A0", "@B"], cols=["+C", "-0.5"], values=[[-0.05, 1.0], [NAN, -2.5]], name="=evil",
+        metric="m",
+    )
     text = to_wide_csv(matrix)
     lines = text.splitlines()
     assert lines[-3] == "train\\test,'+C,-0.5"
@@ -205,12 +292,26 @@ def test_download_csv_neutralises_labels_keeps_numbers_and_reads_back():
 # --- DataFrames --------------------------------------------------------------------------------
 
 FRAMES = [
-    ("wide-index", lambda: pd.DataFrame([[0.1, -0.2], [0.3, 0.4]], index=["A", "B"], columns=["A", "B"]), ("A", "B"), ("A", "B"), ABC),
-    ("wide-labels-in-first-column", lambda: pd.DataFrame({"model": ["A", "B"], "A": [0.1, 0.3], "B": [-0.2, 0.4]}), ("A", "B"), ("A", "B"), ABC),
-    ("wide-pivot", lambda: pd.DataFrame({"train": ["A", "A", "B", "B"], "test": ["A", "B", "A", "B"], "v": [0.1, -0.2, 0.3, 0.4]}).pivot(index="train", columns="test", values="v"),
+    (
+        "wide-index", lambda: pd.DataFrame([[0.1, -0.2], [0.3, 0.4]], index=["A", "B"], columns=["A", "B"]), ("A", "B"),
+        ("A", "B"), ABC,
+    ),
+    (
+        "wide-labels-in-first-column", lambda: pd.DataFrame({"model": ["A", "B"], "A": [0.1, 0.3], "B": [-0.2, 0.4]}),
+        ("A", "B"), ("A", "B"), ABC,
+    ),
+    ("wide-pivot",
+     lambda: pd.DataFrame({"train": ["A", "A", "B", "B"], "test": ["A", "B", "A", "B"], "v": [0.1, -0.2, 0.3, 0.4]})
+     .pivot(index="train", columns="test", values="v"),
      ("A", "B"), ("A", "B"), ABC),
-    ("long", lambda: pd.DataFrame({"Train": ["A", "A", "B"], "Test": ["A", "B", "B"], "value": [0.1, -0.2, 0.4]}), ("A", "B"), ("A", "B"), [[0.1, -0.2], [NAN, 0.4]]),
-    ("wide-with-nan", lambda: pd.DataFrame([[np.nan, 1.0], [2.0, 3.0]], index=["x", "y"], columns=["p", "q"]), ("x", "y"), ("p", "q"), [[NAN, 1], [2, 3]]),
+    (
+        "long", lambda: pd.DataFrame({"Train": ["A", "A", "B"], "Test": ["A", "B", "B"], "value": [0.1, -0.2, 0.4]}),
+        ("A", "B"), ("A", "B"), [[0.1, -0.2], [NAN, 0.4]],
+    ),
+    (
+        "wide-with-nan", lambda: pd.DataFrame([[np.nan, 1.0], [2.0, 3.0]], index=["x", "y"], columns=["p", "q"]),
+        ("x", "y"), ("p", "q"), [[NAN, 1], [2, 3]],
+    ),
 ]
 
 
@@ -231,7 +332,8 @@ def test_matrix_from_frame_keeps_full_precision_and_refuses_bad_cells():
 
 @pytest.mark.parametrize(
     ("contents", "error", "fragment"),
-    [("data:text/csv;base64," + "QUJD" * 40, TooLarge, "the limit is 100 bytes"), ("data:text/csv;base64,@@@@", MatrixError, "not valid base64"),
+    [("data:text/csv;base64," + "QUJD" * 40, TooLarge, "the limit is 100 bytes"),
+     ("data:text/csv;base64,@@@@", MatrixError, "not valid base64"),
      ("text", MatrixError, "data URL"), (None, MatrixError, "data URL")],
     ids=["over-limit-before-decoding", "bad-base64", "not-a-data-url", "none"],
 )

@@ -12,8 +12,9 @@ from transfer.parsing import WRITERS, Limits, example_matrix, parse_matrix
 
 LIMITS = Limits(max_bytes=20_000, max_cells=400)
 SEEDS = [write(example_matrix()).encode() for write, _, _ in WRITERS.values()]
-TOKENS = [b",", b"\t", b";", b"\n", b"\r\n", b'"', b"#", b"'", b"=", b"-", b"NA", b"nan", b"inf", b"1e999", b"null", b"{", b"}", b"[", b"]",
-          b"train", b"test", b"value", b"\x00", b"\xff", b"\xef\xbb\xbf", b" ", b"0.5", b"-0.1", b"x" * 250, b'"rows"', b'"values"']
+TOKENS = [b",", b"\t", b";", b"\n", b"\r\n", b'"', b"#", b"'", b"=", b"-", b"NA", b"nan", b"inf", b"1e999", b"null",
+          b"{", b"}", b"[", b"]", b"train", b"test", b"value", b"\x00", b"\xff", b"\xef\xbb\xbf", b" ", b"0.5", b"-0.1",
+          b"x" * 250, b'"rows"', b'"values"']
 
 
 def check(data: bytes, **hints) -> None:
@@ -51,7 +52,10 @@ def mutated(draw) -> bytes:
 def cell_text():
     """Mostly numbers (so that some grids are accepted), sometimes missing or broken cells."""
     numbers = st.floats(-1e6, 1e6).map(lambda v: repr(round(v, 4)))
-    odd = st.one_of(st.floats().map(repr), st.sampled_from(["", "NA", "null", "-", "abc", "1,5", '"2"', "'=1", " 3 "]), st.text(max_size=6))
+    odd = st.one_of(
+        st.floats().map(repr), st.sampled_from(["", "NA", "null", "-", "abc", "1,5", '"2"', "'=1", " 3 "]),
+        st.text(max_size=6),
+    )
     return st.integers(0, 9).flatmap(lambda n: numbers if n else odd)
 
 
@@ -68,7 +72,8 @@ def random_table(draw) -> bytes:
     rows, cols = draw(labels(n_rows)), draw(labels(n_cols))
     if draw(st.booleans()):
         pairs = [(r, c) for r in rows for c in cols if draw(st.integers(0, 4))]
-        lines = [["train", "test", draw(st.sampled_from(["value", "AUC", "Value"]))]] + [[r, c, draw(cell_text())] for r, c in pairs]
+        lines = [["train", "test", draw(st.sampled_from(["value", "AUC", "Value"]))]]
+        lines += [[r, c, draw(cell_text())] for r, c in pairs]
     else:
         lines = [[draw(st.sampled_from(["", "train\\test", "#"])), *cols]]
         lines += [[r, *(draw(cell_text()) for _ in range(n_cols + (draw(st.integers(0, 20)) == 0)))] for r in rows]
@@ -77,7 +82,9 @@ def random_table(draw) -> bytes:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["rows", "cols", "values", "name", "metric", "neutral", "train", "test", "value"]), children, max_size=5),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["rows", "cols", "values", "name", "metric", "neutral", "train", "test", "value"]), children,
+        max_size=5),
     max_leaves=30,
 )
 
@@ -89,8 +96,10 @@ def random_json(draw) -> bytes:
     return json.dumps(draw(json_values), allow_nan=True).encode("utf-8", "surrogatepass")
 
 
-HINTS = st.fixed_dictionaries({}, optional={"filename": st.sampled_from(["a.csv", "a.tsv", "a.json", "a.txt", "a", ".csv"]),
-                                             "content_type": st.sampled_from(["text/csv", "application/json", "text/plain", "application/octet-stream"])})
+HINTS = st.fixed_dictionaries({}, optional={
+    "filename": st.sampled_from(["a.csv", "a.tsv", "a.json", "a.txt", "a", ".csv"]),
+    "content_type": st.sampled_from(["text/csv", "application/json", "text/plain", "application/octet-stream"]),
+})
 def SETTINGS(n):
     return settings(max_examples=n, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 

@@ -1,4 +1,4 @@
-"""Behaviour behind the issue-9 figures (never timings): callback JSON without plotly's slash
+"""Behaviour behind the performance benchmarks' figures (never timings): callback JSON without plotly's slash
 escapes, through the real callback and flask-compress."""
 
 from __future__ import annotations
@@ -11,15 +11,18 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from api import unescape_slashes  # noqa: E402
-from dash_client import Callbacks  # noqa: E402
 from transfer.viewstate import ViewState  # noqa: E402
+from web.routes import unescape_slashes  # noqa: E402
+
+from dash_client import Callbacks  # noqa: E402
 
 
 def test_unescaping_keeps_every_string_exactly():
     from dash._utils import to_json
 
-    value = {"a": "x/y", "literal": "\\u002f stays", "backslash then slash": "\\/", "html": "</script>", "none": "plain"}
+    value = {
+        "a": "x/y", "literal": "\\u002f stays", "backslash then slash": "\\/", "html": "</script>", "none": "plain",
+    }
     encoded = to_json(value).encode()
     assert b"\\u002f" in encoded
     compact = unescape_slashes(encoded)
@@ -30,7 +33,9 @@ def test_unescaping_keeps_every_string_exactly():
 def test_heatmap_callback_response_has_no_slash_escapes_and_is_compressed(client):
     callbacks = Callbacks(client.get("/_dash-dependencies").get_json())
     body = callbacks.body("heatmap-meta.data", ViewState(order="cluster", k=3), changed="norm")
-    response = client.post("/_dash-update-component", data=body, content_type="application/json", headers={"Accept-Encoding": "gzip"})
+    response = client.post(
+        "/_dash-update-component", data=body, content_type="application/json", headers={"Accept-Encoding": "gzip"},
+    )
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
     text = gzip.decompress(response.get_data())
     assert b"\\u002f" not in text and b"bdata" in text

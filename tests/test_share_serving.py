@@ -15,15 +15,13 @@ import urllib.request
 import numpy as np
 
 from transfer.matrix import TransferMatrix
-from transfer.store import DatasetStore
 
 
 def upload(server_url: str, matrix: TransferMatrix) -> str:
     """POST the matrix as a CSV file, as a training script would, and return its dataset id."""
     query = urllib.parse.urlencode({"name": matrix.name, "metric": matrix.metric})
-    request = urllib.request.Request(
-        f"{server_url}/api/datasets?{query}", data=matrix.to_csv().encode(), headers={"Content-Type": "text/csv"}, method="POST"
-    )
+    request = urllib.request.Request(f"{server_url}/api/datasets?{query}", data=matrix.to_csv().encode(),
+                                     headers={"Content-Type": "text/csv"}, method="POST")
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 201
         body = json.loads(response.read())

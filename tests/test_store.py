@@ -7,16 +7,16 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from conftest import ROOT
-from transfer.matrix import TransferMatrix
 from transfer.lru import ByteLRU, matrix_bytes
+from transfer.matrix import TransferMatrix
 from transfer.store import DatasetStore, StoredDataset, StoreUnavailable, _decode
+
+from conftest import ROOT
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -184,7 +184,9 @@ print("committed", flush=True)
 def big_matrix(seed: int) -> TransferMatrix:
     n = 400
     labels = tuple(f"t{i}" for i in range(n))
-    return TransferMatrix(rows=labels, cols=labels, values=np.random.default_rng(seed).normal(size=(n, n)), name=str(seed))
+    return TransferMatrix(
+        rows=labels, cols=labels, values=np.random.default_rng(seed).normal(size=(n, n)), name=str(seed),
+    )
 
 
 def kill_child_at(url: str, seed: int, line: str, delay: float, pause: float) -> None:

@@ -38,7 +38,10 @@ def cells(mask, matrix) -> set[tuple[str, str]]:
         # pos at the neutral value: every non-missing cell >= 0, including the exact 0 cell
         (0.0, None, True, {("A", "A"), ("A", "C"), ("B", "B"), ("C", "B")}, set()),
     ],
-    ids=["boundaries-inclusive", "diag-excluded", "extremes-inclusive", "beyond-extremes", "pos-off", "neg-off", "both-off", "pos-at-neutral"],
+    ids=[
+        "boundaries-inclusive", "diag-excluded", "extremes-inclusive", "beyond-extremes", "pos-off", "neg-off",
+        "both-off", "pos-at-neutral",
+    ],
 )
 def test_classify_square(pos, neg, diag, positive, negative):
     result = classify(SQUARE, pos, neg, diag)
@@ -55,7 +58,9 @@ def test_missing_cells_are_never_highlighted_even_by_thresholds_that_cover_every
 
 def test_non_square_diag_matches_labels_not_positions():
     # Rows and columns share only "B" and "C", at different positions; "A" is never in-domain.
-    matrix = TransferMatrix(rows=("A", "B", "C"), cols=("C", "B"), values=np.array([[0.5, 0.5], [0.5, 0.5], [-0.5, 0.5]]))
+    matrix = TransferMatrix(
+        rows=("A", "B", "C"), cols=("C", "B"), values=np.array([[0.5, 0.5], [0.5, 0.5], [-0.5, 0.5]]),
+    )
     with_diag = classify(matrix, 0.5, -0.5, diag=True)
     without = classify(matrix, 0.5, -0.5, diag=False)
     assert with_diag.counts() == {"positive": 5, "negative": 1}
@@ -84,7 +89,10 @@ def _matrix(values, **meta):
     "matrix, expected",
     [
         (_matrix([[0.33, -0.2], [0.1, 0.0]], metric="AUC difference"), (0.0, -0.33, 0.33, 0.01, 0.1, -0.15)),
-        (_matrix([[0.86, 0.5], [0.7, 0.6]], metric="AUC", neutral=0.5, scale=(0.0, 1.0)), (0.5, 0.0, 1.0, 0.01, 0.6, 0.4)),
+        (
+            _matrix([[0.86, 0.5], [0.7, 0.6]], metric="AUC", neutral=0.5, scale=(0.0, 1.0)),
+            (0.5, 0.0, 1.0, 0.01, 0.6, 0.4),
+        ),
         # differences too small for +0.1/-0.15: 40% of the way to the end of the range
         (_matrix([[0.05, -0.02], [0.01, 0.0]]), (0.0, -0.05, 0.05, 0.001, 0.02, -0.02)),
         # accuracy gains in percentage points
@@ -98,7 +106,8 @@ def _matrix(values, **meta):
 )
 def test_threshold_scale(matrix, expected):
     scale = threshold_scale(matrix)
-    assert (scale.neutral, scale.low, scale.high, scale.step, scale.suggested_pos, scale.suggested_neg) == pytest.approx(expected)
+    got = (scale.neutral, scale.low, scale.high, scale.step, scale.suggested_pos, scale.suggested_neg)
+    assert got == pytest.approx(expected)
     assert scale.low <= scale.suggested_neg <= scale.neutral <= scale.suggested_pos <= scale.high
 
 
@@ -132,3 +141,12 @@ def test_highlight_json_absent_when_off_and_complete_when_on():
         "counts": {"positive": 1, "negative": 2},
         "row_counts": {"label": "C", "positive": 1, "negative": 0},
     }
+
+
+def test_cells_compare_as_drawn_in_float32_like_the_browser():
+    # A difference of two stored scores is 0.09999999999999998 in float64; the heatmap (float32)
+    # shows 0.1 and the browser highlights it at pos=0.1: so does the core.
+    difference = np.array([[0.6 - 0.5, 0.7 - 0.5], [0.5 - 0.6, 0.0]])
+    matrix = TransferMatrix(rows=["a", "b"], cols=["c", "d"], values=difference)
+    result = classify(matrix, 0.1, -0.1)
+    assert result.counts() == {"positive": 2, "negative": 1}

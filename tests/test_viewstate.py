@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from transfer.matrix import TransferMatrix
-from transfer.viewstate import ViewState, format_number, parse_query, resolve, state_from_values
+from transfer.viewstate import ViewState, format_number, parse_query, resolve, resolve_thresholds, state_from_values
 
 M = TransferMatrix(rows=["A", "B"], cols=["A", "B", "C"], values=np.array([[0.1, -0.2, 0.3], [0.0, 0.2, -0.1]]))
 
@@ -79,19 +79,56 @@ def test_resolve_drops_unknown_labels_and_clamps_thresholds():
     state, _ = parse_query("dataset=d&row=Z&col=C&pos=5&neg=-0.05&k=9&cluster=4")
     resolved, notices = resolve(state, M)
     assert resolved.row is None and resolved.col == "C"
-    assert resolved.pos == 0.3 and resolved.neg == -0.05
     assert resolved.k == 3 and resolved.cluster is None
     assert any("'Z' is not a train dataset" in n for n in notices)
-    assert any("pos=5 is outside 0..0.3; using 0.3." == n for n in notices)
+    resolved, notices = resolve_thresholds(resolved, M)
+    assert resolved.pos == 0.3 and resolved.neg == -0.05
+    assert notices == ["pos=5 is outside 0..0.3; using 0.3."]
 
 
-def test_resolve_refuses_ward_with_non_euclidean_metric():
-    state, _ = parse_query("method=ward&metric=cosine")
+def test_resolve_refuses_ward_with_non_euclidean_distance():
+    state, _ = parse_query("method=ward&distance=cosine")
     resolved, notices = resolve(state, M)
     assert resolved.method == "average" and "Ward linkage works only with the Euclidean distance" in notices[0]
 
 
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("metric=cosine", "distance=cosine"),
+        ("dataset=d&order=cluster&metric=cityblock&k=3", "dataset=d&order=cluster&distance=cityblock&k=3"),
+        ("metric=euclidean", ""),  # the default: left out either way
+    ],
+    ids=["alone", "among-others", "default"],
+)
+def test_links_with_the_old_distance_key_open_the_same_state_and_write_the_new_one(old, new):
+    state, notices = parse_query(old)
+    assert (state, notices) == parse_query(new) and notices == []  # an old key needs no notice
+    assert state.to_query() == new and "metric" not in state.to_query()
+
+
+@pytest.mark.parametrize(
+    "query, distance",
+    [
+        ("distance=cosine&metric=cityblock", "cosine"), ("metric=cityblock&distance=cosine", "cosine"),
+        ("distance=nope&metric=cosine", "euclidean"),
+    ],
+    ids=["new-first", "old-first", "new-invalid"],
+)
+def test_the_distance_key_wins_over_the_old_one(query, distance):
+    state, notices = parse_query(query)
+    assert state.distance == distance
+    assert all("metric" not in notice for notice in notices)
+
+
+def test_an_invalid_old_distance_key_is_named_as_the_link_wrote_it():
+    state, notices = parse_query("metric=manhattan")
+    assert state == ViewState()
+    assert notices == ["Ignored metric: 'manhattan' is not one of euclidean, correlation, cosine, cityblock."]
+
+
 def test_state_from_values_types_and_drops_invalid():
-    state, notices = state_from_values({"dataset": "d", "k": 3, "pos": 0.1, "diag": False, "order": "bogus", "row": None})
+    values = {"dataset": "d", "k": 3, "pos": 0.1, "diag": False, "order": "bogus", "row": None}
+    state, notices = state_from_values(values)
     assert state == ViewState(dataset="d", k=3, pos=0.1, diag=False)
     assert notices == ["Ignored order: 'bogus' is not one of data, cluster."]

@@ -134,7 +134,8 @@ def breakdown(matrix: TransferMatrix, axis: str, label: str) -> Breakdown:
     # Competition ranking ("1224"): ties share the better rank. Means of decimal data that are
     # equal on paper differ in the last bits (0.05 vs 0.05000000000000002), hence isclose.
     known = means[~np.isnan(means)]
-    rank = None if math.isnan(mean) else 1 + int(((known > mean) & ~np.isclose(known, mean, rtol=1e-9, atol=1e-12)).sum())
+    rank = (None if math.isnan(mean)
+            else 1 + int(((known > mean) & ~np.isclose(known, mean, rtol=1e-9, atol=1e-12)).sum()))
     line.setflags(write=False)
     return Breakdown(
         axis=axis,

@@ -7,11 +7,13 @@ U-shaped links joined with NaN gaps in float32 typed arrays: never one trace per
 On the heatmap the main axes (`xaxis`/`yaxis`) stay categorical so that hover and clicks keep
 reporting labels. Shapes drawn between cells (dendrogram links, the cluster outline) need
 fractional cell positions, so they live on numeric axes that follow the main ones: their ranges
-start equal and `assets/tmx.js` (followOverlay) copies the main ranges to them after every zoom or pan
+start equal and `assets/plotly_workarounds.js` (followOverlay) copies the main ranges to them after every zoom or pan
 (`layout.meta.follow` names the pairs).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,6 +21,9 @@ import plotly.graph_objects as go
 from .clustering import Clustering, Links, Tree, tree_links
 from .figures import FONT, OVERLAY_AXES, HeatmapTrace, plot_labels, tick_margins
 from .matrix import TransferMatrix
+
+if TYPE_CHECKING:
+    from .view import View
 
 # Okabe-Ito (colour-blind safe) without black/yellow, then four Tableau tones: 10 cluster colours.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8c564b", "#7f7f7f", "#bcbd22", "#17becf")
@@ -54,7 +59,9 @@ def _subdivisions(lengths: np.ndarray, step: float) -> np.ndarray:
     return np.maximum(1, np.ceil(lengths / step - 1e-9)).astype(int)
 
 
-def _along_links(links: Links, chosen: np.ndarray, position_step: float, height_step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _along_links(
+    links: Links, chosen: np.ndarray, position_step: float, height_step: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The chosen links as lines with points along them: (positions, heights, link of each point).
 
     Each link is walked from its first leg's foot over the bar to the second leg's foot, with a
@@ -88,7 +95,9 @@ def _along_links(links: Links, chosen: np.ndarray, position_step: float, height_
     order = np.argsort(np.concatenate(keys), kind="stable")  # link by link, segment by segment
     link_of = np.concatenate(owners)[order]
     link_of = np.where(link_of >= 0, index[np.maximum(link_of, 0)], -1)
-    return (np.concatenate(positions)[order].astype(np.float32), np.concatenate(heights)[order].astype(np.float32), link_of)
+    return (
+        np.concatenate(positions)[order].astype(np.float32), np.concatenate(heights)[order].astype(np.float32), link_of,
+    )
 
 
 def _cluster_span(first: int, last: int) -> str:
@@ -140,7 +149,11 @@ def _strokes(tree: Tree, links: Links, slots: np.ndarray) -> list[tuple[np.ndarr
             middle = (xa + xb) / 2
             walk_a = [a] if a >= 0 and slot[a] == slot[item] else []  # from the leg's foot and back
             walk_b = [b] if b >= 0 and slot[b] == slot[item] else []
-            stack.extend(reversed([(middle, h), (xa, h), (xa, ha), *walk_a, (xa, h), (xb, h), (xb, hb), *walk_b, (xb, h), (middle, h)]))
+            stack.extend(
+                reversed(
+                    [(middle, h), (xa, h), (xa, ha), *walk_a, (xa, h), (xb, h), (xb, hb), *walk_b, (xb, h), (middle, h)]
+                )
+            )
         pieces[slot[root]].append(points)
     strokes = []
     for walks in pieces:
@@ -150,7 +163,9 @@ def _strokes(tree: Tree, links: Links, slots: np.ndarray) -> list[tuple[np.ndarr
     return strokes
 
 
-def _hover_data(slot: int, link_of: np.ndarray, links: Links, joins: list[tuple[str, str]] | None) -> tuple[list | None, str]:
+def _hover_data(
+    slot: int, link_of: np.ndarray, links: Links, joins: list[tuple[str, str]] | None,
+) -> tuple[list | None, str]:
     """customdata and hovertemplate of one colour slot's points on the dendrogram tab: a cluster's
     links carry its number (what a click selects); links above the cut (slot 0) the clusters
     they join; an uncut tree (`joins` None) nothing to select."""
@@ -164,7 +179,10 @@ def _hover_data(slot: int, link_of: np.ndarray, links: Links, joins: list[tuple[
     return [cluster[i] if i >= 0 else None for i in link_of.tolist()], "Cluster %{customdata}<extra></extra>"
 
 
-def dendrogram_traces(tree: Tree, clusters: np.ndarray, *, vertical: bool, xaxis: str, yaxis: str, clickable: bool = False, cut: bool = True) -> list[go.Scatter]:
+def dendrogram_traces(
+    tree: Tree, clusters: np.ndarray, *, vertical: bool, xaxis: str, yaxis: str, clickable: bool = False,
+    cut: bool = True,
+) -> list[go.Scatter]:
     """COLOUR_TRACES line traces (some empty): leaf positions along one axis, heights along the other.
 
     `vertical` puts leaves on x (a tree above the heatmap); otherwise leaves run down y. With
@@ -217,7 +235,10 @@ def band_trace(clusters: np.ndarray, *, axis: str, k: int) -> go.Heatmap:
     Positioned by category index (cell i at index i: `y0`/`x0` 0, step 1) rather than by label:
     the main axes already hold the labels in this order, and hover still names them."""
     ids = [int(c) for c in clusters] if k > 1 else []
-    common = dict(zmin=0.5, zmax=max(k, 1) + 0.5, colorscale=_discrete_scale(k), showscale=False, name=f"{axis} clusters", xgap=0, ygap=0)
+    common = dict(
+        zmin=0.5, zmax=max(k, 1) + 0.5, colorscale=_discrete_scale(k), showscale=False, name=f"{axis} clusters", xgap=0,
+        ygap=0,
+    )
     if axis == "row":
         return go.Heatmap(z=[[c] for c in ids], x=["cluster"], y0=0, dy=1, xaxis="x5", yaxis="y",
                           hovertemplate="%{y}<br>cluster %{z}<extra></extra>", **common)
@@ -302,7 +323,9 @@ def block_outline(row_positions, col_positions) -> tuple[list, list]:
     return xs, ys
 
 
-def cluster_outline(matrix: TransferMatrix, clustering: Clustering, k: int | None, cluster: int | None) -> tuple[list, list]:
+def cluster_outline(
+    matrix: TransferMatrix, clustering: Clustering, k: int | None, cluster: int | None,
+) -> tuple[list, list]:
     """Outline of `cluster` (of the row tree; both axes when the tree is shared) on `matrix` as displayed."""
     if not cluster or not k or k < 2:
         return [], []
@@ -310,9 +333,20 @@ def cluster_outline(matrix: TransferMatrix, clustering: Clustering, k: int | Non
     if not rows_in:
         return [], []
     row_positions = [i for i, label in enumerate(matrix.rows) if label in rows_in]
-    col_positions = [j for j, label in enumerate(matrix.cols) if label in rows_in] if clustering.shared else range(matrix.shape[1])
+    col_positions = ([j for j, label in enumerate(matrix.cols) if label in rows_in] if clustering.shared
+                     else range(matrix.shape[1]))
     return block_outline(row_positions, col_positions)
 
+
+
+def decorate_heatmap(fig: go.Figure, view: View) -> None:
+    """Cluster layers of the heatmap: margins in cluster order, the selected cluster's outline
+    (the view's trees are computed only when it shows one of them)."""
+    if view.state.order == "cluster":
+        add_cluster_margins(fig, view.matrix, view.clustering, view.state.k)
+    xs, ys = (cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster) if view.state.cluster
+              else ([], []))
+    fig.data[HeatmapTrace.CLUSTER].update(x=xs, y=ys)
 
 def _leaf_trace(tree: Tree, clusters: np.ndarray, *, xaxis: str, yaxis: str, cut: bool) -> go.Scatter:
     ordered = list(tree.leaves)
@@ -335,7 +369,9 @@ def cut_height(tree: Tree, k: int | None) -> float | None:
     return float((upper + lower) / 2)
 
 
-def dendrogram_figure(clustering: Clustering, k: int | None, *, title_rows: str = "Tasks", title_cols: str = "Test datasets") -> go.Figure:
+def dendrogram_figure(
+    clustering: Clustering, k: int | None, *, title_rows: str = "Tasks", title_cols: str = "Test datasets",
+) -> go.Figure:
     """The dendrogram tab: leaves top to bottom with labels, heights to the left, coloured at k.
 
     Traces 0..COLOUR_TRACES are the first (row or shared) tree: its clusters are the clickable ones.
@@ -360,7 +396,7 @@ def dendrogram_figure(clustering: Clustering, k: int | None, *, title_rows: str 
                 # heights grow to the left; a margin beyond the root (autorange leaves none for
                 # lines), so that its bar is not on the plot's edge, where half its hover is cut off
                 "range": [(top or 1.0) * 1.04, -(top or 1.0) * 0.03], "autorange": False,
-                "title": {"text": f"{title}: {options.method} linkage, {options.metric} distance"},
+                "title": {"text": f"{title}: {options.method} linkage, {options.distance} distance"},
                 "zeroline": False, "showgrid": True, "gridcolor": "#eee",
             },
             f"yaxis{suffix}": {

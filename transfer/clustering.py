@@ -13,7 +13,8 @@ coordinates) so that a pair with fewer shared cells is not made to look closer; 
 cosine are scale-free and need no rescaling. A distance that stays undefined (two profiles with
 no shared cell, a constant profile under `correlation`, an all-zero one under `cosine`) is set
 to 1.5 times the largest defined distance: such a task joins the tree after every measured
-pair, visibly above them, instead of at a made-up height among them. `Tree.undefined_pairs` counts those pairs. Without missing cells the distances are
+pair, visibly above them, instead of at a made-up height among them. `Tree.undefined_pairs`
+counts those pairs. Without missing cells the distances are
 `scipy.spatial.distance.pdist`'s (euclidean from 64 tasks on through one matrix product,
 `fast_euclidean`: the same distances to ~1e-14 and the same linkage, ~5x faster).
 
@@ -27,19 +28,19 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial import distance
 
+from .lru import ByteLRU
 from .matrix import TransferMatrix
-from .viewstate import METHODS, METRICS, PROFILES
+from .viewstate import DISTANCES, METHODS, PROFILES
 
-CACHE_SIZE = 16
+# Trees per matrix content and options: a 2000-task tree is ~0.2 MB, its linkage seconds of CPU.
+CACHE_BYTES = 16 * 2**20
 UNDEFINED_FACTOR = 1.5  # undefined distances: this times the largest defined one
 
 
@@ -48,15 +49,15 @@ class ClusterOptions:
     """The choices that change the tree (not `k`, which only cuts it)."""
 
     method: str = "average"
-    metric: str = "euclidean"
+    distance: str = "euclidean"  # between task profiles (scipy's `metric`)
     profile: str = "both"
 
     def __post_init__(self):
-        for name, allowed in (("method", METHODS), ("metric", METRICS), ("profile", PROFILES)):
+        for name, allowed in (("method", METHODS), ("distance", DISTANCES), ("profile", PROFILES)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} '{getattr(self, name)}' is not one of {', '.join(allowed)}")
-        if self.method == "ward" and self.metric != "euclidean":
-            raise ValueError(f"Ward linkage needs the euclidean metric, not {self.metric}")
+        if self.method == "ward" and self.distance != "euclidean":
+            raise ValueError(f"Ward linkage needs the euclidean distance, not {self.distance}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,28 +148,29 @@ def tree_links(tree: Tree, clusters: np.ndarray) -> Links:
     return Links(x=xs, height=hs, cluster=node_cluster[n:].copy())
 
 
+def clustering_bytes(result: Clustering) -> int:
+    """What a Clustering costs in memory, roughly: its linkage matrices, leaf orders and labels."""
+    trees = (result.rows,) if result.cols is result.rows else (result.rows, result.cols)
+    return sum(tree.linkage.nbytes + 8 * len(tree.leaves) + 64 * tree.n for tree in trees)
+
+
+_CACHE = ByteLRU(CACHE_BYTES, clustering_bytes)
+
+
 def cluster_matrix(matrix: TransferMatrix, options: ClusterOptions = ClusterOptions()) -> Clustering:
     """The clustering of `matrix` under `options`, from the cache when this content was seen."""
     key = (fingerprint(matrix), options)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    result = _compute(matrix, options)
-    with _LOCK:
-        _CACHE[key] = result
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    result = _CACHE.get(key)
+    if result is None:
+        result = _compute(matrix, options)
+        _CACHE.add(key, result)
     return result
 
 
 def cache_clear() -> None:
-    with _LOCK:
-        _CACHE.clear()
+    _CACHE.clear()
 
 
-_CACHE: OrderedDict = OrderedDict()
-_LOCK = threading.Lock()
 _FINGERPRINTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -218,7 +220,7 @@ def build_tree(labels, profiles: np.ndarray, options: ClusterOptions) -> Tree:
     labels = tuple(labels)
     if len(labels) < 2:
         return Tree(labels=labels, linkage=np.zeros((0, 4)), leaves=tuple(range(len(labels))), cophenetic=math.nan)
-    condensed, undefined = profile_distances(profiles, options.metric)
+    condensed, undefined = profile_distances(profiles, options.distance)
     linkage = hierarchy.linkage(condensed, method=options.method, optimal_ordering=True)
     leaves = tuple(int(i) for i in hierarchy.leaves_list(linkage))
     cophenetic = math.nan
@@ -345,7 +347,7 @@ def _pairwise_complete(x: np.ndarray, metric: str) -> np.ndarray:
             var = (xx - sx * sx / shared) * (yy - sy * sy / shared)
             result = 1.0 - cov / np.sqrt(np.where(var > 1e-24, var, np.nan))
         else:
-            raise ValueError(f"metric '{metric}' is not one of {', '.join(METRICS)}")
+            raise ValueError(f"metric '{metric}' is not one of {', '.join(DISTANCES)}")
         if metric != "euclidean":
             result = np.clip(result, 0.0, 2.0)
     result = (result + result.T) / 2

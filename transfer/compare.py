@@ -155,9 +155,14 @@ def normalise(matrix: TransferMatrix, norm: str) -> Normalised:
     notices: list[str] = []
     if norm == "diag":
         if not matrix.shared_labels:
-            return Normalised(matrix, ("norm=diag needs train and test datasets with the same names; showing the values as they are.",), applied=False)
+            return Normalised(
+                matrix,
+                ("norm=diag needs train and test datasets with the same names; showing the values as they are.",),
+                applied=False,
+            )
         col_index = {label: j for j, label in enumerate(matrix.cols)}
-        reference = np.array([matrix.values[i, col_index[label]] if label in col_index else np.nan for i, label in enumerate(matrix.rows)])
+        reference = np.array([matrix.values[i, col_index[label]] if label in col_index else np.nan
+                              for i, label in enumerate(matrix.rows)])
         values = matrix.values - reference[:, None]
         has_values = (~np.isnan(matrix.values)).any(axis=1)
         lost = [label for label, ref, present in zip(matrix.rows, reference, has_values) if np.isnan(ref) and present]
@@ -169,7 +174,9 @@ def normalise(matrix: TransferMatrix, norm: str) -> Normalised:
         values, flat = _zscore(matrix.values, axis=1 if norm == "zrow" else 0)
         flat_labels = [label for label, is_flat in zip(matrix.rows if norm == "zrow" else matrix.cols, flat) if is_flat]
         if flat_labels:
-            notices.append(f"norm={norm}: no spread in {axis_name} {_names(flat_labels)}; its cells are at the mean (z = 0).")
+            notices.append(
+                f"norm={norm}: no spread in {axis_name} {_names(flat_labels)}; its cells are at the mean (z = 0)."
+            )
         metric, description = f"z-score within {axis_name}", f"{matrix.metric} as a z-score within each {axis_name}"
     else:
         raise ValueError(f"unknown normalisation '{norm}'")
@@ -194,7 +201,9 @@ class Derived:
     changes: dict = field(default_factory=dict)  # ViewState fields to reset (a step that does not apply)
 
 
-def derive(source: TransferMatrix, norm: str = "none", other: TransferMatrix | None = None, other_id: str | None = None) -> Derived:
+def derive(
+    source: TransferMatrix, norm: str = "none", other: TransferMatrix | None = None, other_id: str | None = None,
+) -> Derived:
     """Comparison (if `other`) then normalisation; steps that cannot apply are dropped with a notice."""
     notices: list[str] = []
     changes: dict = {}

@@ -35,7 +35,9 @@ class Datasets:
             self._bundled[item["id"]] = parse_matrix(
                 (data_dir / item["file"]).read_bytes(),
                 filename=item["file"],
-                metadata={key: item.get(key) for key in ("name", "metric", "neutral", "scale", "description", "source")},
+                metadata={
+                    key: item.get(key) for key in ("name", "metric", "neutral", "scale", "description", "source")
+                },
             )
             self.entries += (CatalogEntry(item["id"], item["name"], item["model"], item["metric"]),)
 

@@ -43,7 +43,7 @@ class HeatmapTrace(IntEnum):
 # heatmap's ranges to them after every zoom or pan (`layout.meta.follow` names the pairs).
 # Overlaying axes share the heatmap's domain, also the one scaleanchor/constrain shrinks to
 # keep cells square, but plotly.js places their layer before it re-scales them to that domain:
-# after every draw the browser puts the layer where the axes are (assets/tmx.js placeOverlays;
+# after every draw the browser puts the layer where the axes are (assets/plotly_workarounds.js placeOverlays;
 # tests/test_browser_overlays.py measures the drawn lines against the cells). They stay
 # `fixedrange` and out of any scale constraint: a constrained axis makes each copied range a
 # full redraw, and a zoom that moved them too would also hand them plotly's axis-drag handles.
@@ -113,7 +113,9 @@ def _overlay_axes(matrix: TransferMatrix) -> dict:
     }
 
 
-def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparison: Comparison | None = None) -> go.Figure:
+def heatmap_figure(
+    matrix: TransferMatrix, *, title: str | None = None, comparison: Comparison | None = None,
+) -> go.Figure:
     """The transfer heatmap: rows top to bottom in the given order, white at the neutral value.
 
     With a `comparison`, the hover adds both source values (customdata of the cells trace).
@@ -174,12 +176,14 @@ def heatmap_figure(matrix: TransferMatrix, *, title: str | None = None, comparis
         # (_overlay_axes): with autorange plotly pads them, and the overlays would have to be
         # moved after the first draw, a second full redraw (0.2 s at 1000 x 1000).
         xaxis={
-            "title": {"text": "Test dataset"}, "type": "category", "tickangle": -45, "range": [-0.5, matrix.shape[1] - 0.5],
+            "title": {"text": "Test dataset"}, "type": "category", "tickangle": -45,
+            "range": [-0.5, matrix.shape[1] - 0.5],
             "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": _automargin(matrix),
         },
         yaxis={
             "title": {"text": "Train dataset"}, "type": "category", "range": [matrix.shape[0] - 0.5, -0.5],
-            "scaleanchor": "x", "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": _automargin(matrix),
+            "scaleanchor": "x", "constrain": "domain", "showgrid": False, "zeroline": False,
+            "automargin": _automargin(matrix),
         },
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
         **_overlay_axes(matrix),
@@ -211,8 +215,14 @@ def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, floa
         margin={"l": 4, "r": 4, "t": 4, "b": 4},
         plot_bgcolor="#e9ecef",
         paper_bgcolor="white",
-        xaxis={"type": "category", "tickangle": -60, "showgrid": False, "zeroline": False, "automargin": True, "constrain": "domain"},
-        yaxis={"type": "category", "autorange": "reversed", "scaleanchor": "x", "showgrid": False, "zeroline": False, "automargin": True, "constrain": "domain"},
+        xaxis={
+            "type": "category", "tickangle": -60, "showgrid": False, "zeroline": False, "automargin": True,
+            "constrain": "domain",
+        },
+        yaxis={
+            "type": "category", "autorange": "reversed", "scaleanchor": "x", "showgrid": False, "zeroline": False,
+            "automargin": True, "constrain": "domain",
+        },
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
     )
     return fig

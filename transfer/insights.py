@@ -95,7 +95,8 @@ def _top(values: np.ndarray, key: np.ndarray, top: int) -> tuple[np.ndarray, int
         flat, keys = flat[keep], keys[keep]
     order = np.lexsort((flat, keys))
     chosen = flat[order][:top]
-    more_tied = int(np.sum(keys == keys[order][top - 1]) - np.sum(keys[order][:top] == keys[order][top - 1])) if flat.size >= top > 0 else 0
+    more_tied = (int(np.sum(keys == keys[order][top - 1]) - np.sum(keys[order][:top] == keys[order][top - 1]))
+                 if flat.size >= top > 0 else 0)
     return chosen, int((~np.isnan(values)).sum()), more_tied
 
 
@@ -203,7 +204,8 @@ def most_asymmetric(matrix: TransferMatrix, top: int = TOP) -> Insight | None:
     for k in picked:
         a, b = int(k // n), int(k % n)
         ab, ba = float(square[a, b]), float(square[b, a])
-        high, low = ((shared[a], shared[b], ab), (shared[b], shared[a], ba)) if ab >= ba else ((shared[b], shared[a], ba), (shared[a], shared[b], ab))
+        high, low = (((shared[a], shared[b], ab), (shared[b], shared[a], ba)) if ab >= ba
+                     else ((shared[b], shared[a], ba), (shared[a], shared[b], ab)))
         chosen.append((float(gaps[a, b]), high, low))
     parts = [
         f"{high[0]} {ARROW} {high[1]} {fmt(high[2])} against {low[0]} {ARROW} {low[1]} {fmt(low[2])} (gap {fmt(gap)})"
@@ -214,7 +216,10 @@ def most_asymmetric(matrix: TransferMatrix, top: int = TOP) -> Insight | None:
         title="Most asymmetric pairs",
         text="Most asymmetric pairs: " + "; ".join(parts) + ".",
         cells=tuple(cell for _, high, low in chosen for cell in ((high[0], high[1]), (low[0], low[1]))),
-        numbers={"gaps": [_num(gap) for gap, _, _ in chosen], "pairs": [[_num(high[2]), _num(low[2])] for _, high, low in chosen]},
+        numbers={
+            "gaps": [_num(gap) for gap, _, _ in chosen],
+            "pairs": [[_num(high[2]), _num(low[2])] for _, high, low in chosen],
+        },
     )
 
 

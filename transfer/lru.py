@@ -1,5 +1,9 @@
 """A thread-safe least-recently-used cache bounded by bytes, not entries: a few 2000 x 2000
-matrices must not cost a worker gigabytes, while many small ones may all stay."""
+matrices must not cost a worker gigabytes, while many small ones may all stay.
+
+The one cache class of the app: stored matrices (`transfer.store`), derived and arranged
+matrices (`transfer.view`), task trees (`transfer.clustering`), heatmap figures
+(components/heatmap.py) and compressed static files (`web.serving.CompressedStatic`)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""The transfer matrix model and the parser every entry point shares.
+"""The transfer matrix model.
 
 A transfer matrix has train datasets as rows, test datasets as columns and a float score per
-cell; missing cells are NaN, never 0. The parser turns text into a `TransferMatrix` or raises
-`MatrixError` with a message that names the row, the column and what was expected.
+cell; missing cells are NaN, never 0. A `TransferMatrix` checks itself (shape, labels, finite
+values) and raises `MatrixError` with a message that names the row, the column and what was
+expected; reading files into one is `transfer.parsing`'s job.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 MAX_LABEL_LENGTH = 200
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--"})
 
 
 class MatrixError(ValueError):
@@ -56,7 +56,9 @@ class TransferMatrix:
         _check_labels(self.cols, "column")
         if np.isinf(values).any():
             i, j = map(int, np.argwhere(np.isinf(values))[0])
-            raise MatrixError(f"row '{self.rows[i]}', column '{self.cols[j]}': infinite value; expected a finite number")
+            raise MatrixError(
+                f"row '{self.rows[i]}', column '{self.cols[j]}': infinite value; expected a finite number"
+            )
         if not math.isfinite(self.neutral):
             raise MatrixError("the neutral value must be a finite number")
         values.setflags(write=False)
@@ -129,7 +131,9 @@ class TransferMatrix:
 
     def to_json_dict(self) -> dict:
         """Labels, values (None for missing) and metadata: the stored and the JSON form."""
-        return {"rows": list(self.rows), "cols": list(self.cols), "values": values_to_json(self.values), **self.metadata()}
+        return {
+            "rows": list(self.rows), "cols": list(self.cols), "values": values_to_json(self.values), **self.metadata(),
+        }
 
     def content_id(self) -> str:
         """128-bit content address of labels, values and metadata (same content, same id)."""
@@ -168,37 +172,3 @@ def _check_labels(labels: tuple[str, ...], kind: str) -> None:
             raise MatrixError(f"duplicate {kind} label '{label}' ({kind}s {seen[label]} and {position})")
         seen[label] = position
 
-
-def parse_number(text: str, row: str, col: str) -> float:
-    """A cell's text as a float; NaN for the missing-value tokens; MatrixError otherwise."""
-    token = text.strip()
-    if token.lower() in MISSING_TOKENS:
-        return math.nan
-    try:
-        value = float(token)
-    except ValueError:
-        raise MatrixError(f"row '{row}', column '{col}': '{_shorten(token)}' is not a number") from None
-    if math.isinf(value):
-        raise MatrixError(f"row '{row}', column '{col}': infinite value '{_shorten(token)}'; expected a finite number")
-    return value
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 text (BOM stripped) or MatrixError for binary or undecodable data."""
-    if b"\x00" in data[:4096]:
-        raise MatrixError("the file is not text (it contains NUL bytes); expected CSV, TSV or JSON")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise MatrixError(f"the file is not UTF-8 text (invalid byte at position {err.start})") from None
-
-
-def parse_wide(text: str, **metadata) -> TransferMatrix:
-    """Text of a matrix file (any format `transfer.parsing.parse_matrix` reads) with metadata."""
-    from .parsing import parse_matrix  # parsing builds on this module
-
-    return parse_matrix(text.encode("utf-8"), metadata=metadata)

@@ -52,7 +52,9 @@ def common_range(matrices: list[TransferMatrix], neutral: float) -> tuple[float,
     return (neutral - spread, neutral + spread)
 
 
-def small_multiples(shown_id: str, shown: TransferMatrix, catalogue: list[tuple[str, TransferMatrix]]) -> list[MultiplesGroup]:
+def small_multiples(
+    shown_id: str, shown: TransferMatrix, catalogue: list[tuple[str, TransferMatrix]],
+) -> list[MultiplesGroup]:
     """Groups of aligned matrices sharing labels with `shown` (itself included); the shown
     matrix's group first, then groups in catalogue order."""
     candidates = list(catalogue)

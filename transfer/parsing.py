@@ -24,7 +24,7 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
-from .matrix import MAX_LABEL_LENGTH, MISSING_TOKENS, MatrixError, TransferMatrix, _shorten, decode_text, parse_number
+from .matrix import MAX_LABEL_LENGTH, MatrixError, TransferMatrix
 
 FORMATS = ("wide", "long", "json")
 METADATA_KEYS = ("name", "metric", "neutral", "description", "source", "scale")
@@ -33,6 +33,7 @@ MAX_TEXT_METADATA = 2000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = (",", "\t", ";")
 DEFAULT_NAME = "Uploaded matrix"
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--"})
 
 
 class TooLarge(MatrixError):
@@ -41,7 +42,7 @@ class TooLarge(MatrixError):
 
 @dataclass(frozen=True)
 class Limits:
-    """What the server accepts from any entry point; configurable through `app.Config`."""
+    """What the server accepts from any entry point; configurable through `web.config.Config`."""
 
     max_bytes: int = 64 * 2**20  # a 2000 x 2000 matrix at full float precision is ~40 MB
     max_cells: int = 4_000_000
@@ -70,7 +71,37 @@ def check_size(n_bytes: int, limits: Limits) -> None:
 def _check_cells(n_cells: int, limits: Limits, shape: str = "") -> None:
     if n_cells > limits.max_cells:
         detail = f" ({shape})" if shape else ""
-        raise TooLarge(f"the matrix has more than {limits.max_cells:,} cells{detail}; the limit is {limits.max_cells:,}")
+        raise TooLarge(
+            f"the matrix has more than {limits.max_cells:,} cells{detail}; the limit is {limits.max_cells:,}"
+        )
+
+
+def parse_number(text: str, row: str, col: str) -> float:
+    """A cell's text as a float; NaN for the missing-value tokens; MatrixError otherwise."""
+    token = text.strip()
+    if token.lower() in MISSING_TOKENS:
+        return math.nan
+    try:
+        value = float(token)
+    except ValueError:
+        raise MatrixError(f"row '{row}', column '{col}': '{_shorten(token)}' is not a number") from None
+    if math.isinf(value):
+        raise MatrixError(f"row '{row}', column '{col}': infinite value '{_shorten(token)}'; expected a finite number")
+    return value
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 text (BOM stripped) or MatrixError for binary or undecodable data."""
+    if b"\x00" in data[:4096]:
+        raise MatrixError("the file is not text (it contains NUL bytes); expected CSV, TSV or JSON")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise MatrixError(f"the file is not UTF-8 text (invalid byte at position {err.start})") from None
 
 
 # --- entry -----------------------------------------------------------------------------------
@@ -92,13 +123,20 @@ def parse_matrix(
     check_size(len(data), limits)
     text = decode_text(bytes(data))
     if not text.strip():
-        raise MatrixError("the file is empty; expected a wide CSV/TSV, a long CSV/TSV with train,test,value columns, or JSON")
+        raise MatrixError(
+            "the file is empty; expected a wide CSV/TSV, a long CSV/TSV with train,test,value columns, or JSON"
+        )
     if detect_format(text, filename, content_type) == "json":
         table = _read_json(text, limits)
     else:
         table = _read_delimited(text, limits)
     overrides = _clean_metadata(metadata or {}, "metadata")
     return _build(table, {**table.metadata, **overrides}, filename)
+
+
+def parse_wide(text: str, **metadata) -> TransferMatrix:
+    """Text of a matrix file (any format `parse_matrix` reads) with metadata."""
+    return parse_matrix(text.encode("utf-8"), metadata=metadata)
 
 
 def detect_format(text: str, filename: str | None = None, content_type: str | None = None) -> str:
@@ -133,7 +171,8 @@ def _build(table: _Table, metadata: dict, filename: str | None) -> TransferMatri
     if not np.isinf(table.values).any() and finite.size == 0:
         raise MatrixError("every cell is missing; expected at least one number")
     if "name" not in metadata:
-        metadata["name"] = PurePath(filename).stem[:MAX_LABEL_LENGTH] if filename and PurePath(filename).stem else DEFAULT_NAME
+        metadata["name"] = (PurePath(filename).stem[:MAX_LABEL_LENGTH] if filename and PurePath(filename).stem
+                            else DEFAULT_NAME)
     if "neutral" not in metadata and finite.size:
         metadata["neutral"] = default_neutral(finite)
     if "scale" in metadata:
@@ -223,7 +262,9 @@ def _read_delimited(text: str, limits: Limits) -> _Table:
 
 def sniff_delimiter(text: str) -> str:
     """Comma, tab or semicolon: whichever splits the first non-comment line into the most fields."""
-    header = next((line for line in text.splitlines() if line.strip() and not line.lstrip().lstrip('"').startswith("#")), "")
+    header = next(
+        (line for line in text.splitlines() if line.strip() and not line.lstrip().lstrip('"').startswith("#")), "",
+    )
     return max(DELIMITERS, key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
 
 
@@ -245,7 +286,9 @@ def clean_label(text: str, where: str) -> str:
     if not label:
         raise MatrixError(f"{where}: empty label; every train and test dataset needs a name")
     if len(label) > MAX_LABEL_LENGTH:
-        raise MatrixError(f"{where}: label '{_shorten(label)}' is {len(label)} characters long; at most {MAX_LABEL_LENGTH} allowed")
+        raise MatrixError(
+            f"{where}: label '{_shorten(label)}' is {len(label)} characters long; at most {MAX_LABEL_LENGTH} allowed"
+        )
     return label
 
 
@@ -270,7 +313,8 @@ def _read_wide(header_line: int, header: list[str], records, limits: Limits) -> 
         _check_cells((len(rows) + 1) * len(cols), limits)
         if len(record) != width:
             raise MatrixError(
-                f"line {line} (row '{_shorten(record[0].strip())}'): {len(record)} fields, expected {width} like the header (ragged rows)"
+                f"line {line} (row '{_shorten(record[0].strip())}'): {len(record)} fields, expected {width} like the "
+                "header (ragged rows)"
             )
         label = clean_label(record[0], f"line {line}, first column")
         rows.append(label)
@@ -345,7 +389,8 @@ def _refuse_duplicate_pairs(flat: np.ndarray, lines: list[int], rows: list[str],
         first = int(np.argmax(flat == flat[later]))
         train, test = rows[flat[later] // len(cols)], cols[flat[later] % len(cols)]
         raise MatrixError(
-            f"line {lines[later]}: duplicate pair train '{_shorten(train)}', test '{_shorten(test)}' (first given on line {lines[first]})"
+            f"line {lines[later]}: duplicate pair train '{_shorten(train)}', test '{_shorten(test)}' (first given on "
+            f"line {lines[first]})"
         )
 
 
@@ -366,7 +411,9 @@ def _read_json(text: str, limits: Limits) -> _Table:
         raise MatrixError('the JSON must be an object {"rows": [...], "cols": [...], "values": [[...]]}')
     missing = [key for key in ("rows", "cols", "values") if key not in document]
     if missing:
-        raise MatrixError(f"the JSON object lacks {', '.join(repr(k) for k in missing)}; expected rows, cols and values")
+        raise MatrixError(
+            f"the JSON object lacks {', '.join(repr(k) for k in missing)}; expected rows, cols and values"
+        )
     rows = _json_labels(document["rows"], "rows")
     cols = _json_labels(document["cols"], "cols")
     _check_cells(len(rows) * len(cols), limits, f"{len(rows)} rows x {len(cols)} cols")
@@ -378,7 +425,9 @@ def _read_json(text: str, limits: Limits) -> _Table:
     for i, (label, entries) in enumerate(zip(rows, grid)):
         if not isinstance(entries, list) or len(entries) != len(cols):
             size = len(entries) if isinstance(entries, list) else type(entries).__name__
-            raise MatrixError(f"values row {i + 1} (row '{_shorten(label)}') has {size} entries, expected {len(cols)} (ragged rows)")
+            raise MatrixError(
+                f"values row {i + 1} (row '{_shorten(label)}') has {size} entries, expected {len(cols)} (ragged rows)"
+            )
         values[i] = [_json_number(v, label, col) for v, col in zip(entries, cols)]
     return _Table(rows, cols, values, _clean_metadata(document, "JSON field"), "json")
 
@@ -396,13 +445,18 @@ def _json_number(value: Any, row: str, col: str) -> float:
     if value is None:
         return math.nan
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise MatrixError(f"row '{_shorten(row)}', column '{_shorten(col)}': {_shorten(json.dumps(value))} is not a number or null")
+        raise MatrixError(
+            f"row '{_shorten(row)}', column '{_shorten(col)}': {_shorten(json.dumps(value))} is not a number or null"
+        )
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if math.isinf(number):
-        raise MatrixError(f"row '{_shorten(row)}', column '{_shorten(col)}': infinite value '{_shorten(str(value))}'; expected a finite number")
+        raise MatrixError(
+            f"row '{_shorten(row)}', column '{_shorten(col)}': infinite value '{_shorten(str(value))}'; expected a "
+            "finite number"
+        )
     return number
 
 
@@ -416,7 +470,9 @@ def _json_records(records: list, limits: Limits) -> _Table:
     writer.writerow(header)
     for position, record in enumerate(records, start=1):
         if set(record) != set(header):
-            raise MatrixError(f"JSON record {position} has the keys {sorted(record)}, expected {sorted(header)} like the first")
+            raise MatrixError(
+                f"JSON record {position} has the keys {sorted(record)}, expected {sorted(header)} like the first"
+            )
         cells = (record[key] for key in header)
         writer.writerow(["" if v is None else v if isinstance(v, str) else json.dumps(v) for v in cells])
     return _read_delimited(out.getvalue(), limits)
@@ -434,11 +490,14 @@ def matrix_from_frame(frame, *, limits: Limits = DEFAULT_LIMITS, **metadata) -> 
     if "train" in columns and "test" in columns:
         text = frame.to_csv(index=False)
     else:
-        if isinstance(frame.index, pd.RangeIndex) and len(frame.columns) and not pd.api.types.is_numeric_dtype(frame.iloc[:, 0]):
+        if (isinstance(frame.index, pd.RangeIndex) and len(frame.columns)
+                and not pd.api.types.is_numeric_dtype(frame.iloc[:, 0])):
             frame = frame.set_index(frame.columns[0])  # labels in the first column, not in the index
         frame = frame.rename_axis(index="train\\test")
         text = frame.to_csv()
-    return parse_matrix(text.encode("utf-8"), filename="frame.csv", limits=limits, metadata={"name": "DataFrame", **metadata})
+    return parse_matrix(
+        text.encode("utf-8"), filename="frame.csv", limits=limits, metadata={"name": "DataFrame", **metadata},
+    )
 
 
 # --- writers ---------------------------------------------------------------------------------
@@ -460,7 +519,8 @@ def _number_text(value: float) -> str:
 
 
 def _metadata_lines(matrix: TransferMatrix) -> list[list[str]]:
-    return [[f"# {key}: {value}"] for key, value in (("name", matrix.name), ("metric", matrix.metric), ("neutral", repr(matrix.neutral))) if value]
+    fields = (("name", matrix.name), ("metric", matrix.metric), ("neutral", repr(matrix.neutral)))
+    return [[f"# {key}: {value}"] for key, value in fields if value]
 
 
 def to_wide_csv(matrix: TransferMatrix) -> str:
@@ -481,7 +541,8 @@ def to_long_csv(matrix: TransferMatrix) -> str:
     writer.writerows(_metadata_lines(matrix))
     writer.writerow(["train", "test", "value"])
     for label, row in zip(matrix.rows, matrix.values.tolist()):
-        writer.writerows([neutralise(label), neutralise(col), _number_text(v)] for col, v in zip(matrix.cols, row) if not math.isnan(v))
+        writer.writerows([neutralise(label), neutralise(col), _number_text(v)]
+                         for col, v in zip(matrix.cols, row) if not math.isnan(v))
     return out.getvalue()
 
 
@@ -493,7 +554,10 @@ def to_json_text(matrix: TransferMatrix) -> str:
     return "{\n" + ",\n".join([*fields, f' "values": [\n  {grid}\n ]']) + "\n}\n"
 
 
-WRITERS = {"wide": (to_wide_csv, "csv", "text/csv"), "long": (to_long_csv, "csv", "text/csv"), "json": (to_json_text, "json", "application/json")}
+WRITERS = {
+    "wide": (to_wide_csv, "csv", "text/csv"), "long": (to_long_csv, "csv", "text/csv"),
+    "json": (to_json_text, "json", "application/json"),
+}
 TEMPLATES = {"wide.csv": "wide", "long.csv": "long", "matrix.json": "json"}  # downloadable file -> format
 
 

@@ -134,7 +134,9 @@ class DatasetStore:
                 exists = session.scalar(select(StoredDataset.id).where(StoredDataset.id == dataset_id))
                 if exists is None:  # encoded only now: compressing a large matrix takes a while
                     meta, values = _encode(matrix)
-                    session.add(StoredDataset(id=dataset_id, meta=meta, values=values, created=datetime.now(timezone.utc)))
+                    session.add(
+                        StoredDataset(id=dataset_id, meta=meta, values=values, created=datetime.now(timezone.utc))
+                    )
                     try:
                         session.commit()
                     except IntegrityError:  # stored concurrently by another worker: same content

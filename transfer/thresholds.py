@@ -116,14 +116,18 @@ class Highlight:
 
 
 def classify(matrix: TransferMatrix, pos: float | None, neg: float | None, diag: bool = True) -> Highlight:
-    """Cells >= pos (positive) and <= neg (negative); missing and (diag=False) in-domain cells never."""
-    values = matrix.values
+    """Cells >= pos (positive) and <= neg (negative); missing and (diag=False) in-domain cells never.
+
+    Compared as the heatmap draws them, in float32 (cells and thresholds alike), as the browser
+    classifies: a difference of two stored scores, 0.6 - 0.5 = 0.09999999999999998 in float64,
+    reads 0.1 and is >= 0.1 on the page and here alike."""
+    values = matrix.values.astype(np.float32)
     eligible = ~np.isnan(values)
     if not diag:
         eligible &= ~matrix.diagonal_mask
     none = np.zeros(values.shape, dtype=bool)
-    positive = eligible & (values >= pos) if pos is not None else none
-    negative = eligible & (values <= neg) if neg is not None else none
+    positive = eligible & (values >= np.float32(pos)) if pos is not None else none
+    negative = eligible & (values <= np.float32(neg)) if neg is not None else none
     return Highlight(matrix.rows, matrix.cols, positive, negative, pos, neg, diag)
 
 

@@ -11,22 +11,22 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from .breakdown import breakdown
-from .clustering import ClusterOptions, Clustering, cluster_matrix, fingerprint
+from .clustering import Clustering, ClusterOptions, cluster_matrix, fingerprint
 from .compare import Comparison, Derived, derive
 from .datasets import Datasets
 from .insights import Insight, build_insights
 from .lru import ByteLRU, matrix_bytes
 from .matrix import TransferMatrix, values_to_json
 from .thresholds import highlight_json
-from .viewstate import ViewState, parse_query, resolve
+from .viewstate import ViewState, parse_query, resolve, resolve_thresholds
 
 
 @dataclass(frozen=True)
 class View:
-    state: ViewState  # resolved and valid for `source`
+    state: ViewState  # resolved and valid for `stored`
     notices: tuple[str, ...]
     dataset_id: str
-    source: TransferMatrix  # the matrix as stored
+    stored: TransferMatrix  # the matrix as stored (its `source` is where it comes from)
     matrix: TransferMatrix  # the matrix as displayed (derived and ordered)
     derived: TransferMatrix | None = None  # the matrix as displayed, in the file's order
     comparison: Comparison | None = None  # set when `compare` names another matrix
@@ -44,19 +44,20 @@ class View:
 def open_view(datasets: Datasets, state: ViewState, notices: list[str] | tuple[str, ...] = ()) -> View:
     """Resolve a parsed state: unknown datasets fall back to the default with a notice."""
     notices = list(notices)
-    source = datasets.get(state.dataset)
-    if source is None:
+    stored = datasets.get(state.dataset)
+    if stored is None:
         if state.dataset is not None:
             notices.append(f"Unknown dataset '{state.dataset}'; showing the default dataset.")
         state = replace(state, dataset=datasets.default_id)
-        source = datasets.get(state.dataset)
-    state, more = resolve(state, source, known_dataset=lambda other: datasets.get(other) is not None)
+        stored = datasets.get(state.dataset)
+    state, more = resolve(state, stored, known_dataset=lambda other: datasets.get(other) is not None)
     notices.extend(more)
-    derived = derived_matrix(datasets, source, state)
+    derived = derived_matrix(datasets, stored, state)
     notices.extend(derived.notices)
-    state = replace(state, **derived.changes)
+    state, more = resolve_thresholds(replace(state, **derived.changes), derived.matrix)
+    notices.extend(more)
     return View(
-        state=state, notices=tuple(notices), dataset_id=state.dataset, source=source,
+        state=state, notices=tuple(notices), dataset_id=state.dataset, stored=stored,
         matrix=arranged_matrix(derived.matrix, state), derived=derived.matrix, comparison=derived.comparison,
     )
 
@@ -81,15 +82,15 @@ def _derived_bytes(item) -> int:
 _DERIVED = ByteLRU(DERIVED_CACHE_BYTES, _derived_bytes)
 
 
-def derived_matrix(datasets: Datasets, source: TransferMatrix, state: ViewState) -> Derived:
-    """The values the view shows: the source, or a comparison / normalisation of it (`compare`, `norm`)."""
+def derived_matrix(datasets: Datasets, stored: TransferMatrix, state: ViewState) -> Derived:
+    """The values the view shows: the stored matrix, or a comparison / normalisation of it (`compare`, `norm`)."""
     other = datasets.get(state.compare) if state.compare else None
     if other is None and state.norm == "none":
-        return derive(source, state.norm, other, state.compare)  # the source itself: nothing to keep
-    key = ("derived", fingerprint(source), state.norm, fingerprint(other) if other is not None else None, state.compare)
+        return derive(stored, state.norm, other, state.compare)  # the stored matrix itself: nothing to keep
+    key = ("derived", fingerprint(stored), state.norm, fingerprint(other) if other is not None else None, state.compare)
     result = _DERIVED.get(key)
     if result is None:
-        result = derive(source, state.norm, other, state.compare)
+        result = derive(stored, state.norm, other, state.compare)
         _DERIVED.add(key, result)
     return result
 
@@ -98,7 +99,7 @@ def arranged_matrix(matrix: TransferMatrix, state: ViewState) -> TransferMatrix:
     """The displayed matrix in display order (`order=data` keeps the file's order)."""
     if state.order != "cluster":
         return matrix
-    key = ("arranged", fingerprint(matrix), state.method, state.metric, state.profile)
+    key = ("arranged", fingerprint(matrix), state.method, state.distance, state.profile)
     arranged = _DERIVED.get(key)
     if arranged is None:
         result = view_clustering(matrix, state)
@@ -108,7 +109,7 @@ def arranged_matrix(matrix: TransferMatrix, state: ViewState) -> TransferMatrix:
 
 
 def view_clustering(matrix: TransferMatrix, state: ViewState) -> Clustering:
-    return cluster_matrix(matrix, ClusterOptions(method=state.method, metric=state.metric, profile=state.profile))
+    return cluster_matrix(matrix, ClusterOptions(method=state.method, distance=state.distance, profile=state.profile))
 
 
 def clusters_json(view: View) -> dict:
@@ -128,7 +129,7 @@ def clusters_json(view: View) -> dict:
 
     return {
         "method": result.options.method,
-        "metric": result.options.metric,
+        "distance": result.options.distance,
         "profile": result.options.profile if result.shared else None,
         "k": k,
         "shared": result.shared,  # one tree orders both axes
@@ -157,12 +158,12 @@ def view_json(view: View) -> dict:
         "state": view.state.as_dict(),
         "dataset": {
             "id": view.dataset_id,
-            "name": view.source.name,
-            "metric": view.source.metric,
-            "neutral": view.source.neutral,
-            "description": view.source.description,
-            "source": view.source.source,
-            "shape": list(view.source.shape),
+            "name": view.stored.name,
+            "metric": view.stored.metric,
+            "neutral": view.stored.neutral,
+            "description": view.stored.description,
+            "source": view.stored.source,
+            "shape": list(view.stored.shape),
         },
         "displayed": {"metric": matrix.metric, "neutral": matrix.neutral, "shape": list(matrix.shape)},
         "color_range": list(matrix.value_range()),

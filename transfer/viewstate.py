@@ -23,7 +23,7 @@ MAX_QUERY_FIELDS = 64
 
 ORDERS = ("data", "cluster")
 METHODS = ("average", "complete", "single", "weighted", "ward")
-METRICS = ("euclidean", "correlation", "cosine", "cityblock")
+DISTANCES = ("euclidean", "correlation", "cosine", "cityblock")  # between task profiles, for clustering
 PROFILES = ("both", "rows", "cols")
 NORMS = ("none", "diag", "zrow", "zcol")
 SORTS = ("data", "value")
@@ -137,7 +137,7 @@ class ViewState:
     norm: str = field(default="none", metadata=_codec(_choice(NORMS)))
     order: str = field(default="data", metadata=_codec(_choice(ORDERS)))
     method: str = field(default="average", metadata=_codec(_choice(METHODS)))
-    metric: str = field(default="euclidean", metadata=_codec(_choice(METRICS)))
+    distance: str = field(default="euclidean", metadata=_codec(_choice(DISTANCES)))
     profile: str = field(default="both", metadata=_codec(_choice(PROFILES)))
     k: int | None = field(default=None, metadata=_codec(_cut_count))
     cluster: int | None = field(default=None, metadata=_codec(_cluster_number))
@@ -165,6 +165,10 @@ class ViewState:
 
 FIELD_NAMES = tuple(f.name for f in fields(ViewState))
 _FIELDS = {f.name: f for f in fields(ViewState)}
+# Keys that links written before a field was renamed carry: read as the field (without a notice)
+# unless the link also carries the field's own key, and never written (`to_query` writes the
+# field's name). `metric` was the clustering distance's key; `metric` elsewhere is the score.
+ALIASES = {"metric": "distance"}
 
 
 def parse_query(query: str | None) -> tuple[ViewState, list[str]]:
@@ -172,19 +176,24 @@ def parse_query(query: str | None) -> tuple[ViewState, list[str]]:
     query = (query if isinstance(query, str) else "").lstrip("?")  # a client may send any JSON
     notices: list[str] = []
     if len(query) > MAX_QUERY_LENGTH:
-        return ViewState(), [f"The link's query is {len(query)} characters long (limit {MAX_QUERY_LENGTH}); showing the default view."]
+        return (ViewState(),
+            [f"The link's query is {len(query)} characters long (limit {MAX_QUERY_LENGTH}); showing the default view."])
     try:
         pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
     except ValueError:
         return ViewState(), [f"The link has more than {MAX_QUERY_FIELDS} parameters; showing the default view."]
     values: dict[str, Any] = {}
+    given = {key for key, _ in pairs}
     for key, text in pairs:
-        spec = _FIELDS.get(key)
+        name = ALIASES.get(key, key)
+        spec = _FIELDS.get(name)
         if spec is None:
             notices.append(f"Ignored unknown parameter '{echo(key)}'.")
             continue
+        if name != key and name in given:
+            continue  # the field's own key wins over an old one
         try:
-            values[key] = spec.metadata["parse"](text)
+            values[name] = spec.metadata["parse"](text)
         except ValueError as err:
             notices.append(f"Ignored {key}: {err}.")
     return ViewState(**values), notices
@@ -206,7 +215,9 @@ def parse_typed_number(text: Any) -> float:
     cleaned = text.strip().replace("\u2212", "-")  # a typographic minus, as pasted from a paper
     if "," in cleaned:
         if cleaned.count(",") > 1 or "." in cleaned:
-            raise ValueError(f"'{echo(text)}' is not a number: write it without thousands separators, with one decimal point")
+            raise ValueError(
+                f"'{echo(text)}' is not a number: write it without thousands separators, with one decimal point"
+            )
         cleaned = cleaned.replace(",", ".")
     if cleaned.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         raise ValueError(f"'{echo(text)}' is not a finite number")
@@ -233,8 +244,8 @@ def parse_neutral(text: Any, matrix: TransferMatrix) -> float:
     value = parse_typed_number(text)
     low, high = value_span(matrix)
     if not low <= value <= high:
-        raise ValueError(f"{notice_number(value)} is outside this matrix's values ({notice_number(low)} to {notice_number(high)}); "
-                         "the neutral value must lie within them")
+        raise ValueError(f"{notice_number(value)} is outside this matrix's values "
+                         f"({notice_number(low)} to {notice_number(high)}); the neutral value must lie within them")
     return value
 
 
@@ -251,7 +262,9 @@ def state_from_values(values: dict[str, Any]) -> tuple[ViewState, list[str]]:
     return parse_query(urlencode(query))
 
 
-def resolve(state: ViewState, matrix: TransferMatrix, known_dataset: Callable[[str], bool] = lambda _: True) -> tuple[ViewState, list[str]]:
+def resolve(
+    state: ViewState, matrix: TransferMatrix, known_dataset: Callable[[str], bool] = lambda _: True,
+) -> tuple[ViewState, list[str]]:
     """Check the state against the matrix it shows; returns the nearest valid state and notices."""
     notices: list[str] = []
     changes: dict[str, Any] = {}
@@ -264,13 +277,15 @@ def resolve(state: ViewState, matrix: TransferMatrix, known_dataset: Callable[[s
     if state.compare is not None and (state.compare == state.dataset or not known_dataset(state.compare)):
         changes["compare"] = None
         notices.append(f"Ignored compare: '{echo(state.compare)}' is not another known dataset.")
-    if state.method == "ward" and state.metric != "euclidean":
+    if state.method == "ward" and state.distance != "euclidean":
         changes["method"] = "average"
-        # in the page's words: the clustering card calls the metric "Distance"
         notices.append("Ward linkage works only with the Euclidean distance; using average linkage.")
     if state.profile != "both" and not matrix.is_square_tasks:
         changes["profile"] = "both"
-        notices.append(f"Ignored profile={state.profile}: train and test datasets differ, so rows are clustered by their rows and columns by their columns.")
+        notices.append(
+            f"Ignored profile={state.profile}: train and test datasets differ, so rows are clustered by their rows and "
+            "columns by their columns."
+        )
     # k and cluster: any whole number >= 1 parses (smaller ones are ignored there); a k larger
     # than the tree is clamped to its leaves, whatever its size; a cluster the cut does not
     # have is ignored.
@@ -285,13 +300,24 @@ def resolve(state: ViewState, matrix: TransferMatrix, known_dataset: Callable[[s
     elif state.cluster is not None and state.cluster > k:
         changes["cluster"] = None
         notices.append(f"Ignored cluster={notice_number(state.cluster)}: there are only {k} clusters at this cut.")
+    return replace(state, **changes), notices
+
+
+def resolve_thresholds(state: ViewState, displayed: TransferMatrix) -> tuple[ViewState, list[str]]:
+    """pos and neg clamped to the displayed matrix's range (a comparison or normalisation has
+    other units than the stored matrix), as the sliders and typed boxes of the page clamp them."""
+    notices: list[str] = []
+    changes: dict[str, Any] = {}
     # Bounds as the URL writes them (6 decimals): a value clamped to an unrounded bound would be
     # rounded past it in the link and clamped again, with a notice, every time the link opens.
-    low, high, neutral = (float(format_number(v)) for v in (*matrix.value_range(), matrix.neutral))
+    low, high, neutral = (float(format_number(v)) for v in (*displayed.value_range(), displayed.neutral))
     for name, lo, hi in (("pos", neutral, high), ("neg", low, neutral)):
         value = getattr(state, name)
         if value is not None and not lo <= value <= hi:
             clamped = min(max(value, lo), hi)
             changes[name] = clamped
-            notices.append(f"{name}={notice_number(value)} is outside {notice_number(lo)}..{notice_number(hi)}; using {notice_number(clamped)}.")
+            notices.append(
+                f"{name}={notice_number(value)} is outside {notice_number(lo)}..{notice_number(hi)}; using "
+                f"{notice_number(clamped)}."
+            )
     return replace(state, **changes), notices

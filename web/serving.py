@@ -1,4 +1,5 @@
-"""Behaviour under load and faults (found by benchmarks/load.py and tests/test_load.py).
+"""How the app is served: behaviour under load and faults (found by benchmarks/load.py and
+tests/test_load.py).
 
 - Static bundles are compressed once per worker, not on every request: gzipping plotly.js
   alone took 0.5-0.8 s of a core, so every fresh visitor cost seconds of CPU.
@@ -9,14 +10,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import flask
-from dash import Dash
+from dash import Dash, set_props
 
 from components import ids
 from components.state import notice_children
+from transfer.lru import ByteLRU
 from transfer.store import StoreUnavailable
 
 STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico")
@@ -35,38 +34,21 @@ class CompressedStatic:
     (fingerprint variants of one path could otherwise fill it without bound)."""
 
     def __init__(self, max_bytes: int = 48 * 2**20):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self._files = ByteLRU(max_bytes, len)
 
     @staticmethod
     def _cacheable(key: str) -> bool:
         return not key.endswith(";")  # "<algorithm>;<cache key>" with an empty key: dynamic
 
     def get(self, key: str) -> bytes | None:
-        if not self._cacheable(key):
-            return None
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+        return self._files.get(key) if self._cacheable(key) else None
 
     def set(self, key: str, value: bytes) -> None:
-        if not self._cacheable(key) or len(value) > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self._bytes += len(value)
-            while self._bytes > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped)
+        if self._cacheable(key):
+            self._files.add(key, value)
 
 
-PLOTLY_JS_ID = "tmx-plotly"  # the preload of plotly.js, which assets/tmx.js runs
+PLOTLY_JS_ID = "tmx-plotly"  # the preload of plotly.js, which assets/plotly_workarounds.js runs
 
 
 class App(Dash):
@@ -74,14 +56,18 @@ class App(Dash):
 
     - No dash_table: Dash 4 lists its loader (33 KB) on every page; no component is a DataTable.
     - plotly.js is preloaded under its fingerprinted (cached for a year) address, and
-      assets/tmx.js runs it while the server builds the layout. dcc.Graph would load it only
+      assets/plotly_workarounds.js runs it while the server builds the layout. dcc.Graph would load it only
       once the layout had arrived and the graph mounted: ~70 ms more before the first drawing.
     """
 
     def interpolate_index(self, **kwargs):
         tags = [tag for tag in kwargs["scripts"].split("\n") if "/dash_table/" not in tag]
-        plotly_js = self._collect_and_register_resources([{"relative_package_path": "package_data/plotly.min.js", "namespace": "plotly"}])[0]
-        kwargs["scripts"] = "\n".join([f'<link rel="preload" as="script" id="{PLOTLY_JS_ID}" href="{plotly_js}">', *tags])
+        plotly_js = self._collect_and_register_resources(
+            [{"relative_package_path": "package_data/plotly.min.js", "namespace": "plotly"}]
+        )[0]
+        kwargs["scripts"] = "\n".join(
+            [f'<link rel="preload" as="script" id="{PLOTLY_JS_ID}" href="{plotly_js}">', *tags]
+        )
         return super().interpolate_index(**kwargs)
 
 
@@ -89,10 +75,11 @@ def cache_headers(response: flask.Response) -> flask.Response:
     """- Files of assets/ under Dash's fingerprint (`?m=<modified>`, new whenever a file changes)
       are cached for good, like Dash's own bundles. Served `no-cache`, every load of the page
       asked for all 13 again before Dash could start (and got the compressed ones whole).
-    - The layout depends on the page's link, named in the Referer (components.page): never
+    - The layout depends on the page's link, named in the Referer (components/page.py): never
       stored, and varying with it for any cache on the way."""
     request = flask.request
-    if request.method == "GET" and request.path.startswith("/assets/") and "m" in request.args and response.status_code == 200:
+    if (request.method == "GET" and request.path.startswith("/assets/") and "m" in request.args
+            and response.status_code == 200):
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     elif request.path.endswith("/_dash-layout"):
         response.headers["Cache-Control"] = "no-store"
@@ -114,8 +101,6 @@ def callback_error(err: Exception):
     if isinstance(err, StoreUnavailable):
         message = "The dataset store cannot be reached right now; try again shortly. Bundled datasets still open."
         flask.current_app.logger.warning("callback answered 'store unavailable': %s", err.__cause__ or err)
-        from dash import set_props
-
         set_props(ids.NOTICES, {"children": notice_children([message])})
         return None  # no_update for every output
     raise err

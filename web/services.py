@@ -1,4 +1,6 @@
-"""Access from callbacks to the app's services, kept on the Flask app, never in module globals."""
+"""What callbacks use from the running app: its datasets, upload limits and token, and the link
+the page was opened with. Kept on the Flask app (`web.factory` puts them there), never in module
+globals: each app (tests make many) has its own."""
 
 from __future__ import annotations
 
@@ -6,12 +8,12 @@ from urllib.parse import urlsplit
 
 import flask
 
-import security
-
 from transfer.datasets import Datasets
 from transfer.parsing import Limits
 from transfer.store import StoreUnavailable
 from transfer.view import View, view_from_query
+
+from . import security
 
 DATASETS_KEY = "TMX_DATASETS"
 LIMITS_KEY = "TMX_LIMITS"
@@ -22,7 +24,7 @@ def datasets() -> Datasets:
 
 
 def limits() -> Limits:
-    """The upload limits of this app (`Config.max_upload_bytes`, `Config.max_cells`)."""
+    """The upload limits of this app (`web.config.Config.max_upload_bytes`, `.max_cells`)."""
     return flask.current_app.config[LIMITS_KEY]
 
 

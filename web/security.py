@@ -58,15 +58,18 @@ def _is_binding(entry: Any, declared: dict) -> bool:
     property, or for a pattern-matching (dict) id a list of entries with dict ids."""
     if _is_pattern(declared["id"]):
         def matches(item):
-            return isinstance(item, dict) and isinstance(item.get("id"), dict) and item.get("property") == declared["property"]
+            return (isinstance(item, dict) and isinstance(item.get("id"), dict)
+                    and item.get("property") == declared["property"])
         return all(map(matches, entry)) if isinstance(entry, list) else matches(entry)  # ALL or MATCH
-    return isinstance(entry, dict) and entry.get("id") == declared["id"] and entry.get("property") == declared["property"]
+    return (isinstance(entry, dict) and entry.get("id") == declared["id"]
+            and entry.get("property") == declared["property"])
 
 
 def _is_output(entry: Any) -> bool:
     if isinstance(entry, list):  # pattern-matching output: one entry per matching component
         return all(map(_is_output, entry))
-    return isinstance(entry, dict) and isinstance(entry.get("id"), (str, dict)) and isinstance(entry.get("property"), str)
+    return (isinstance(entry, dict) and isinstance(entry.get("id"), (str, dict))
+            and isinstance(entry.get("property"), str))
 
 
 def callback_request_problem(body: Any, callback_map: dict) -> str | None:
@@ -79,7 +82,8 @@ def callback_request_problem(body: Any, callback_map: dict) -> str | None:
         return "unknown callback output"
     for key in ("inputs", "state"):
         entries, declared = body.get(key, []), callback[key]
-        if not isinstance(entries, list) or len(entries) != len(declared) or not all(map(_is_binding, entries, declared)):
+        if (not isinstance(entries, list) or len(entries) != len(declared)
+                or not all(map(_is_binding, entries, declared))):
             return f"'{key}' does not match the callback"
     declared, outputs = callback["output"], body.get("outputs")
     if isinstance(declared, list):
@@ -111,8 +115,10 @@ _PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{status} {title} - Transfer Matrix Explorer</title>
 <style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #212529; margin: 0; background: #f8f9fa; }}
-main {{ max-width: 36rem; margin: 12vh auto; padding: 1.5rem 2rem; background: #fff; border: 1px solid #dee2e6; border-radius: .5rem; }}
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #212529; margin: 0;
+       background: #f8f9fa; }}
+main {{ max-width: 36rem; margin: 12vh auto; padding: 1.5rem 2rem; background: #fff; border: 1px solid #dee2e6;
+       border-radius: .5rem; }}
 h1 {{ font-size: 1.4rem; margin: 0 0 .75rem; }}
 p {{ line-height: 1.5; }}
 .status {{ color: #6c757d; font-size: .9rem; margin: 0; }}
@@ -136,7 +142,10 @@ _PAGE_TEXT = {
     404: ("There is no such page", "The link may have been mistyped."),
     405: ("This page cannot be used that way", "Open it as a link instead."),
     413: ("The request is too large", "Smaller requests are accepted."),
-    414: ("This link is too long", "The link may have been garbled on the way: ask for it again, or start from the default view."),
+    414: (
+        "This link is too long",
+        "The link may have been garbled on the way: ask for it again, or start from the default view.",
+    ),
     500: ("Something went wrong", "The problem was logged. Try again, or start from the default view."),
     503: ("The service is unavailable right now", "Try again shortly."),
 }
@@ -181,7 +190,8 @@ def install(app, frame_ancestors: str = "'none'") -> None:
             size = len(request.query_string)
             return error_response(
                 414, "URI Too Long", f"the query string is {size:,} bytes; at most {MAX_QUERY_BYTES:,} are accepted",
-                f"The part of this link after '?' is {size:,} bytes long; this server accepts at most {MAX_QUERY_BYTES:,}.",
+                f"The part of this link after '?' is {size:,} bytes long; this server accepts at most "
+                f"{MAX_QUERY_BYTES:,}.",
             )
         if request.path == callback_path and request.method == "POST":
             body = request.get_json(silent=True)  # the size limit applies here (413)

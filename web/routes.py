@@ -1,5 +1,5 @@
-"""HTTP routes beside the Dash page: the view's JSON twin, dataset uploads, templates and the
-health check."""
+"""The HTTP API beside the Dash page: the view's JSON twin, dataset uploads, templates and the
+health check (a Flask blueprint, registered by `web.factory`)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import re
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from components.context import datasets, limits, upload_allowed
-from security import error_response
 from transfer.matrix import MatrixError
 from transfer.parsing import TEMPLATES, WRITERS, TooLarge, example_matrix, format_size, parse_matrix
 from transfer.store import StoreUnavailable
 from transfer.view import selection_json, view_from_query, view_json
 from transfer.viewstate import ViewState
+
+from .security import error_response
+from .services import datasets, limits, upload_allowed
 
 blueprint = flask.Blueprint("api", __name__)
 
@@ -45,7 +46,9 @@ def api_post_dataset():
     request = flask.request
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if not upload_allowed(token.strip() if scheme.lower() == "bearer" else None):
-        response = flask.jsonify({"error": "this server stores datasets only with its upload token: send 'Authorization: Bearer <token>'"})
+        response = flask.jsonify(
+            {"error": "this server stores datasets only with its upload token: send 'Authorization: Bearer <token>'"}
+        )
         return response, 401, {"WWW-Authenticate": 'Bearer realm="uploads"'}
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
@@ -73,7 +76,10 @@ def api_template(name: str):
     if name not in TEMPLATES:
         return error(404, f"no template '{name[:40]}'; there are {', '.join(TEMPLATES)}")
     write, _, mimetype = WRITERS[TEMPLATES[name]]
-    return flask.Response(write(example_matrix()), mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename=transfer-matrix-{name}"})
+    return flask.Response(
+        write(example_matrix()), mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename=transfer-matrix-{name}"},
+    )
 
 
 @blueprint.get("/healthz")
@@ -96,7 +102,10 @@ def api_not_found(_rest):
 
 @blueprint.app_errorhandler(RequestEntityTooLarge)
 def request_too_large(_err):
-    return error_response(413, "Content Too Large", f"the request is too large; files up to {format_size(limits().max_bytes)} are accepted")
+    return error_response(
+        413, "Content Too Large",
+        f"the request is too large; files up to {format_size(limits().max_bytes)} are accepted",
+    )
 
 
 _ESCAPED_SLASH = re.compile(rb"(?<!\\)((?:\\\\)*)\\u002f")
@@ -120,6 +129,7 @@ def unescape_slashes(body: bytes) -> bytes:
 @blueprint.after_app_request
 def compact_callback_json(response: flask.Response):
     """Callback responses without plotly's slash escapes (before flask-compress compresses them)."""
-    if flask.request.path.endswith("/_dash-update-component") and response.mimetype == "application/json" and not response.direct_passthrough:
+    if (flask.request.path.endswith("/_dash-update-component") and response.mimetype == "application/json"
+            and not response.direct_passthrough):
         response.set_data(unescape_slashes(response.get_data()))
     return response
