@@ -17,12 +17,12 @@
   };
   var SELECTED = "#1b1b1b", MISSING = "#6c757d", GRID = "#eceff2", TEXT = "#212529";
 
-  // --- numbers and colours (the same rules as transfer.figures) -------------------------------
+  // --- numbers and colours (the same rules as the server's) ------------------------------------
 
-  // transfer.figures.display_number: 3 decimals, trailing zeros dropped.
+  // transfer.figures.display_number: 3 decimals (rounded as Python rounds), trailing zeros dropped.
   function displayNumber(value) {
     if (value === null || value === undefined || value !== value) return "missing";
-    var text = value.toFixed(3).replace(/0+$/, "").replace(/\.$/, "");
+    var text = window.tmx.fixed(value, 3).replace(/0+$/, "").replace(/\.$/, "");
     return text === "-0" || text === "" ? "0" : text;
   }
 
@@ -30,8 +30,9 @@
     return [1, 3, 5].map(function (i) { return parseInt(color.slice(i, i + 2), 16); });
   }
 
-  // transfer.figures.scale_colors: the heatmap's scale, interpolated in RGB, clipped at its ends.
-  // Returns value -> "rgb(r,g,b)", with the scale's stops parsed once (a panel colours 2,000 bars).
+  // The heatmap's colour scale (transfer.figures.DIVERGING, as plotly's sample_colorscale reads
+  // it): interpolated in RGB, clipped at its ends. Returns value -> "rgb(r,g,b)", with the scale's
+  // stops parsed once (a panel colours 2,000 bars).
   function colorScale(scale, zmin, zmax) {
     var stops = scale.map(function (stop) { return {at: stop[0], rgb: hexChannels(stop[1])}; });
     var span = (zmax - zmin) || 1;
@@ -117,125 +118,159 @@
     return container ? Math.max(240, (container.parentElement || container).clientWidth) : 0;
   }
 
-  function draw(container, width, line, axis, style) {
-    var n = line.order.length;
+  // --- drawing one panel: size, scales, axis, bars (markup or paint), tick cutting, rules, hit ----
+
+  // The panel's height, each bar's band, and whether bars carry text (~50 bars or fewer).
+  function panelSize(n) {
     var height = Math.min(Math.max(MIN_HEIGHT, BAND * n + MARGIN.top + MARGIN.bottom), MAX_HEIGHT);
     var band = (height - MARGIN.top - MARGIN.bottom) / Math.max(n, 1);
-    var labelled = band >= LABEL_BAND;
-    var svg = el("svg", {width: width, height: height, class: "tmx-bars", role: "img",
-                         "aria-label": (axis === "row" ? "Trained on " : "Tested on ") + line.label});
-    svg.dataset.label = line.label;
-    var canvas = container.querySelector("canvas.tmx-bars-canvas");  // kept: a new one costs its backing store
-    container.replaceChildren(svg);
+    return {height: height, band: band, labelled: band >= LABEL_BAND};
+  }
 
-    // Tick labels get up to 40% of the width; the value axis gets the rest, with room on both
-    // sides for the value text while bars carry it.
+  // Where things go: tick labels get up to 40% of the width; the value axis gets the rest, with
+  // room on both sides for the value text while bars carry it. x: value -> px (clamped to the
+  // drawn range); y: position -> the top of its band; extent: a bar's rectangle, from the
+  // neutral value to its value, inset in its band. (Measures the labels: `svg` is on the page.)
+  function scales(svg, width, line, style, size) {
+    var band = size.band, labelled = size.labelled;
     var tickWidth = labelled ? Math.min(width * 0.4, 6 + Math.max.apply(null, line.labels.map(function (t) { return textWidth(svg, t, 400); }))) : 0;
     var left = tickWidth + MARGIN.gap, right = width - MARGIN.right;
     var span = style.zmax - style.zmin || 1;
     var lo = style.zmin - (labelled ? 0.16 : 0.02) * span, hi = style.zmax + (labelled ? 0.3 : 0.02) * span;
     var x = function (v) { return left + (Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo) * (right - left); };
     var y = function (position) { return MARGIN.top + position * band; };
-    var bottom = y(n);
-
-    ticks(style.zmin, style.zmax).forEach(function (t) {
-      svg.appendChild(el("line", {x1: x(t), x2: x(t), y1: MARGIN.top, y2: bottom, stroke: GRID}));
-      svg.appendChild(el("text", {x: x(t), y: bottom + 14, "text-anchor": "middle", "font-size": 11, fill: TEXT}, displayNumber(t)));
-    });
-    svg.appendChild(el("text", {x: (left + right) / 2, y: bottom + 31, "text-anchor": "middle", "font-size": 12, fill: TEXT}, style.metric));
-
-    var neutral = x(style.neutral), color = colorScale(style.scale, style.zmin, style.zmax);
-    function extent(v, top) {  // a bar's rectangle: from the neutral value to v, inset in its band
+    var neutral = x(style.neutral);
+    function extent(v, top) {
       var end = x(v), inset = band > 3 ? band * 0.125 : 0;
       return {x: Math.min(neutral, end), y: top + inset, width: Math.max(Math.abs(end - neutral), 0.5), height: Math.max(band - 2 * inset, 0.6), end: end};
     }
-    svg.tmxLine = line;  // what the bars show (labels, values, order, in-domain), for tests and tools
-    if (labelled) {
-      // Up to ~50 bars with their text, as one piece of markup. Labels are escaped: text, never markup.
-      var parts = [];
-      line.order.forEach(function (j, position) {
-        var v = line.values[j], top = y(position), own = j === line.inDomain, middle = top + band / 2;
-        parts.push('<g class="tmx-bar" data-label="', escapeMarkup(line.labels[j]), '" data-position="', position,
-                   '" data-value="', v === v ? v : "", own ? '" data-in-domain="true">' : '">');
-        if (v === v) {
-          var r = extent(v, top), after = v >= style.neutral;
-          parts.push('<rect x="', r.x, '" y="', r.y, '" width="', r.width, '" height="', r.height, '" fill="', color(v),
-                     own ? '" stroke="' + SELECTED + '" stroke-width="2.5"/>' : '" stroke="none"/>',
-                     '<text x="', r.end + (after ? 4 : -4), '" y="', middle, '" dominant-baseline="central" text-anchor="',
-                     after ? "start" : "end", '" font-size="11" fill="', TEXT, '">', displayNumber(v) + (own ? "  in-domain" : ""), "</text>");
-        } else {
-          parts.push('<text x="', neutral + 4, '" y="', middle, '" dominant-baseline="central" font-size="10" fill="', MISSING,
-                     '">\u00d7 missing</text>');
-        }
-        parts.push('<text x="', tickWidth, '" y="', middle, '" dominant-baseline="central" text-anchor="end" font-size="12" fill="',
-                   TEXT, '" font-weight="', own ? 600 : 400, '" class="tmx-bar-tick">', escapeMarkup(line.labels[j]), "</text></g>");
-      });
-      svg.insertAdjacentHTML("beforeend", parts.join(""));
-    } else {
-      // More bars than fit with text: painted on a canvas inside the SVG. A node per bar cost a
-      // 1,000-task click ~25 ms of parsing and style; hover and click find bars by band anyway.
-      var box = el("foreignObject", {x: 0, y: 0, width: width, height: height, class: "tmx-bars-paint"});
-      var ratio = window.devicePixelRatio || 1, pixels = [Math.round(width * ratio), Math.round(height * ratio)];
-      if (!canvas || canvas.width !== pixels[0] || canvas.height !== pixels[1]) {
-        canvas = document.createElement("canvas");
-        canvas.className = "tmx-bars-canvas";
-        canvas.width = pixels[0];
-        canvas.height = pixels[1];
-        canvas.style.width = width + "px";
-        canvas.style.height = height + "px";
-      }
-      box.appendChild(canvas);
-      svg.appendChild(box);
-      var paint = canvas.getContext("2d"), outline = null;
-      paint.setTransform(ratio, 0, 0, ratio, 0, 0);
-      paint.clearRect(0, 0, width, height);
-      line.order.forEach(function (j, position) {
-        var v = line.values[j], top = y(position);
-        if (v === v) {
-          var r = extent(v, top);
-          paint.fillStyle = color(v);
-          paint.fillRect(r.x, r.y, r.width, r.height);
-          if (j === line.inDomain) outline = r;
-        } else if (band >= 4) {
-          paint.fillStyle = MISSING;
-          paint.font = "10px " + getComputedStyle(svg).fontFamily;
-          paint.textBaseline = "middle";
-          paint.fillText("\u00d7 missing", neutral + 4, top + band / 2);
-        }
-      });
-      if (outline) {  // the in-domain bar, outlined on top
-        paint.strokeStyle = SELECTED;
-        paint.lineWidth = 2.5;
-        paint.strokeRect(outline.x, outline.y, outline.width, outline.height);
-      }
-    }
-    if (labelled) {  // long tick labels are cut at the gutter (the full text is in the hover)
-      svg.querySelectorAll(".tmx-bar-tick").forEach(function (tick) {
-        var text = tick.textContent, weight = tick.getAttribute("font-weight");
-        if (textWidth(svg, text, weight) <= tickWidth) return;
-        do text = text.slice(0, -2); while (text.length > 1 && measure(svg, text + "\u2026", weight) > tickWidth);
-        tick.textContent = text + "\u2026";
-      });
-    }
+    return {width: width, height: size.height, band: band, labelled: labelled, tickWidth: tickWidth, left: left, right: right,
+            x: x, y: y, bottom: y(line.order.length), neutral: neutral, extent: extent};
+  }
 
-    function vertical(name, value) {
+  // Grid lines and numbers at round values, and the metric's name under them.
+  function drawAxis(svg, g, style) {
+    ticks(style.zmin, style.zmax).forEach(function (t) {
+      svg.appendChild(el("line", {x1: g.x(t), x2: g.x(t), y1: MARGIN.top, y2: g.bottom, stroke: GRID}));
+      svg.appendChild(el("text", {x: g.x(t), y: g.bottom + 14, "text-anchor": "middle", "font-size": 11, fill: TEXT}, displayNumber(t)));
+    });
+    svg.appendChild(el("text", {x: (g.left + g.right) / 2, y: g.bottom + 31, "text-anchor": "middle", "font-size": 12, fill: TEXT}, style.metric));
+  }
+
+  // Up to ~50 bars with their text, as one piece of markup. Labels are escaped: text, never markup.
+  function barsMarkup(line, g, style, color) {
+    var parts = [];
+    line.order.forEach(function (j, position) {
+      var v = line.values[j], top = g.y(position), own = j === line.inDomain, middle = top + g.band / 2;
+      parts.push('<g class="tmx-bar" data-label="', escapeMarkup(line.labels[j]), '" data-position="', position,
+                 '" data-value="', v === v ? v : "", own ? '" data-in-domain="true">' : '">');
+      if (v === v) {
+        var r = g.extent(v, top), after = v >= style.neutral;
+        parts.push('<rect x="', r.x, '" y="', r.y, '" width="', r.width, '" height="', r.height, '" fill="', color(v),
+                   own ? '" stroke="' + SELECTED + '" stroke-width="2.5"/>' : '" stroke="none"/>',
+                   '<text x="', r.end + (after ? 4 : -4), '" y="', middle, '" dominant-baseline="central" text-anchor="',
+                   after ? "start" : "end", '" font-size="11" fill="', TEXT, '">', displayNumber(v) + (own ? "  in-domain" : ""), "</text>");
+      } else {
+        parts.push('<text x="', g.neutral + 4, '" y="', middle, '" dominant-baseline="central" font-size="10" fill="', MISSING,
+                   '">\u00d7 missing</text>');
+      }
+      parts.push('<text x="', g.tickWidth, '" y="', middle, '" dominant-baseline="central" text-anchor="end" font-size="12" fill="',
+                 TEXT, '" font-weight="', own ? 600 : 400, '" class="tmx-bar-tick">', escapeMarkup(line.labels[j]), "</text></g>");
+    });
+    return parts.join("");
+  }
+
+  // More bars than fit with text: painted on a canvas inside the SVG (`canvas`: the panel's last
+  // one, reused at the same size: a new one costs its backing store). A node per bar cost a
+  // 1,000-task click ~25 ms of parsing and style; hover and click find bars by band anyway.
+  function paintBars(svg, canvas, line, g, color) {
+    var width = g.width, height = g.height, band = g.band, extent = g.extent, y = g.y;
+    var box = el("foreignObject", {x: 0, y: 0, width: width, height: height, class: "tmx-bars-paint"});
+    var ratio = window.devicePixelRatio || 1, pixels = [Math.round(width * ratio), Math.round(height * ratio)];
+    if (!canvas || canvas.width !== pixels[0] || canvas.height !== pixels[1]) {
+      canvas = document.createElement("canvas");
+      canvas.className = "tmx-bars-canvas";
+      canvas.width = pixels[0];
+      canvas.height = pixels[1];
+      canvas.style.width = width + "px";
+      canvas.style.height = height + "px";
+    }
+    box.appendChild(canvas);
+    svg.appendChild(box);
+    var paint = canvas.getContext("2d"), outline = null;
+    paint.setTransform(ratio, 0, 0, ratio, 0, 0);
+    paint.clearRect(0, 0, width, height);
+    line.order.forEach(function (j, position) {
+      var v = line.values[j], top = y(position);
+      if (v === v) {
+        var r = extent(v, top);
+        paint.fillStyle = color(v);
+        paint.fillRect(r.x, r.y, r.width, r.height);
+        if (j === line.inDomain) outline = r;
+      } else if (band >= 4) {
+        paint.fillStyle = MISSING;
+        paint.font = "10px " + getComputedStyle(svg).fontFamily;
+        paint.textBaseline = "middle";
+        paint.fillText("\u00d7 missing", g.neutral + 4, top + band / 2);
+      }
+    });
+    if (outline) {  // the in-domain bar, outlined on top
+      paint.strokeStyle = SELECTED;
+      paint.lineWidth = 2.5;
+      paint.strokeRect(outline.x, outline.y, outline.width, outline.height);
+    }
+  }
+
+  // Long tick labels are cut at the gutter (the full text is in the hover).
+  function cutTicks(svg, tickWidth) {
+    svg.querySelectorAll(".tmx-bar-tick").forEach(function (tick) {
+      var text = tick.textContent, weight = tick.getAttribute("font-weight");
+      if (textWidth(svg, text, weight) <= tickWidth) return;
+      do text = text.slice(0, -2); while (text.length > 1 && measure(svg, text + "\u2026", weight) > tickWidth);
+      tick.textContent = text + "\u2026";
+    });
+  }
+
+  // The neutral value and the thresholds in force, as vertical rules across the bars.
+  function drawRules(svg, g, style) {
+    ["neutral", "pos", "neg"].forEach(function (name) {
+      var value = style[name];
       if (value === null || value === undefined) return;
       var s = LINES[name];
-      var rule = el("line", {x1: x(value), x2: x(value), y1: MARGIN.top, y2: bottom, stroke: s.stroke, "stroke-width": s.width,
+      var rule = el("line", {x1: g.x(value), x2: g.x(value), y1: MARGIN.top, y2: g.bottom, stroke: s.stroke, "stroke-width": s.width,
                              "stroke-dasharray": s.dash, class: "tmx-rule"});
       rule.dataset.name = name;
       rule.dataset.value = String(value);
       svg.appendChild(rule);
-    }
-    vertical("neutral", style.neutral);
-    vertical("pos", style.pos);
-    vertical("neg", style.neg);
+    });
+  }
 
-    // One transparent layer takes the pointer: the bar under it is the band under its y, so even
-    // sub-pixel bars of a 2,000-task matrix can be hovered and clicked.
-    var hit = el("rect", {x: 0, y: MARGIN.top, width: width, height: bottom - MARGIN.top, fill: "transparent", class: "tmx-bars-hit"});
+  // One transparent layer takes the pointer: the bar under it is the band under its y, so even
+  // sub-pixel bars of a 2,000-task matrix can be hovered and clicked.
+  function hitLayer(svg, g) {
+    var hit = el("rect", {x: 0, y: MARGIN.top, width: g.width, height: g.bottom - MARGIN.top, fill: "transparent", class: "tmx-bars-hit"});
     svg.appendChild(hit);
-    return {svg: svg, hit: hit, band: band, line: line};
+    return hit;
+  }
+
+  function draw(container, width, line, axis, style) {
+    var size = panelSize(line.order.length);
+    var svg = el("svg", {width: width, height: size.height, class: "tmx-bars", role: "img",
+                         "aria-label": (axis === "row" ? "Trained on " : "Tested on ") + line.label});
+    svg.dataset.label = line.label;
+    var canvas = container.querySelector("canvas.tmx-bars-canvas");  // kept: a new one costs its backing store
+    container.replaceChildren(svg);
+    var g = scales(svg, width, line, style, size), color = colorScale(style.scale, style.zmin, style.zmax);
+    drawAxis(svg, g, style);
+    svg.tmxLine = line;  // what the bars show (labels, values, order, in-domain), for tests and tools
+    if (g.labelled) {
+      svg.insertAdjacentHTML("beforeend", barsMarkup(line, g, style, color));
+      cutTicks(svg, g.tickWidth);
+    } else {
+      paintBars(svg, canvas, line, g, color);
+    }
+    drawRules(svg, g, style);
+    return {svg: svg, hit: hitLayer(svg, g), band: g.band, line: line};
   }
 
   // --- pointer: hover tooltip and click -------------------------------------------------------
@@ -445,42 +480,17 @@
     window.setTimeout(settle, SETTLE_MS);
   }
 
-  // The cell under a click on the heatmap, found from the pointer's pixel on the category axes
-  // (cells span their index +- 0.5): exact on 1-pixel cells. Read at mouseup, before plotly's own
-  // click handling (which computes a hover first: ~80 ms at 1000 x 1000); a drag (zoom) is no click.
-  function cellAt(gd, event) {
-    var layout = gd._fullLayout, xa = layout && layout.xaxis, ya = layout && layout.yaxis;
-    if (!xa || !ya || !xa._categories || !ya._categories) return null;
-    var box = gd.getBoundingClientRect();
-    var px = event.clientX - box.left - xa._offset, py = event.clientY - box.top - ya._offset;
-    if (px < 0 || px > xa._length || py < 0 || py > ya._length) return null;
-    var j = Math.round(xa.p2l(px)), i = Math.round(ya.p2l(py));
-    if (!(j >= 0 && j < xa._categories.length && i >= 0 && i < ya._categories.length)) return null;
-    return {row: window.tmx.plainLabel(ya._categories[i]), col: window.tmx.plainLabel(xa._categories[j])};
-  }
-
-  function listenToClicks(graphId, attempts) {
-    var gd = window.tmx.graphDiv(graphId);
-    if (gd && gd._tmxSelect) return;
-    if (!gd || !gd._fullLayout) {  // plotly has not set the graph up yet
-      if ((attempts || 0) < 200) window.setTimeout(function () { listenToClicks(graphId, (attempts || 0) + 1); }, 50);
-      return;
-    }
-    gd._tmxSelect = true;
-    var down = null;
-    gd.addEventListener("mousedown", function (event) {
-      down = event.button === 0 && event.target.classList.contains("nsewdrag") ? {x: event.clientX, y: event.clientY} : null;
-      var cell = down && cellAt(gd, event);
-      if (cell) prefetch(cell.row, cell.col);
-    }, true);
-    // at the document: while a button is down plotly lays a cover over the page, which gets the mouseup
-    document.addEventListener("mouseup", function (event) {
-      var start = down;
-      down = null;
-      if (!start || Math.abs(event.clientX - start.x) > 2 || Math.abs(event.clientY - start.y) > 2) return;
-      var cell = cellAt(gd, event);
-      if (cell) select(cell.row, cell.col);
-    }, true);
+  // A click on a heatmap cell, read at mouseup before plotly's own click handling (which computes
+  // a hover first: ~80 ms at 1000 x 1000; tmx.plotly.onCellClick), once per graph div: its numbers
+  // are asked for at the press, the panels drawn at the release. Labels come back plain.
+  var CLICKS = {tries: 200, once: "cell-clicks"};  // plotly may not have set the graph up yet
+  function listenToClicks(graphId) {
+    window.tmx.whenPlotReady(graphId, function (gd) {
+      var plain = window.tmx.plainLabel;
+      window.tmx.plotly.onCellClick(gd,
+        function (cell) { prefetch(plain(cell.row), plain(cell.col)); },
+        function (cell) { select(plain(cell.row), plain(cell.col)); });
+    }, CLICKS);
   }
 
   var resized = null;
@@ -489,7 +499,7 @@
     resized = window.setTimeout(function () { if (current) show(current.row, current.col, current, true); }, 150);
   });
 
-  window.tmx = Object.assign(window.tmx || {}, {displayNumber: displayNumber, scaleColor: scaleColor});
+  window.tmx = Object.assign(window.tmx || {}, {displayNumber: displayNumber, colorScale: colorScale, scaleColor: scaleColor});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       // Outputs: each panel's bar container style. The last States are the ids it works with.

@@ -41,35 +41,39 @@
 
   // A new figure for the heatmap (a Patch too) makes plotly recompute and redraw every cell
   // (~0.5 s at 1000x1000); a relayout of the shapes alone takes a few ms. The figure held by Dash
-  // gets the same shapes in place, so a later patch of it (a cut, a threshold) keeps the outline.
+  // gets the same shapes in place (tmx.dash.keepInState), so a later patch of it (a cut, a
+  // threshold) keeps the outline.
   function outlineSelection(row, col, figure, graphId) {
     var cells = figure && figure.data && figure.data[0];
     if (!cells) return;
     var labels = traceLabels(cells);
-    var shapes = selectionShapes(labels.row, labels.col, row, col);
-    figure.layout = figure.layout || {};
-    figure.layout.shapes = shapes;
-    var gd = window.tmx.graphDiv(graphId);
-    if (gd && gd._fullLayout) window.Plotly.relayout(gd, {shapes: JSON.parse(JSON.stringify(shapes))});
+    var shapes = selectionShapes(labels.row, labels.col, row, col), tmx = window.tmx;
+    if (!figure.layout) tmx.dash.keepInState(figure, "layout", {});
+    tmx.dash.keepInState(figure.layout, "shapes", shapes);
+    var gd = tmx.graphDiv(graphId);
+    if (tmx.plotly.isDrawn(gd)) window.Plotly.relayout(gd, {shapes: JSON.parse(JSON.stringify(shapes))});
   }
 
   // A page that arrives drawn lists only the chosen train/test label in its dropdowns; every
-  // label follows once the heatmap has been drawn and painted (components/state.py, `deferred`).
+  // label follows once the heatmap has been drawn and painted, or after ~5 s whatever happened
+  // (components/state.py, `deferred`): work the page can do later stays off its first drawing.
   // Later lists (a new dataset) only replace the pending ones: `sync` sends those itself.
   var pendingOptions = null;
+  var DRAWN = {painted: true, anyway: true};
   function fillSelectOptions(lists, rowId, colId, graphId) {
     var first = pendingOptions === null;
     pendingOptions = lists || {};
     if (first) {
-      window.tmx.afterDraw(graphId, function () {
-        if (pendingOptions.row) window.dash_clientside.set_props(rowId, {options: pendingOptions.row});
-        if (pendingOptions.col) window.dash_clientside.set_props(colId, {options: pendingOptions.col});
-      });
+      window.tmx.whenPlotReady(graphId, function () {
+        var setProps = window.tmx.dash.setProps;
+        if (pendingOptions.row) setProps(rowId, {options: pendingOptions.row});
+        if (pendingOptions.col) setProps(colId, {options: pendingOptions.col});
+      }, DRAWN);
     }
     return window.dash_clientside.no_update;
   }
 
-  window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel, traceLabels: traceLabels});
+  window.tmx = Object.assign(window.tmx || {}, {plainLabel: plainLabel, traceLabels: traceLabels, selectionShapes: selectionShapes});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       fill_select_options: fillSelectOptions,

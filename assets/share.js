@@ -46,24 +46,15 @@
     }
   }
 
-  function apiPrefix() {
-    var config = document.getElementById("_dash-config");
-    try {
-      return JSON.parse(config.textContent).requests_pathname_prefix || "/";
-    } catch (err) {
-      return "/";
-    }
-  }
-
   function shareLink(shareClicks, closeClicks, fieldId, closeId) {
     var noUpdate = window.dash_clientside.no_update;
-    var triggered = (window.dash_clientside.callback_context.triggered || [])[0] || {};
+    var triggered = (window.tmx.dash.context().triggered || [])[0] || {};
     if (triggered.prop_id === closeId + ".n_clicks") {
       return [false, noUpdate, noUpdate, noUpdate];
     }
     var loc = window.location;
     var link = loc.origin + loc.pathname + loc.search;
-    var json = apiPrefix() + "api/view" + loc.search;
+    var json = window.tmx.dash.pathPrefix() + "api/view" + loc.search;
     return copy(link).then(function (copied) {
       window.setTimeout(function () { selectWhenShown(fieldId, link, 40); }, 0);
       return [true, link, copied ? COPIED : BY_HAND, json];

@@ -13,7 +13,7 @@
 
   // Positions (in the callback's Input order) of the inputs that fired, so no id is repeated here.
   function firedInputs() {
-    var ctx = window.dash_clientside.callback_context || {};
+    var ctx = window.tmx.dash.context();
     var inputs = (ctx.inputs_list || []).map(function (i) { return i.id + "." + i.property; });
     return (ctx.triggered || []).map(function (t) { return inputs.indexOf(t.prop_id); });
   }
@@ -27,11 +27,12 @@
   function classify(cells, rowLabels, colLabels, pos, neg, diag) {
     var n = cells.rows, m = cells.cols, size = n * m;
     var positive = new Uint8Array(size), negative = new Uint8Array(size);
-    // Float32 cells are compared with the threshold rounded the same way, so a cell that reads
-    // 0.4 is <= 0.4 (its float32 is 0.4000000059); Python compares the float64 values.
-    var round = cells.float32 ? Math.fround : function (x) { return x; };
+    // Cells and thresholds are compared in float32, as the heatmap draws them (and as
+    // transfer.thresholds.classify does): a cell that reads 0.4 is <= 0.4 (its float32 is
+    // 0.4000000059). The page's cells are float32 already; others are rounded here.
+    var cell = cells.float32 ? null : Math.fround;
     var hasPos = pos !== null && pos !== undefined, hasNeg = neg !== null && neg !== undefined;
-    var p = hasPos ? round(pos) : 0, q = hasNeg ? round(neg) : 0;
+    var p = hasPos ? Math.fround(pos) : 0, q = hasNeg ? Math.fround(neg) : 0;
     var colIndex = {};
     colLabels.forEach(function (label, j) { colIndex[label] = j; });
     var counts = {positive: 0, negative: 0};
@@ -39,7 +40,7 @@
     for (var i = 0; i < n; i++) {
       var inDomain = diag ? -1 : (colIndex.hasOwnProperty(rowLabels[i]) ? colIndex[rowLabels[i]] : -1);
       for (var j = 0; j < m; j++) {
-        var k = i * m + j, v = cells.values[k];
+        var k = i * m + j, v = cell ? cell(cells.values[k]) : cells.values[k];
         if (v !== v || j === inDomain) continue;  // missing (NaN) or excluded in-domain cell
         if (hasPos && v >= p) { positive[k] = 1; counts.positive++; }
         if (hasNeg && v <= q) { negative[k] = 1; counts.negative++; }
@@ -141,23 +142,28 @@
     return value === null || value === undefined || value === "" || !isFinite(+value) ? null : +value;
   }
 
+  // Around a typed value: what Python's str.strip() takes off (str.isspace), as the server reads it.
+  var SPACE = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  var EDGES = new RegExp("^" + SPACE + "+|" + SPACE + "+$", "g");
+
   // A typed threshold: locale-free digits, with a decimal point or a single decimal comma
-  // ("0,1" is 0.1, never "01"); anything else is refused with a message.
+  // ("0,1" is 0.1, never "01"); anything else is refused with a message. The same numbers as
+  // transfer.viewstate.parse_typed_number accepts.
   function parseTyped(text) {
-    var raw = text === null || text === undefined ? "" : String(text), t = raw.trim().replace(/\u2212/g, "-");
+    var raw = text === null || text === undefined ? "" : String(text), shown = raw.replace(EDGES, "");
+    var t = shown.replace(/\u2212/g, "-");
     if (!t) return {error: "type a number, e.g. 0.1"};
-    if (/^[+-]?\d*,\d+$/.test(t)) t = t.replace(",", ".");
+    if (t.indexOf(",") >= 0 && t.indexOf(",") === t.lastIndexOf(",") && t.indexOf(".") < 0) t = t.replace(",", ".");
     if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) {
-      return {error: "'" + raw.trim().slice(0, 40) + "' is not a number; type digits with a decimal point or comma, e.g. 0.1"};
+      return {error: "'" + shown.slice(0, 40) + "' is not a number; type digits with a decimal point or comma, e.g. 0.1"};
     }
     var n = Number(t);
-    return isFinite(n) ? {number: n} : {error: "'" + raw.trim().slice(0, 40) + "' is not a finite number"};
+    return isFinite(n) ? {number: n} : {error: "'" + shown.slice(0, 40) + "' is not a finite number"};
   }
 
-  // A number in a message: as the link writes it, or in exponent form when that would be long.
+  // A number in a message, as the server's notices write it (transfer.viewstate.notice_number).
   function echo(value) {
-    var size = Math.abs(value);
-    return size !== 0 && (size >= 1e9 || size < 1e-6) ? value.toExponential().replace(/\.?0+e/, "e") : window.tmx.formatNumber(value);
+    return window.tmx.noticeNumber(value);
   }
 
   var AXES = [{name: "pos", title: "Positive threshold"}, {name: "neg", title: "Negative threshold"}];
@@ -252,7 +258,7 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {
-    thresholds: {classify: classify, outline: outline, parseTyped: parseTyped},
+    thresholds: {classify: classify, lineCounts: lineCounts, outline: outline, parseTyped: parseTyped},
   });
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {

@@ -3,11 +3,12 @@
 (function () {
   "use strict";
 
+  // transfer.parsing.format_size: "812 bytes", "1.5 KB", "10 MB".
   function formatSize(n) {
-    var units = ["bytes", "KB", "MB"];
+    var units = ["bytes", "KB", "MB"], fixed = window.tmx.fixed;
     var i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i += 1; }
-    return i === 0 ? n.toFixed(0) + " bytes" : n.toFixed(1).replace(/\.0$/, "") + " " + units[i];
+    return i === 0 ? fixed(n, 0) + " bytes" : fixed(n, 1).replace(/\.0$/, "") + " " + units[i];
   }
 
   function stageUpload(contents, filename, maxBytes) {
@@ -22,6 +23,7 @@
     return [{contents: contents, filename: filename}, "Reading " + filename + "…", "small text-muted tmx-upload-status"];
   }
 
+  window.tmx = Object.assign(window.tmx || {}, {formatSize: formatSize});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {stage_upload: stageUpload}),
   });

@@ -171,15 +171,14 @@
   // The page arrived drawn for `view`: canonicalise the address bar in place (no history entry,
   // so Back leaves the page), or ask for the address bar's link if the page was drawn for
   // another one (a proxy stripped the Referer the layout was asked with).
+  // A page that arrived without a view (the store could not be reached) asks for its link too.
   function arrive(view, arrival) {
-    current = view;
-    remember(arrival && arrival.datasets);
     var asked = window.location.search.replace(/^\?/, "");
-    if (arrival && arrival.requested !== null && arrival.requested !== undefined && asked !== arrival.requested) {
-      request(asked, current, false);
-    } else {
-      writeLink();
-    }
+    var drawnFor = arrival && typeof arrival.requested === "string" ? arrival.requested : null;
+    current = typeof view === "string" ? view : asked;
+    remember(arrival && arrival.datasets);
+    if (typeof view !== "string" || (drawnFor !== null && asked !== drawnFor)) request(asked, current, false);
+    else writeLink();
   }
 
   // --- datasets opened in this browser -------------------------------------------------------
@@ -200,14 +199,25 @@
     setProps(spec.ids.remembered, {data: remembered});
   }
 
+  var listed = null;  // what the lists were last built from: a click or threshold leaves them be
   function datasetLists(stored, view, catalogue, viewSpec) {
     spec = spec || viewSpec;
     remembered = Array.isArray(stored) ? stored.filter(function (d) { return d && typeof d.id === "string"; }) : [];
     listsRead = true;
     if (toRemember.length && spec) remember([]);
-    var values = parse(view), shown = values.dataset ? decodeURIComponent(values.dataset) : null;
+    var values = parse(view), decoded = function (v) { return v ? decodeURIComponent(v) : null; };
+    var shown = decoded(values.dataset), compared = decoded(values.compare);
+    var key = JSON.stringify([shown, compared, remembered]);
+    if (key === listed) return [noUpdate(), noUpdate(), noUpdate()];
+    listed = key;
     var uploads = remembered.map(function (d) { return {label: "Uploaded: " + d.name, value: d.id}; });
     var all = (catalogue || []).concat(uploads);
+    // The view's own datasets are always listed: a dropdown clears a value its new options lack.
+    [shown, compared].forEach(function (id) {
+      if (!id || all.some(function (option) { return option.value === id; })) return;
+      var known = toRemember.filter(function (d) { return d.id === id; })[0];
+      all.push({label: "Uploaded: " + (known ? known.name : id.slice(0, 8)), value: id});
+    });
     var list = remembered.length ? [{
       type: "Div", namespace: "dash_html_components",
       props: {className: "small", children: [

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.state import BINDINGS, view_spec
+from transfer.viewstate import DISTANCES, METHODS, NORMS, ORDERS, PROFILES, SORTS, TABS, ViewState, parse_query
+
 from conftest import ROOT
-from transfer.viewstate import METHODS, METRICS, NORMS, ORDERS, PROFILES, SORTS, TABS, ViewState, parse_query
 
 HARNESS = ROOT / "tests" / "js" / "view_harness.js"
 # Labels and ids as links carry them: spaces, '+', '&', '%', '=', non-ASCII, digits.
@@ -24,7 +25,7 @@ views = st.builds(
     dataset=st.sampled_from(["mistral-7b-instruct_auc", "a" * 32, "x.y-z_1"]),
     compare=st.none() | st.sampled_from(["llama-3-8b_auc", "b" * 32]),
     norm=st.sampled_from(NORMS), order=st.sampled_from(ORDERS), method=st.sampled_from(METHODS),
-    metric=st.sampled_from(METRICS), profile=st.sampled_from(PROFILES),
+    distance=st.sampled_from(DISTANCES), profile=st.sampled_from(PROFILES),
     k=st.none() | st.integers(2, 2000), cluster=st.none() | st.integers(1, 2000),
     row=st.none() | label, col=st.none() | label, sort=st.sampled_from(SORTS),
     pos=st.none() | number, neg=st.none() | number, diag=st.booleans(), tab=st.sampled_from(TABS),
@@ -35,7 +36,8 @@ def run_harness(states: list[ViewState]) -> list[dict]:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is missing: scripts/test installs Debian's nodejs package")
-    cases = [{"controls": {b.field: b.from_state(getattr(s, b.field)) for b in BINDINGS}, "query": s.to_query()} for s in states]
+    cases = [{"controls": {b.field: b.from_state(getattr(s, b.field)) for b in BINDINGS}, "query": s.to_query()}
+             for s in states]
     done = subprocess.run([node, str(HARNESS)], input=json.dumps({"spec": view_spec(), "cases": cases}),
                           capture_output=True, text=True, timeout=60, check=True)
     return json.loads(done.stdout)

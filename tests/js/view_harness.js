@@ -1,4 +1,4 @@
-// Runs assets/view.js (with tmx.js, whose helpers it uses) outside a browser: reads cases from
+// Runs assets/view.js (with tmx.js and plotly_workarounds.js, whose helpers it uses) outside a browser: reads cases from
 // stdin as JSON, answers on stdout. Each case gives every bound control's value; the answer is
 // the query view.js writes for them (as if a person had set them all) and the control values
 // it shows for a query. Used by tests/test_view_js.py.
@@ -13,7 +13,8 @@ global.window = {
   addEventListener: () => {},
   dash_clientside: {no_update: {noUpdate: true}, set_props: () => {}, callback_context: {}},
 };
-for (const file of ["tmx.js", "view.js"]) eval(fs.readFileSync(path.join(root, "assets", file), "utf8"));
+// in the page's (alphabetical) order; plotly_workarounds.js holds tmx.dash (Dash's clientside API)
+for (const file of ["plotly_workarounds.js", "tmx.js", "view.js"]) eval(fs.readFileSync(path.join(root, "assets", file), "utf8"));
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 const {spec, cases} = input;

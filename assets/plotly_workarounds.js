@@ -1,0 +1,325 @@
+// Every use of plotly.js and Dash internals, in one file: what the rest of assets/ may not
+// touch. Each function says what it relies on. VERIFIED names the versions they were checked on;
+// on any other, one console warning per library says so (open the page, read the console, run
+// the browser tests: tests/test_browser_overlays.py, _breakdown.py, _thresholds.py, _arrival.py).
+//
+// Relied on (plotly.js):
+//   gd._fullLayout             set once plotly has drawn the graph: "is it drawn yet", sizes, ranges
+//   gd._fullLayout._plots      per subplot: .xaxis/.yaxis, .plot and .clipRect (d3 selections), .mainplot
+//   axis._offset, ._length     an axis's pixel origin and length inside the graph div
+//   axis._categories, .p2l     a category axis's labels and pixel -> index
+//   gd._fullData[0].z          the decoded cells: one typed array whose rows are views on one buffer
+//   gd._ev, gd.on              the plot's event emitter: a new plot on the element gets a new one
+//   Plotly.Plots.resize        wrapped (skipSameSizeResizes)
+//   Plotly.version             the version check below
+//   .js-plotly-plot, .nsewdrag the graph div's class; the plot area's drag rectangle (a press on it)
+//   plotly's drag cover        over the page while a button is down: the mouseup lands on it
+// Relied on (Dash):
+//   "_dash-layout" fetch       the renderer asks for the layout with window.fetch (loadPlotlyWithLayout)
+//   window.Plotly              dcc.Graph uses it when set, and loads plotly.js itself otherwise
+//   .dash-graph--pending       dcc.Graph's class while a figure is on its way
+//   #_dash-config              the page's Dash config: dash_version (else the renderer's script
+//                              address, dash_renderer.v4_4_1m…), requests_pathname_prefix
+//   callback_context, set_props, Patch, no_update: dash_clientside (documented; view.js uses them too)
+//   States are the store's own objects: a value written into one is what Dash holds next (keepInState)
+(function () {
+  "use strict";
+
+  var VERIFIED = {plotly: "4.1.1", dash: "4.4.1"};
+  var NAMES = {plotly: "plotly.js", dash: "Dash"};
+
+  // --- versions ----------------------------------------------------------------------------------
+
+  // The page's Dash config (dash.Dash._config, in <script id="_dash-config">), {} without one.
+  function dashConfig() {
+    try {
+      return JSON.parse(document.getElementById("_dash-config").textContent) || {};
+    } catch (err) {
+      return {};
+    }
+  }
+
+  // Dash's version: from the page's config ("dash_version"), else from the renderer's
+  // fingerprinted script address (".../dash_renderer.v4_4_1m1796589417.min.js").
+  function dashVersion() {
+    var version = dashConfig().dash_version;
+    if (version) return String(version);
+    var scripts = document.scripts || [];
+    for (var i = 0; i < scripts.length; i++) {
+      var found = /dash_renderer\.v(\d+)_(\d+)_(\d+)m/.exec(scripts[i].src || "");
+      if (found) return found.slice(1, 4).join(".");
+    }
+    return null;
+  }
+
+  // Warns once per library and version that is running but not VERIFIED. Runs at load (Dash) and
+  // when plotly arrives; returns what it read, for tests.
+  var warned = {};
+  function checkVersions() {
+    var running = {plotly: window.Plotly ? String(window.Plotly.version) : null, dash: dashVersion()};
+    Object.keys(VERIFIED).forEach(function (lib) {
+      var version = running[lib];
+      if (!version || version === VERIFIED[lib] || warned[lib + " " + version]) return;
+      warned[lib + " " + version] = true;
+      console.warn("tmx: " + NAMES[lib] + " " + version + " is not verified: assets/plotly_workarounds.js relies on its " +
+                   "internals and was verified on " + NAMES[lib] + " " + VERIFIED[lib] + " (see the list at the top of that file).");
+    });
+    return {verified: Object.assign({}, VERIFIED), running: running};
+  }
+
+  // --- the graph ---------------------------------------------------------------------------------
+
+  // The plotly graph div of a dcc.Graph (its id is on a wrapper; plotly marks the div it draws in).
+  function graphDiv(id) {
+    var outer = document.getElementById(id);
+    return outer && (outer.classList.contains("js-plotly-plot") ? outer : outer.querySelector(".js-plotly-plot"));
+  }
+
+  // Plotly has drawn this graph div (relies on _fullLayout, set by the first draw).
+  function isDrawn(gd) {
+    return !!(gd && gd._fullLayout);
+  }
+
+  var marks = {};  // once-name -> WeakMap(graph div -> its emitter, or true)
+
+  // Run `fn(gd)` when graph `graphId` is ready, polling until then. Options (all optional):
+  //   everyFrame  poll once an animation frame instead of every 50 ms
+  //   tries       polls before giving up (100)
+  //   events      ready also needs plotly's event emitter (gd.on, gd._ev)
+  //   painted     ready also needs Dash's pending class gone; `fn` runs after the next paint
+  //   anyway      run `fn` (with whatever div there is, maybe null) when the tries run out
+  //   once        a name: `fn` runs once per graph div under it, checked at every poll ...
+  //   perPlot     ... or once per plot on it (a new plot on the same div drops plotly's
+  //               listeners: keyed on its event emitter, gd._ev)
+  // Relies on: _fullLayout, _ev, dcc.Graph's dash-graph--pending class.
+  function whenPlotReady(graphId, fn, options) {
+    var o = options || {}, tries = o.tries === undefined ? 100 : o.tries, attempts = 0;
+    var done = o.once ? (marks[o.once] = marks[o.once] || new WeakMap()) : null;
+    function poll() {
+      var gd = graphDiv(graphId);
+      if (done && gd && (o.perPlot ? gd._ev && done.get(gd) === gd._ev : done.has(gd))) return;
+      var ready = gd && gd._fullLayout && (!o.events || (gd.on && gd._ev)) &&
+                  (!o.painted || !gd.classList.contains("dash-graph--pending"));
+      if (!ready) {
+        if (attempts++ < tries) {
+          if (o.everyFrame) window.requestAnimationFrame(poll); else window.setTimeout(poll, 50);
+          return;
+        }
+        if (!o.anyway) return;
+      }
+      if (done && gd) done.set(gd, o.perPlot ? gd._ev : true);
+      if (o.painted) window.requestAnimationFrame(function () { window.setTimeout(function () { fn(gd); }, 0); });
+      else fn(gd);
+    }
+    poll();
+  }
+
+  // plotly decodes a figure's base64 z into one typed array whose rows are views on it: when the
+  // graph already shows this z, that buffer is the cells (no second decode of 4 MB at 1000
+  // tasks). Null when it cannot be used. Relies on: _fullData[0].z rows sharing one buffer.
+  function plottedValues(graphId, z, Typed, size) {
+    var gd = graphId ? graphDiv(graphId) : null;
+    var shown = gd && gd.data && gd.data[0] && gd.data[0].z, full = gd && gd._fullData && gd._fullData[0] && gd._fullData[0].z;
+    var first = full && full[0];
+    if (!shown || shown.bdata !== z.bdata || !(first instanceof Typed) || first.byteOffset !== 0 ||
+        first.buffer.byteLength !== size * Typed.BYTES_PER_ELEMENT) return null;
+    return new Typed(first.buffer);
+  }
+
+  // --- overlay axes ------------------------------------------------------------------------------
+
+  // Numeric overlay axes (lines between cells, dendrograms, cluster outlines) follow the
+  // heatmap's category axes after every zoom, pan or redraw; the figure names the pairs in
+  // layout.meta.follow ({"xaxis2": "xaxis", ...}). Their layers are put in place first
+  // (placeOverlays); a range to copy is a relayout of ranges alone (no recalculation).
+  // Relies on: _fullLayout[axis].range.
+  function followRanges(gd) {
+    var follow = gd && gd.layout && gd.layout.meta && gd.layout.meta.follow;
+    if (!follow || !gd._fullLayout) return;
+    placeOverlays(gd);
+    var update = {};
+    Object.keys(follow).forEach(function (axis) {
+      var base = gd._fullLayout[follow[axis]], own = gd._fullLayout[axis];
+      if (base && own && (Math.abs(base.range[0] - own.range[0]) > 1e-9 || Math.abs(base.range[1] - own.range[1]) > 1e-9)) {
+        update[axis + ".range"] = base.range.slice();
+      }
+    });
+    if (Object.keys(update).length) window.Plotly.relayout(gd, update);
+  }
+
+  // An overlaid subplot's layer (its lines) where its axes are. plotly.js (4.1.1) moves each
+  // subplot's layer to its axes' offsets (and sizes its clip box) before it re-scales an
+  // *overlaying* axis to the domain that scaleanchor/constrain has just given the axis it
+  // overlays; it re-scales it only when it draws the axes, next. The lines are drawn with the
+  // re-scaled axes, but in a layer left where the heatmap was at the previous draw's size: after
+  // the first draw, a resize or a rotation the threshold and cluster outlines sat 13.6 px left of
+  // their cells at 1920 x 1080 and 54 px above them on a phone, until a later full draw at the
+  // same size. (Giving the overlay axes a scale constraint of their own makes plotly re-scale
+  // them in time, but then every copied range is a full redraw, and a zoom raced Dash's copy of
+  // the layout and was undone.) Two attributes, no redraw; the heatmap's own layer, the fade
+  // and the selection (layout shapes on the category axes) never move.
+  // Relies on: _fullLayout._plots[id].{mainplot, plot, clipRect, xaxis, yaxis}, _offset, _length.
+  function placeOverlays(gd) {
+    var plots = gd._fullLayout._plots || {};
+    Object.keys(plots).forEach(function (id) {
+      var plot = plots[id], xa = plot.xaxis, ya = plot.yaxis, layer = plot.plot && plot.plot.node();
+      if (!plot.mainplot || !layer || !xa || !ya || !isFinite(xa._offset) || !isFinite(ya._offset)) return;  // overlays only
+      var moved = layer.transform && layer.transform.baseVal.consolidate(), at = moved ? moved.matrix : {e: 0, f: 0};
+      if (Math.abs(at.e - xa._offset) > 1e-3 || Math.abs(at.f - ya._offset) > 1e-3) {
+        layer.setAttribute("transform", "translate(" + xa._offset + "," + ya._offset + ")");
+      }
+      var clip = plot.clipRect && plot.clipRect.node();
+      if (clip && (+clip.getAttribute("width") !== xa._length || +clip.getAttribute("height") !== ya._length)) {
+        clip.setAttribute("width", xa._length);
+        clip.setAttribute("height", ya._length);
+      }
+    });
+  }
+
+  // Attached once per plot; the first highlight can run before plotly has set the graph up.
+  // Polled once a frame, so that the overlays of a first draw are in place before it is painted.
+  var FOLLOW = {everyFrame: true, tries: 1800, events: true, once: "follow", perPlot: true};
+  function followOverlay(graphId) {
+    whenPlotReady(graphId, function (gd) {
+      followRanges(gd);
+      gd.on("plotly_relayout", function () { followRanges(gd); });
+      gd.on("plotly_afterplot", function () { followRanges(gd); });
+    }, FOLLOW);
+  }
+
+  // --- clicks on heatmap cells -------------------------------------------------------------------
+
+  // The categories {row, col} (as the axes hold them) of the heatmap cell under a viewport point,
+  // from the pixel on the category axes (cells span their index +- 0.5): exact on 1-pixel
+  // cells. Null off the cells. Relies on: _fullLayout.{x,y}axis._categories, _offset, _length, p2l.
+  function categoriesAt(gd, clientX, clientY) {
+    var layout = gd._fullLayout, xa = layout && layout.xaxis, ya = layout && layout.yaxis;
+    if (!xa || !ya || !xa._categories || !ya._categories) return null;
+    var box = gd.getBoundingClientRect();
+    var px = clientX - box.left - xa._offset, py = clientY - box.top - ya._offset;
+    if (px < 0 || px > xa._length || py < 0 || py > ya._length) return null;
+    var j = Math.round(xa.p2l(px)), i = Math.round(ya.p2l(py));
+    if (!(j >= 0 && j < xa._categories.length && i >= 0 && i < ya._categories.length)) return null;
+    return {row: ya._categories[i], col: xa._categories[j]};
+  }
+
+  // A click on a cell read at mouseup, before plotly's own click handling (which computes a hover
+  // first: ~80 ms at 1000 x 1000): `press(cell)` at a left press on the plot area, `click(cell)`
+  // at its release within 2 px (a drag is a zoom, no click). Relies on: the plot area's drag
+  // rectangle (.nsewdrag) taking the press, and plotly's cover over the page taking the mouseup
+  // while a button is down (so it is listened to at the document).
+  function onCellClick(gd, press, click) {
+    var down = null;
+    gd.addEventListener("mousedown", function (event) {
+      down = event.button === 0 && event.target.classList.contains("nsewdrag") ? {x: event.clientX, y: event.clientY} : null;
+      var cell = down && categoriesAt(gd, event.clientX, event.clientY);
+      if (cell) press(cell);
+    }, true);
+    document.addEventListener("mouseup", function (event) {
+      var start = down;
+      down = null;
+      if (!start || Math.abs(event.clientX - start.x) > 2 || Math.abs(event.clientY - start.y) > 2) return;
+      var cell = categoriesAt(gd, event.clientX, event.clientY);
+      if (cell) click(cell);
+    }, true);
+  }
+
+  // --- Dash ----------------------------------------------------------------------------------------
+
+  // The running callback's context (triggered, inputs_list) and set_props: documented clientside
+  // API, reached here so that one file holds what the assets take from Dash.
+  function context() {
+    return window.dash_clientside.callback_context || {};
+  }
+
+  function setProps(id, props) {
+    window.dash_clientside.set_props(id, props);
+  }
+
+  // The address prefix of the app's own routes (requests_pathname_prefix: "/" or "/tmx/").
+  function pathPrefix() {
+    return dashConfig().requests_pathname_prefix || "/";
+  }
+
+  // Dash (4.4.1) hands a clientside callback the very objects its store holds as States (no
+  // copy): a value written into one is what Dash holds next (a later Patch of that prop builds on
+  // it), without a render. Used to keep the selection outline in the heatmap's figure.
+  function keepInState(object, key, value) {
+    object[key] = value;
+  }
+
+  // --- page load -------------------------------------------------------------------------------
+
+  // dcc.Graph (responsive) calls Plotly.Plots.resize whenever its container's box changes, as
+  // the page fills in around it on load; plotly then re-runs its defaults over the whole figure
+  // 100 ms later even when the plot keeps its size (~60 ms at 1000 tasks, right after the first
+  // draw). A resize that would not change the plot's size is skipped.
+  // Relies on: Plotly.Plots.resize(gd), _fullLayout.{autosize, width, height}.
+  function skipSameSizeResizes(Plotly) {
+    var plots = Plotly && Plotly.Plots;
+    if (!plots || plots.tmxResize) return;
+    var resize = plots.resize;
+    plots.resize = function (gd) {
+      var div = typeof gd === "string" ? document.getElementById(gd) : gd, full = div && div._fullLayout;
+      if (full && full.autosize && div.clientWidth === Math.round(full.width) && div.clientHeight === Math.round(full.height)) {
+        return Promise.resolve(div);
+      }
+      return resize.apply(this, arguments);
+    };
+    plots.tmxResize = true;
+  }
+
+  // plotly.js (4.6 MB; ~70 ms to run) runs while the server builds the layout: started when Dash
+  // asks for it, and the layout handed on once plotly is there, so the graph finds window.Plotly
+  // when it mounts (it would load a second copy otherwise). The page preloads the script
+  // (web/serving.App); without that, or if it fails, dcc.Graph loads plotly itself as usual.
+  // Relies on: the renderer fetching "_dash-layout" with window.fetch; dcc.Graph using window.Plotly.
+  function loadPlotlyWithLayout() {
+    var preload = document.getElementById("tmx-plotly"), fetch = window.fetch;
+    if (!preload || window.Plotly || !fetch) return;
+    window.fetch = function (input) {
+      var answer = fetch.apply(this, arguments);
+      if (String((input && input.url) || input).indexOf("_dash-layout") < 0) return answer;
+      window.fetch = fetch;  // once
+      var loaded = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = preload.href;
+        script.onload = script.onerror = resolve;
+        window.setTimeout(resolve, 30000);  // as long as dcc.Graph itself waits for plotly
+        document.head.appendChild(script);
+      });
+      return Promise.all([answer, loaded]).then(function (both) { return both[0]; });
+    };
+  }
+
+  // plotly arrives later (dcc.Graph or loadPlotlyWithLayout loads it): caught as it is set.
+  function whenPlotlyArrives(fn) {
+    if (window.Plotly) { fn(window.Plotly); return; }
+    Object.defineProperty(window, "Plotly", {
+      configurable: true,
+      get: function () { return undefined; },
+      set: function (Plotly) {
+        Object.defineProperty(window, "Plotly", {value: Plotly, writable: true, configurable: true, enumerable: true});
+        fn(Plotly);
+      },
+    });
+  }
+
+  // At load: assets run before Dash's renderer starts and asks for the layout.
+  loadPlotlyWithLayout();
+  checkVersions();
+  whenPlotlyArrives(function (Plotly) {
+    skipSameSizeResizes(Plotly);
+    checkVersions();
+  });
+
+  window.tmx = Object.assign(window.tmx || {}, {
+    graphDiv: graphDiv,
+    whenPlotReady: whenPlotReady,
+    followOverlay: followOverlay,
+    checkVersions: checkVersions,
+    plotly: {isDrawn: isDrawn, plottedValues: plottedValues, placeOverlays: placeOverlays, categoriesAt: categoriesAt,
+             onCellClick: onCellClick},
+    dash: {context: context, setProps: setProps, keepInState: keepInState, pathPrefix: pathPrefix, version: dashVersion},
+  });
+})();

@@ -1,0 +1,80 @@
+// Runs the browser's twins of server functions outside a browser: loads the assets into a minimal
+// `window`/`document`, reads calls from stdin as JSON ({"calls": [[name, ...args], ...]}) and
+// answers each on stdout, in order. Floats that JSON cannot carry exactly (NaN, infinities, -0)
+// travel both ways as {"$f": "<the IEEE 754 bits, little-endian hex>"}. Used by
+// tests/test_js_parity.py. TMX_ASSETS names another assets folder (a mutated copy, to check that
+// the tests fail when one side changes).
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const assets = process.env.TMX_ASSETS || path.resolve(__dirname, "..", "..", "assets");
+
+global.document = {getElementById: () => null};
+global.window = {
+  location: {search: "", pathname: "/", hash: ""},
+  history: {pushState: () => {}, replaceState: () => {}},
+  addEventListener: () => {},
+  dash_clientside: {no_update: {noUpdate: true}, set_props: () => {}, callback_context: {}},
+};
+// In the order the page loads them (Dash: alphabetical); each adds its part to window.tmx.
+for (const file of ["breakdown.js", "plotly_workarounds.js", "selection.js", "thresholds.js", "tmx.js", "upload.js"]) {
+  eval(fs.readFileSync(path.join(assets, file), "utf8"));
+}
+const tmx = window.tmx;
+
+function fromBits(hex) {
+  return Buffer.from(hex, "hex").readDoubleLE(0);
+}
+
+function bits(value) {
+  const buffer = Buffer.alloc(8);
+  buffer.writeDoubleLE(value, 0);
+  return {$f: buffer.toString("hex")};
+}
+
+const FUNCTIONS = {
+  formatNumber: (v) => tmx.formatNumber(v),
+  displayNumber: (v) => tmx.displayNumber(v),
+  noticeNumber: (v) => tmx.noticeNumber(v),
+  encodeValue: (text) => tmx.encodeValue(text),
+  formatSize: (n) => tmx.formatSize(n),
+  plainLabel: (text) => tmx.plainLabel(text),
+  selectionShapes: (rows, cols, row, col) => tmx.selectionShapes(rows, cols, row, col),
+  parseTyped: (text) => {
+    const parsed = tmx.thresholds.parseTyped(text);
+    return "number" in parsed ? {number: bits(parsed.number)} : {error: parsed.error};
+  },
+  // Both entry points of breakdown.js's colours: the compiled scale and the one-off.
+  colors: (scale, zmin, zmax, values) => {
+    const color = tmx.colorScale(scale, zmin, zmax);
+    return values.map((v) => {
+      const compiled = color(v), once = tmx.scaleColor(v, scale, zmin, zmax);
+      if (compiled !== once) throw new Error(`colorScale ${compiled} != scaleColor ${once} at ${v}`);
+      return compiled;
+    });
+  },
+  // The highlight as thresholds.js computes it from a drawn trace: its cells decoded
+  // (tmx.cellValues), its labels unescaped (tmx.traceLabels); per-line counts for `lines`.
+  classify: (trace, pos, neg, diag, lines) => {
+    const cells = tmx.cellValues(trace.z);
+    const labels = tmx.traceLabels(trace);
+    const result = tmx.thresholds.classify(cells, labels.row, labels.col, pos, neg, diag);
+    const counts = {row: {}, col: {}};
+    for (const axis of ["row", "col"]) {
+      for (const label of lines[axis]) counts[axis][label] = tmx.thresholds.lineCounts(result, axis, labels[axis].indexOf(label));
+    }
+    return {rows: result.rows, cols: result.cols, positive: Array.from(result.positive), negative: Array.from(result.negative),
+            counts: result.counts, lines: counts};
+  },
+};
+
+const input = JSON.parse(fs.readFileSync(0, "utf8"), (key, value) =>
+  value !== null && typeof value === "object" && typeof value.$f === "string" ? fromBits(value.$f) : value);
+const answers = input.calls.map(([name, ...args]) => {
+  try {
+    return {value: FUNCTIONS[name](...args)};
+  } catch (err) {
+    return {error: String(err && err.stack || err)};
+  }
+});
+process.stdout.write(JSON.stringify(answers));
