@@ -22,16 +22,20 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench_throughput import synthetic
+# The repository's packages, for a script run from anywhere (dash_client adds them too, later).
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
-from transfer.viewstate import ViewState
+from bench_throughput import synthetic  # noqa: E402
 
-from dash_client import Callbacks, Gunicorn, connect, request, rss_mb
+from transfer.viewstate import ViewState  # noqa: E402
+
+from dash_client import Callbacks, Gunicorn, connect, request, rss_mb  # noqa: E402
 
 UPDATE = "/_dash-update-component"
 # Not `diag` at 2000: SciPy's optimal leaf ordering of that tree alone takes over 60 s here, and

@@ -18,16 +18,21 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
-from transfer.matrix import TransferMatrix
-from transfer.viewstate import ViewState
+# The repository's packages, for a script run from anywhere (dash_client adds them too, later).
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
-from dash_client import Gunicorn, connect, request
+from transfer.matrix import TransferMatrix  # noqa: E402
+from transfer.viewstate import ViewState  # noqa: E402
+
+from dash_client import Gunicorn, connect, request  # noqa: E402
 
 FLOOR_BODY = (b'{"output": "floor-out.children", "outputs": {"id": "floor-out", "property": "children"}, '
               b'"inputs": [{"id": "floor-button", "property": "n_clicks", "value": 1}], '
