@@ -107,6 +107,11 @@
 
   // --- changes ---------------------------------------------------------------------------------
 
+  function clearNotices() {
+    var shown = document.getElementById(spec.ids.notices);
+    if (shown && shown.childElementCount) setProps(spec.ids.notices, {children: []});  // else: no re-render
+  }
+
   function request(query, before, carry) {
     serial += 1;
     since = [];
@@ -132,7 +137,7 @@
     } else if (serial > answered) {
       since.push(changes);  // laid over the answer that is on its way
     } else {
-      setProps(spec.ids.notices, {children: []});  // the last step's notices described another view
+      clearNotices();  // the last step's notices described another view
       if (continuous) writeLinkSoon(); else writeLink();
     }
     return true;
@@ -164,7 +169,7 @@
     setProps(spec.ids.view, {data: current});
     // a request still out would answer for the view left behind: ask again for this one
     if (within(fields, "server") || serial > answered) request(current, before, false);
-    else setProps(spec.ids.notices, {children: []});
+    else clearNotices();
   }
   window.addEventListener("popstate", restore);
 
