@@ -114,15 +114,8 @@ def notice_children(notices) -> list:
     return [dbc.Alert(text, color="warning", dismissable=True, className="py-1 px-3 mb-1 small") for text in notices]
 
 
-def _kind(name: str) -> str:
-    default = ViewState.__dataclass_fields__[name].default
-    if isinstance(default, bool):
-        return "flag"
-    if name in ("k", "cluster"):
-        return "count"
-    if name in ("pos", "neg"):
-        return "number"
-    return "text" if default is None or isinstance(default, str) else "number"
+# How view.js encodes a field's control value (default: text, quoted as urlencode does).
+KINDS = {"k": "count", "cluster": "count", "pos": "number", "neg": "number", "diag": "flag"}
 
 
 def view_spec() -> dict:
@@ -138,7 +131,7 @@ def view_spec() -> dict:
             "view": ids.VIEW, "request": ids.VIEW_REQUEST, "notices": ids.NOTICES, "remembered": ids.REMEMBERED,
             "forget": ids.FORGET,
         },
-        "bindings": [{"field": b.field, "id": b.id, "prop": b.prop, "kind": _kind(b.field),
+        "bindings": [{"field": b.field, "id": b.id, "prop": b.prop, "kind": KINDS.get(b.field, "text"),
                       "empty": None if b.field == "dataset" else b.from_state(getattr(defaults, b.field))}
                      for b in BINDINGS],
     }

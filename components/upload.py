@@ -19,7 +19,7 @@ from transfer.parsing import TEMPLATES, decode_data_url, file_slug, format_size,
 from transfer.store import StoreUnavailable
 from transfer.thresholds import threshold_scale
 from transfer.view import View, open_view
-from transfer.viewstate import ViewState, format_number, parse_neutral
+from transfer.viewstate import ViewState, format_number, parse_neutral, resolve_thresholds
 from web.services import datasets, limits, upload_allowed, upload_token_required
 
 from . import ids
@@ -115,16 +115,13 @@ def neutral_text(value: float) -> str:
 def keep_thresholds(state: ViewState, copy: TransferMatrix) -> ViewState:
     """Thresholds that still lie in their range on `copy` (another neutral value moves the
     ranges) are kept; one that no longer does restarts from the copy's suggestion; off stays off."""
-    # the bounds `resolve` holds thresholds to, rounded as links write numbers
-    low, high, neutral = (float(format_number(v)) for v in (*copy.value_range(), copy.neutral))
-    scale = None
-    changes = {}
-    for name, lo, hi in (("pos", neutral, high), ("neg", low, neutral)):
-        value = getattr(state, name)
-        if value is not None and not lo <= value <= hi:
-            scale = scale or threshold_scale(copy)
-            changes[name] = scale.suggested_pos if name == "pos" else scale.suggested_neg
-    return replace(state, **changes)
+    clamped, _ = resolve_thresholds(state, copy)  # the range a link's thresholds are held to
+    moved = [name for name in ("pos", "neg") if getattr(clamped, name) != getattr(state, name)]
+    if not moved:
+        return state
+    scale = threshold_scale(copy)
+    suggested = {"pos": scale.suggested_pos, "neg": scale.suggested_neg}
+    return replace(state, **{name: suggested[name] for name in moved})
 
 
 def copy_query(view: View, dataset_id: str, copy: TransferMatrix) -> str:

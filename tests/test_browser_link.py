@@ -258,18 +258,13 @@ def test_back_leaves_the_app_and_back_and_forward_walk_through_changes(live_serv
         act()
         settle(page)
         views.append(check_link_is_view(page, live_server.url, f"after change {len(views)}")[0])
-    for index in (2, 1, 0):
-        page.go_back()
-        settle(page)
-        seen, _ = check_link_is_view(page, live_server.url, f"after Back to view {index}")
-        wrong = same_screen(views[index], seen)
-        assert not wrong, f"Back did not restore view {index} ({views[index]['search']!r}):\n" + "\n".join(wrong)
-    for index in (1, 2, 3):
-        page.go_forward()
-        settle(page)
-        seen, _ = check_link_is_view(page, live_server.url, f"after Forward to view {index}")
-        wrong = same_screen(views[index], seen)
-        assert not wrong, f"Forward did not redo view {index} ({views[index]['search']!r}):\n" + "\n".join(wrong)
+    for name, step, indices in (("Back", page.go_back, (2, 1, 0)), ("Forward", page.go_forward, (1, 2, 3))):
+        for index in indices:
+            step()
+            settle(page)
+            seen, _ = check_link_is_view(page, live_server.url, f"after {name} to view {index}")
+            wrong = same_screen(views[index], seen)
+            assert not wrong, f"{name} did not restore view {index} ({views[index]['search']!r}):\n" + "\n".join(wrong)
 
 
 # --- 6: uploads stay listed until forgotten --------------------------------------------------------

@@ -8,6 +8,8 @@ import pytest
 from components import ids, registry
 from transfer.viewstate import TABS, ViewState
 
+from test_arrival import arrived
+
 
 def test_the_tabs_are_the_links_tab_values_in_order():
     assert tuple(tab.id for tab in registry.TABS) == TABS
@@ -21,19 +23,6 @@ def test_every_panel_registers_and_those_drawn_on_arrival_have_their_content(pan
 
 
 def test_the_page_lays_out_the_registrys_tabs(client):
-    layout = client.get("/_dash-layout").get_json()
-    found = []
-
-    def walk(node):
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict):
-            props = node.get("props", {}) if "type" in node else {}
-            if props.get("id") == ids.TABS:
-                found.extend((tab["props"]["tab_id"], tab["props"]["label"]) for tab in props["children"])
-            for value in (props or node).values():
-                walk(value)
-
-    walk(layout)
-    assert found == [(tab.id, tab.label) for tab in registry.TABS]
+    tabs = arrived(client, None)[(ids.TABS, "children")]
+    shown = [(tab["props"]["tab_id"], tab["props"]["label"]) for tab in tabs]
+    assert shown == [(tab.id, tab.label) for tab in registry.TABS]

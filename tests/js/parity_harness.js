@@ -2,24 +2,12 @@
 // `window`/`document`, reads calls from stdin as JSON ({"calls": [[name, ...args], ...]}) and
 // answers each on stdout, in order. Floats that JSON cannot carry exactly (NaN, infinities, -0)
 // travel both ways as {"$f": "<the IEEE 754 bits, little-endian hex>"}. Used by
-// tests/test_js_parity.py. TMX_ASSETS names another assets folder (a mutated copy, to check that
-// the tests fail when one side changes).
+// tests/test_js_parity.py (tests/js/fake_page.js loads the assets).
 "use strict";
 const fs = require("fs");
-const path = require("path");
-const assets = process.env.TMX_ASSETS || path.resolve(__dirname, "..", "..", "assets");
+const {loadAssets} = require("./fake_page");
 
-global.document = {getElementById: () => null};
-global.window = {
-  location: {search: "", pathname: "/", hash: ""},
-  history: {pushState: () => {}, replaceState: () => {}},
-  addEventListener: () => {},
-  dash_clientside: {no_update: {noUpdate: true}, set_props: () => {}, callback_context: {}},
-};
-// In the order the page loads them (Dash: alphabetical); each adds its part to window.tmx.
-for (const file of ["breakdown.js", "plotly_workarounds.js", "selection.js", "thresholds.js", "tmx.js", "upload.js"]) {
-  eval(fs.readFileSync(path.join(assets, file), "utf8"));
-}
+const window = loadAssets(["breakdown.js", "plotly_workarounds.js", "selection.js", "thresholds.js", "tmx.js", "upload.js"]);
 const tmx = window.tmx;
 
 function fromBits(hex) {

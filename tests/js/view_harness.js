@@ -4,17 +4,10 @@
 // it shows for a query. Used by tests/test_view_js.py.
 "use strict";
 const fs = require("fs");
-const path = require("path");
-const root = path.resolve(__dirname, "..", "..");
-global.document = {getElementById: () => null};
-global.window = {
-  location: {search: "", pathname: "/", hash: ""},
-  history: {pushState: () => {}, replaceState: () => {}},
-  addEventListener: () => {},
-  dash_clientside: {no_update: {noUpdate: true}, set_props: () => {}, callback_context: {}},
-};
-// in the page's (alphabetical) order; plotly_workarounds.js holds tmx.dash (Dash's clientside API)
-for (const file of ["plotly_workarounds.js", "tmx.js", "view.js"]) eval(fs.readFileSync(path.join(root, "assets", file), "utf8"));
+const {loadAssets} = require("./fake_page");
+
+// plotly_workarounds.js holds tmx.dash (Dash's clientside API), tmx.js the shared helpers
+const window = loadAssets(["plotly_workarounds.js", "tmx.js", "view.js"]);
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 const {spec, cases} = input;
