@@ -175,7 +175,7 @@ _FINGERPRINTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def fingerprint(matrix: TransferMatrix) -> str:
-    """A content hash of labels and values (memoised per matrix object; matrices are immutable)."""
+    """A content hash of labels, values and spread (memoised per matrix object; matrices are immutable)."""
     try:
         return _FINGERPRINTS[matrix]
     except KeyError:
@@ -186,6 +186,9 @@ def fingerprint(matrix: TransferMatrix) -> str:
     digest.update("\x1f".join(matrix.cols).encode())
     digest.update(b"\x1e")
     digest.update(np.ascontiguousarray(matrix.values).tobytes())
+    if matrix.spread is not None:  # the same means with other replicates are another matrix
+        for array in (matrix.spread.n, matrix.spread.std, matrix.spread.se, matrix.spread.df):
+            digest.update(np.ascontiguousarray(array).tobytes())
     value = digest.hexdigest()
     _FINGERPRINTS[matrix] = value
     return value

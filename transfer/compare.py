@@ -24,6 +24,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .matrix import TransferMatrix
+from .replicates import Spread, broadcast
+from .replicates import difference as spread_difference
 
 NORM_LABELS = {
     "none": "Values",
@@ -91,10 +93,18 @@ class CompareError(ValueError):
     """Two matrices that cannot be compared; the message says why."""
 
 
-def _pick(matrix: TransferMatrix, rows, cols) -> np.ndarray:
+def _indices(matrix: TransferMatrix, rows, cols) -> tuple[list[int], list[int]]:
     row_index = {label: i for i, label in enumerate(matrix.rows)}
     col_index = {label: j for j, label in enumerate(matrix.cols)}
-    return matrix.values[np.ix_([row_index[r] for r in rows], [col_index[c] for c in cols])]
+    return [row_index[r] for r in rows], [col_index[c] for c in cols]
+
+
+def _pick(matrix: TransferMatrix, rows, cols) -> np.ndarray:
+    return matrix.values[np.ix_(*_indices(matrix, rows, cols))]
+
+
+def _picked_spread(matrix: TransferMatrix, rows, cols) -> Spread | None:
+    return None if matrix.spread is None else matrix.spread.take(*_indices(matrix, rows, cols))
 
 
 def compare(this: TransferMatrix, other: TransferMatrix, other_id: str = "") -> Comparison:
@@ -114,6 +124,7 @@ def compare(this: TransferMatrix, other: TransferMatrix, other_id: str = "") -> 
         neutral=0.0,
         description=f"{this.name} minus {other.name}, over their shared train and test datasets.",
         source=this.source,
+        spread=spread_difference(_picked_spread(this, rows, cols), _picked_spread(other, rows, cols)),
     )
     return Comparison(
         this=this,
@@ -164,6 +175,7 @@ def normalise(matrix: TransferMatrix, norm: str) -> Normalised:
         reference = np.array([matrix.values[i, col_index[label]] if label in col_index else np.nan
                               for i, label in enumerate(matrix.rows)])
         values = matrix.values - reference[:, None]
+        spread = _diag_spread(matrix, col_index)
         has_values = (~np.isnan(matrix.values)).any(axis=1)
         lost = [label for label, ref, present in zip(matrix.rows, reference, has_values) if np.isnan(ref) and present]
         if lost:
@@ -178,6 +190,10 @@ def normalise(matrix: TransferMatrix, norm: str) -> Normalised:
                 f"norm={norm}: no spread in {axis_name} {_names(flat_labels)}; its cells are at the mean (z = 0)."
             )
         metric, description = f"z-score within {axis_name}", f"{matrix.metric} as a z-score within each {axis_name}"
+        spread = None
+        if matrix.spread is not None:
+            notices.append(f"norm={norm}: z-scores have no interval or significance; the statistics of the "
+                           "replicates apply to the values and to norm=diag.")
     else:
         raise ValueError(f"unknown normalisation '{norm}'")
     result = replace(
@@ -187,8 +203,21 @@ def normalise(matrix: TransferMatrix, norm: str) -> Normalised:
         neutral=0.0,
         scale=None,
         description=f"{matrix.description} ({description})".strip(),
+        spread=spread,
     )
     return Normalised(result, tuple(notices))
+
+
+def _diag_spread(matrix: TransferMatrix, col_index: dict[str, int]) -> Spread | None:
+    """The spread of each cell minus its row's in-domain cell, paired by replicate where both
+    have the same replicate ids (`transfer.replicates.difference`)."""
+    if matrix.spread is None:
+        return None
+    n_rows, n_cols = matrix.shape
+    reference = np.array([col_index.get(label, 0) for label in matrix.rows])
+    rows = np.repeat(np.arange(n_rows)[:, None], n_cols, axis=1)
+    ref = broadcast(matrix.spread, rows, np.repeat(reference[:, None], n_cols, axis=1))
+    return spread_difference(matrix.spread, ref, same=matrix.diagonal_mask)
 
 
 @dataclass(frozen=True)

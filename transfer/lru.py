@@ -56,5 +56,7 @@ class ByteLRU:
 
 
 def matrix_bytes(matrix) -> int:
-    """What a TransferMatrix costs in memory, roughly: its values and its labels."""
-    return matrix.values.nbytes + 64 * (len(matrix.rows) + len(matrix.cols))
+    """What a TransferMatrix costs in memory, roughly: its values, its replicates and its labels."""
+    spread = matrix.spread
+    extra = 0 if spread is None else 5 * spread.n.nbytes + (0 if spread.samples is None else spread.samples.nbytes)
+    return matrix.values.nbytes + extra + 64 * (len(matrix.rows) + len(matrix.cols))

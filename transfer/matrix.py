@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .replicates import Spread
+
 MAX_LABEL_LENGTH = 200
 
 
@@ -31,6 +33,7 @@ class TransferMatrix:
     `neutral` is the value that means "no transfer" (0 for differences, 0.5 for raw AUC): the
     colour scale is white there and thresholds run away from it. `scale` optionally fixes the
     colour range (for example (0, 1) for AUC); otherwise it is symmetric around `neutral`.
+    `spread` is set when the values are means over replicates (`transfer.replicates`).
     """
 
     rows: tuple[str, ...]
@@ -43,6 +46,7 @@ class TransferMatrix:
     scale: tuple[float, float] | None = None
     source: str = ""
     extra: dict = field(default_factory=dict)
+    spread: Spread | None = None
 
     def __post_init__(self):
         values = np.array(self.values, dtype=np.float64)
@@ -61,6 +65,8 @@ class TransferMatrix:
             )
         if not math.isfinite(self.neutral):
             raise MatrixError("the neutral value must be a finite number")
+        if self.spread is not None and self.spread.n.shape != values.shape:
+            raise MatrixError(f"replicate counts have shape {self.spread.n.shape}, expected {values.shape}")
         values.setflags(write=False)
         object.__setattr__(self, "values", values)
 
@@ -116,6 +122,7 @@ class TransferMatrix:
             rows=tuple(self.rows[i] for i in row_order),
             cols=tuple(self.cols[j] for j in col_order),
             values=self.values[np.ix_(row_order, col_order)],
+            spread=None if self.spread is None else self.spread.take(row_order, col_order),
         )
 
     def metadata(self) -> dict:
@@ -142,6 +149,8 @@ class TransferMatrix:
         # The values' bytes, not their JSON: hashing 1000x1000 cells as text took a second.
         # Every NaN is written with one bit pattern; -0.0 stays distinct, as it is in the data.
         digest.update(np.where(np.isnan(self.values), np.nan, self.values).astype("<f8").tobytes())
+        if self.spread is not None:  # a matrix without replicates keeps the id it always had
+            digest.update(self.spread.digest())
         return digest.hexdigest()[:32]
 
     def to_csv(self) -> str:

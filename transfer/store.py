@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .lru import ByteLRU, matrix_bytes
 from .matrix import TransferMatrix
+from .replicates import Spread
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +64,35 @@ def _enable_sqlite_wal(engine: Engine) -> None:
 
 
 def _encode(matrix: TransferMatrix) -> tuple[str, bytes]:
+    """Labels and metadata as JSON; the values, then the replicates' arrays if any, as one blob.
+    A matrix without replicates is stored exactly as before they existed."""
     meta = {"rows": list(matrix.rows), "cols": list(matrix.cols), **matrix.metadata()}
+    arrays = [matrix.values]
+    if matrix.spread is not None:
+        meta["spread"] = {**matrix.spread.header(), "shapes": [list(a.shape) for a in matrix.spread.stored_arrays()]}
+        arrays += matrix.spread.stored_arrays()
+    blob = b"".join(np.ascontiguousarray(a, dtype="<f8").tobytes() for a in arrays)
     # ensure_ascii: a label with a lone surrogate would not encode for PostgreSQL's TEXT.
-    return json.dumps(meta, ensure_ascii=True), zlib.compress(matrix.values.astype("<f8").tobytes(), 6)
+    return json.dumps(meta, ensure_ascii=True), zlib.compress(blob, 6)
 
 
 def _decode(meta_json: str, blob: bytes) -> TransferMatrix:
     meta = json.loads(meta_json)
     rows, cols = meta.pop("rows"), meta.pop("cols")
-    values = np.frombuffer(zlib.decompress(blob), dtype="<f8").reshape(len(rows), len(cols))
+    flat = np.frombuffer(zlib.decompress(blob), dtype="<f8")
+    size = len(rows) * len(cols)
+    values, spread = flat[:size].reshape(len(rows), len(cols)), None
+    header = meta.pop("spread", None)
+    if header is not None:
+        arrays, start = [], size
+        for shape in header["shapes"]:
+            count = int(np.prod(shape))
+            arrays.append(flat[start:start + count].reshape(shape))
+            start += count
+        spread = Spread.from_stored(header, arrays)
     scale = meta.pop("scale", None)
-    return TransferMatrix(rows=rows, cols=cols, values=values, scale=tuple(scale) if scale else None, **meta)
+    return TransferMatrix(rows=rows, cols=cols, values=values, scale=tuple(scale) if scale else None, spread=spread,
+                          **meta)
 
 
 class DatasetStore:

@@ -3,7 +3,8 @@
 A cell shows *positive transfer* when its value is >= `pos` and *negative transfer* when it is
 <= `neg`, both in the matrix's own units; `None` switches a threshold off. Missing cells are never
 highlighted, and with `diag=False` the in-domain cells (train label == test label, matched by
-label so any display order works) are left out of highlighting and counts.
+label so any display order works) are left out of highlighting and counts. With `sig` (a matrix
+with replicates), only cells whose q-value is below it are highlighted ("significant only").
 
 The browser repeats `classify` in `assets/thresholds.js` so that moving a slider never asks the
 server; `/api/view` answers with this module's result for the same link.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .matrix import TransferMatrix
+from .uncertainty import cell_stats
 from .viewstate import ViewState, format_number
 
 # Defaults for scores on a unit scale (AUC, accuracy, their differences): +0.1 above the neutral
@@ -115,8 +117,12 @@ class Highlight:
         return [[self.rows[i], self.cols[j]] for i, j in zip(*np.nonzero(mask))]
 
 
-def classify(matrix: TransferMatrix, pos: float | None, neg: float | None, diag: bool = True) -> Highlight:
-    """Cells >= pos (positive) and <= neg (negative); missing and (diag=False) in-domain cells never.
+def classify(
+    matrix: TransferMatrix, pos: float | None, neg: float | None, diag: bool = True,
+    significant: np.ndarray | None = None,
+) -> Highlight:
+    """Cells >= pos (positive) and <= neg (negative); missing and (diag=False) in-domain cells
+    never, nor, when `significant` is given ("significant only"), the cells it marks False.
 
     Compared as the heatmap draws them, in float32 (cells and thresholds alike), as the browser
     classifies: a difference of two stored scores, 0.6 - 0.5 = 0.09999999999999998 in float64,
@@ -125,6 +131,8 @@ def classify(matrix: TransferMatrix, pos: float | None, neg: float | None, diag:
     eligible = ~np.isnan(values)
     if not diag:
         eligible &= ~matrix.diagonal_mask
+    if significant is not None:
+        eligible &= significant
     none = np.zeros(values.shape, dtype=bool)
     positive = eligible & (values >= np.float32(pos)) if pos is not None else none
     negative = eligible & (values <= np.float32(neg)) if neg is not None else none
@@ -135,9 +143,10 @@ def highlight_json(matrix: TransferMatrix, state: ViewState) -> dict | None:
     """The `highlight` section of /api/view; None while both thresholds are off."""
     if state.pos is None and state.neg is None:
         return None
-    result = classify(matrix, state.pos, state.neg, state.diag)
+    stats = cell_stats(matrix, state.ci) if state.sig is not None else None
+    result = classify(matrix, state.pos, state.neg, state.diag, stats.significant(state.sig) if stats else None)
     section = {
-        "pos": state.pos, "neg": state.neg, "diag": state.diag,
+        "pos": state.pos, "neg": state.neg, "diag": state.diag, **({"sig": state.sig} if stats else {}),
         "positive": result.pairs("positive"), "negative": result.pairs("negative"),
         "counts": result.counts(),
     }

@@ -18,7 +18,8 @@ from .insights import Insight, build_insights
 from .lru import ByteLRU, matrix_bytes
 from .matrix import TransferMatrix, values_to_json
 from .thresholds import highlight_json
-from .viewstate import ViewState, parse_query, resolve, resolve_thresholds
+from .uncertainty import CellStats, cell_stats, reach_notice
+from .viewstate import ViewState, parse_query, resolve, resolve_thresholds, resolve_uncertainty
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ class View:
     @property
     def query(self) -> str:
         return self.state.to_query()
+
+    @cached_property
+    def stats(self) -> CellStats | None:
+        """The statistics of the displayed cells (None without replicates), in display order."""
+        return cell_stats(self.matrix, self.state.ci)
 
     @cached_property
     def clustering(self) -> Clustering:
@@ -56,9 +62,15 @@ def open_view(datasets: Datasets, state: ViewState, notices: list[str] | tuple[s
     notices.extend(derived.notices)
     state, more = resolve_thresholds(replace(state, **derived.changes), derived.matrix)
     notices.extend(more)
+    state, more = resolve_uncertainty(state, derived.matrix)
+    notices.extend(more)
+    matrix = arranged_matrix(derived.matrix, state)
+    if matrix.spread is not None:
+        reach = reach_notice(cell_stats(matrix, state.ci), state.sig or 0.05)
+        notices.extend([reach] if reach else [])
     return View(
         state=state, notices=tuple(notices), dataset_id=state.dataset, stored=stored,
-        matrix=arranged_matrix(derived.matrix, state), derived=derived.matrix, comparison=derived.comparison,
+        matrix=matrix, derived=derived.matrix, comparison=derived.comparison,
     )
 
 
@@ -173,9 +185,17 @@ def view_json(view: View) -> dict:
         "comparison": view.comparison.to_json() if view.comparison else None,
         "clusters": clusters_json(view),
         "insights": [insight.to_json() for insight in view_insights(view)],
+        "uncertainty": uncertainty_json(view),
         **selection_json(view),
         **({"highlight": highlight} if highlight else {}),
     }
+
+
+def uncertainty_json(view: View) -> dict | None:
+    """/api/view's `uncertainty`: the statistics of each displayed cell (null without replicates)."""
+    if view.stats is None:
+        return None
+    return {**view.stats.to_json(), "marks": view.state.marks, "display": view.state.unc, "sig": view.state.sig}
 
 
 def selection_json(view: View, values: bool = True) -> dict:

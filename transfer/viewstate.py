@@ -28,6 +28,9 @@ PROFILES = ("both", "rows", "cols")
 NORMS = ("none", "diag", "zrow", "zcol")
 SORTS = ("data", "value")
 TABS = ("heatmap", "dendrogram", "multiples")
+CI_LEVELS = (90, 95, 99)  # percent, the t-intervals of cells with replicates
+SIG_LEVELS = (0.1, 0.05, 0.01, 0.001)  # q-value levels of "significant only" (transfer.uncertainty)
+UNCERTAINTY_DISPLAYS = ("vsup", "none")  # a value-suppressing palette, or plain colours
 
 
 def format_number(value: float) -> str:
@@ -118,6 +121,22 @@ def _dataset_id(text: str) -> str:
     return text
 
 
+def _ci_level(text: str) -> int:
+    if text not in tuple(map(str, CI_LEVELS)):
+        raise ValueError(f"'{echo(text)}' is not one of {', '.join(map(str, CI_LEVELS))} (percent)")
+    return int(text)
+
+
+def _sig_level(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if value not in SIG_LEVELS:
+        raise ValueError(f"'{echo(text)}' is not one of {', '.join(map(format_number, SIG_LEVELS))}")
+    return value
+
+
 def _flag(text: str) -> bool:
     if text not in ("0", "1"):
         raise ValueError(f"'{echo(text)}' is not 0 or 1")
@@ -147,6 +166,10 @@ class ViewState:
     pos: float | None = field(default=None, metadata=_codec(_number, format_number))
     neg: float | None = field(default=None, metadata=_codec(_number, format_number))
     diag: bool = field(default=True, metadata=_codec(_flag, lambda v: "1" if v else "0"))
+    ci: int = field(default=95, metadata=_codec(_ci_level))
+    sig: float | None = field(default=None, metadata=_codec(_sig_level, format_number))
+    marks: bool = field(default=True, metadata=_codec(_flag, lambda v: "1" if v else "0"))
+    unc: str = field(default="vsup", metadata=_codec(_choice(UNCERTAINTY_DISPLAYS)))
     tab: str = field(default="heatmap", metadata=_codec(_choice(TABS)))
 
     def to_query(self) -> str:
@@ -321,3 +344,17 @@ def resolve_thresholds(state: ViewState, displayed: TransferMatrix) -> tuple[Vie
                 f"{notice_number(clamped)}."
             )
     return replace(state, **changes), notices
+
+
+def resolve_uncertainty(state: ViewState, displayed: TransferMatrix) -> tuple[ViewState, list[str]]:
+    """ci, sig, marks and unc apply to a displayed matrix with replicates only: elsewhere they are
+    dropped from the link with a notice (a z-score normalisation, for one, has no interval)."""
+    if displayed.spread is not None:
+        return state, []
+    defaults = ViewState()
+    given = [name for name in ("ci", "sig", "marks", "unc") if getattr(state, name) != getattr(defaults, name)]
+    if not given:
+        return state, []
+    reason = "z-scores have no interval" if state.norm in ("zrow", "zcol") else "this matrix has no replicates"
+    return (replace(state, **{name: getattr(defaults, name) for name in given}),
+            [f"Ignored {', '.join(given)}: {reason}."])
