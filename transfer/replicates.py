@@ -23,7 +23,7 @@ from enum import IntEnum
 import numpy as np
 
 
-class Test(IntEnum):
+class TTest(IntEnum):
     """The t-test behind a cell's interval and p-value (per cell: a comparison may mix them)."""
 
     NONE = 0  # fewer than two replicates, or no spread: a value without an interval
@@ -32,7 +32,7 @@ class Test(IntEnum):
     WELCH = 3  # two independent sets of replicates (Welch-Satterthwaite degrees of freedom)
 
 
-TEST_NAMES = {Test.ONE_SAMPLE: "one-sample t", Test.PAIRED: "paired t", Test.WELCH: "Welch t"}
+TEST_NAMES = {TTest.ONE_SAMPLE: "one-sample t", TTest.PAIRED: "paired t", TTest.WELCH: "Welch t"}
 
 
 def sample_means(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -52,7 +52,7 @@ def _frozen(array: np.ndarray, dtype=np.float64) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Spread:
-    """Per-cell `n`, `std` (ddof=1), `se` and `df` (NaN where undefined) and `test` (a `Test`
+    """Per-cell `n`, `std` (ddof=1), `se` and `df` (NaN where undefined) and `test` (a `TTest`
     code); `samples` and `ids` when the replicates themselves are known."""
 
     n: np.ndarray
@@ -89,7 +89,7 @@ class Spread:
         defined = ~np.isnan(se)
         return cls(
             n=_frozen(n), std=_frozen(std), se=_frozen(se), df=_frozen(np.where(defined, n - 1, np.nan)),
-            test=_frozen(np.where(defined, Test.ONE_SAMPLE, Test.NONE), np.uint8), samples=samples, ids=ids,
+            test=_frozen(np.where(defined, TTest.ONE_SAMPLE, TTest.NONE), np.uint8), samples=samples, ids=ids,
         )
 
     @property
@@ -186,11 +186,11 @@ def difference(a: Spread | None, b: Spread | None, same: np.ndarray | None = Non
     std = np.where(paired, diffs.std if diffs else np.nan, np.nan)
     se = np.where(paired, diffs.se if diffs else np.nan, np.where(welch, welch_se, np.nan))
     df = np.where(paired, diffs.df if diffs else np.nan, np.where(welch, welch_df, np.nan))
-    test = np.where(paired, Test.PAIRED, np.where(welch, Test.WELCH, Test.NONE))
+    test = np.where(paired, TTest.PAIRED, np.where(welch, TTest.WELCH, TTest.NONE))
     if same is not None:
         n = np.where(same, a.n, n)
         std, se = np.where(same, 0.0, std), np.where(same, 0.0, se)
-        df, test = np.where(same, np.nan, df), np.where(same, Test.NONE, test)
+        df, test = np.where(same, np.nan, df), np.where(same, TTest.NONE, test)
     return Spread(n=_frozen(n), std=_frozen(std), se=_frozen(se), df=_frozen(df), test=_frozen(test, np.uint8),
                   samples=None if diffs is None else diffs.samples, ids=ids)
 

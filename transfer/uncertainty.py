@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 from .matrix import TransferMatrix, values_to_json
-from .replicates import TEST_NAMES, Test
+from .replicates import TEST_NAMES, TTest
 
 CI_LEVELS = (90, 95, 99)
 SIG_LEVELS = (0.1, 0.05, 0.01, 0.001)  # the `sig` choices; code k means q < SIG_LEVELS[k - 1]
@@ -41,7 +41,7 @@ class CellStats:
     ci_high: np.ndarray
     p: np.ndarray
     q: np.ndarray
-    tests: tuple[Test, ...]  # the tests used, in Test order
+    tests: tuple[TTest, ...]  # the tests used, in TTest order
     df: np.ndarray
 
     @property
@@ -119,7 +119,7 @@ def _compute(matrix: TransferMatrix, level: int) -> CellStats:
     if tested.any():
         q[tested] = stats.false_discovery_control(p[tested], method="bh")
     n = np.where(present, spread.n, np.nan)
-    used = tuple(t for t in (Test.ONE_SAMPLE, Test.PAIRED, Test.WELCH) if np.any(spread.test[defined] == t))
+    used = tuple(t for t in (TTest.ONE_SAMPLE, TTest.PAIRED, TTest.WELCH) if np.any(spread.test[defined] == t))
     return CellStats(
         level=level, n=n, std=np.where(present, spread.std, np.nan), se=np.where(present, se, np.nan),
         ci_low=ci_low, ci_high=ci_high, p=p, q=q, tests=used, df=np.where(defined, df, np.nan),
@@ -138,8 +138,8 @@ def reach_notice(result: CellStats, alpha: float = 0.05) -> str | None:
     needed = float(stats.t.isf(alpha / (2 * m), typical_df))
     replicates = int(round(typical_df + 1))
     text = (f"No cell is significant after correcting for {m} tests (q < {alpha:g}). With about {replicates} "
-            f"replicates per cell, the most significant cell would need |t| >= {needed:.3g}: its value "
-            f"{needed:.3g} standard errors from the neutral value")
+            f"replicates per cell, the most significant cell would need |t| >= {needed:.3g} (a value "
+            f"{needed:.3g} standard errors from the neutral value)")
     if needed > UNREACHABLE_T:
         text += (", which replicates this few almost never reach. More replicates per cell, or fewer cells "
                  "tested (a comparison of fewer tasks), would make significance reachable.")
