@@ -15,6 +15,10 @@ matrix's order), and says which labels only one of them has. `normalise(matrix, 
 
 `derive` chains both (comparison first, then normalisation) and returns the notices and the
 state corrections the view needs; it never raises on valid matrices.
+
+A matrix with replicates keeps a spread through `compare` and `diag` (each a difference, paired
+by replicate id where both sides have the same ids, Welch otherwise:
+`transfer.replicates.difference`); the z-scores have none, and say so.
 """
 
 from __future__ import annotations
