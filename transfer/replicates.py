@@ -45,7 +45,7 @@ def sample_means(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _frozen(array: np.ndarray, dtype=np.float64) -> np.ndarray:
-    array = np.array(array, dtype=dtype)
+    array = np.asarray(array, dtype=dtype)  # arrays made here, or handed over by their maker
     array.setflags(write=False)
     return array
 
@@ -105,6 +105,9 @@ class Spread:
 
     def take(self, row_index, col_index) -> "Spread":
         """The spread of the cells at these row and column indices (a reordering or a subset)."""
+        row_index, col_index = list(row_index), list(col_index)
+        if row_index == list(range(self.n.shape[0])) and col_index == list(range(self.n.shape[1])):
+            return self
         pick = np.ix_(list(row_index), list(col_index))
         return Spread(
             n=_frozen(self.n[pick]), std=_frozen(self.std[pick]), se=_frozen(self.se[pick]),
@@ -143,6 +146,8 @@ class Spread:
 
 def _aligned(spread: Spread, ids: tuple[str, ...]) -> np.ndarray:
     """The samples with one slot per id of `ids` (NaN where this spread lacks the id)."""
+    if spread.ids == ids:
+        return spread.samples
     own = {name: k for k, name in enumerate(spread.ids)}
     out = np.full((*spread.n.shape, len(ids)), np.nan)
     for k, name in enumerate(ids):
