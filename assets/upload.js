@@ -1,5 +1,7 @@
 // The drop zone's first check, in the browser: a file over the size limit is refused here, with
-// the same message the server gives, instead of being sent (the server checks again).
+// the same message the server gives, instead of being sent (the server checks again). Every drop
+// replaces the status line at once (a message about the previous file never stays under a new
+// one) and hides the previous file's column-mapping step.
 (function () {
   "use strict";
 
@@ -13,14 +15,15 @@
 
   function stageUpload(contents, filename, maxBytes) {
     var noUpdate = window.dash_clientside.no_update;
-    if (!contents) return [noUpdate, noUpdate, noUpdate];
+    if (!contents) return [noUpdate, noUpdate, noUpdate, noUpdate];
     var payload = contents.length - contents.indexOf(",") - 1;
     var size = Math.floor(payload * 3 / 4);
     if (size > maxBytes) {
       var text = filename + ": the file is " + formatSize(size) + "; the limit is " + formatSize(maxBytes);
-      return [noUpdate, text, "small text-danger tmx-upload-status"];
+      return [noUpdate, text, "small text-danger tmx-upload-status", true];
     }
-    return [{contents: contents, filename: filename}, "Reading " + filename + "…", "small text-muted tmx-upload-status"];
+    return [{contents: contents, filename: filename}, "Reading " + filename + "…", "small text-muted tmx-upload-status",
+      true];
   }
 
   window.tmx = Object.assign(window.tmx || {}, {formatSize: formatSize});

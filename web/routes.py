@@ -9,7 +9,16 @@ import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from transfer.matrix import MatrixError
-from transfer.parsing import TEMPLATES, WRITERS, TooLarge, example_matrix, format_size, parse_matrix
+from transfer.parsing import (
+    COLUMN_ROLES,
+    TEMPLATES,
+    WRITERS,
+    ColumnsAmbiguous,
+    TooLarge,
+    example_matrix,
+    format_size,
+    parse_matrix,
+)
 from transfer.store import StoreUnavailable
 from transfer.view import selection_json, view_from_query, view_json
 from transfer.viewstate import ViewState
@@ -42,7 +51,10 @@ def api_selection():
 @blueprint.post("/api/datasets")
 def api_post_dataset():
     """Store a matrix file (multipart field `file`, or the raw body with its content type);
-    `?name=&metric=&neutral=` override the file's metadata. 201 with the id and the link."""
+    `?name=&metric=&neutral=` override the file's metadata; `?train=&test=&replicate=&value=`
+    (and `std=`, `n=`) name a long table's columns; `?sheet=` picks a workbook's sheet (name or
+    1-based number). 201 with the id and the link; 400 with the columns and their best guesses
+    for a table whose columns are ambiguous."""
     request = flask.request
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if not upload_allowed(token.strip() if scheme.lower() == "bearer" else None):
@@ -58,10 +70,16 @@ def api_post_dataset():
     else:
         data, filename, content_type = request.get_data(cache=False), None, request.mimetype
     overrides = {key: request.args[key] for key in ("name", "metric", "neutral") if key in request.args}
+    mapping = {role: request.args[role] for role in COLUMN_ROLES if role in request.args}
     try:
-        matrix = parse_matrix(data, filename=filename, content_type=content_type, limits=limits(), metadata=overrides)
+        matrix = parse_matrix(
+            data, filename=filename, content_type=content_type, limits=limits(), metadata=overrides,
+            columns=mapping or None, sheet=request.args.get("sheet") or None,
+        )
     except TooLarge as err:
         return error(413, str(err))
+    except ColumnsAmbiguous as err:
+        return flask.jsonify(err.to_json()), 400
     except MatrixError as err:
         return error(400, str(err))
     dataset_id = datasets().put(matrix)
