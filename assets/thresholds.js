@@ -4,10 +4,13 @@
 //   writes); the server only sets the sliders' ranges.
 // - threshold_highlight classifies the drawn cells exactly as transfer.thresholds.classify does,
 //   patches the heatmap's FADE / POSITIVE / NEGATIVE slots (never the cells), writes the counts.
+//   "Significant only" (`sig`, a matrix with replicates) reads each cell's significance code from
+//   the UNCERTAINTY slot (one byte a cell, transfer.uncertainty.CellStats.codes; see
+//   transfer.figures._uncertainty_trace).
 (function () {
   "use strict";
 
-  var TRACE = {CELLS: 0, FADE: 1, POSITIVE: 2, NEGATIVE: 3};  // transfer.figures.HeatmapTrace
+  var TRACE = {CELLS: 0, UNCERTAINTY: 1, FADE: 2, POSITIVE: 3, NEGATIVE: 4};  // transfer.figures.HeatmapTrace
 
   function noUpdate() { return window.dash_clientside.no_update; }
 
@@ -22,9 +25,44 @@
     return fired.some(function (i) { return i >= first && i <= last; });
   }
 
+  // --- significance (transfer.uncertainty: codes and SIG_LEVELS) ------------------------------
+
+  function base64Bytes(text) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+    var chars = atob(text), bytes = new Uint8Array(chars.length);
+    for (var b = 0; b < chars.length; b++) bytes[b] = chars.charCodeAt(b);
+    return bytes;
+  }
+
+  // The figure's significance codes (row-major, one per cell) and the q-value levels they count
+  // (code k: q < levels[k - 1]), or null for a matrix without replicates: the customdata of the
+  // UNCERTAINTY trace, or under the value-suppressing palette the bits of its z above
+  // `meta.sig_shift` (the low bits are the colour). One decode per figure.
+  var decodedCodes = {source: null, codes: null};
+  function significanceCodes(trace) {
+    var meta = trace && trace.meta, levels = meta && meta.sig_levels;
+    var shift = meta && meta.sig_shift, data = shift ? trace.z : trace && trace.customdata;
+    if (!data || !levels) return null;
+    var source = data.bdata !== undefined ? data.bdata : data;
+    if (decodedCodes.source !== source) {
+      var codes = data.bdata !== undefined ? base64Bytes(data.bdata) : Uint8Array.from([].concat.apply([], data));
+      if (shift) codes = codes.map(function (byte) { return byte >> shift; });
+      decodedCodes = {source: source, codes: codes};
+    }
+    return {codes: decodedCodes.codes, levels: levels};
+  }
+
+  // "Significant only" at `sig` (a q-value level as the link writes it, or the select's "off"):
+  // {codes, least}, a cell passing when its code is at least `least`; null when off or without codes.
+  function significanceFilter(significance, sig) {
+    if (!significance || sig === null || sig === undefined || !isFinite(Number(sig)) || sig === "") return null;
+    var least = significance.levels.indexOf(Number(sig)) + 1;
+    return least > 0 ? {codes: significance.codes, least: least} : null;
+  }
+
   // --- classification (the same rules as transfer/thresholds.py) ------------------------------
 
-  function classify(cells, rowLabels, colLabels, pos, neg, diag) {
+  function classify(cells, rowLabels, colLabels, pos, neg, diag, significant) {
     var n = cells.rows, m = cells.cols, size = n * m;
     var positive = new Uint8Array(size), negative = new Uint8Array(size);
     // Cells and thresholds are compared in float32, as the heatmap draws them (and as
@@ -42,6 +80,7 @@
       for (var j = 0; j < m; j++) {
         var k = i * m + j, v = cell ? cell(cells.values[k]) : cells.values[k];
         if (v !== v || j === inDomain) continue;  // missing (NaN) or excluded in-domain cell
+        if (significant && significant.codes[k] < significant.least) continue;  // not significant at sig
         if (hasPos && v >= p) { positive[k] = 1; counts.positive++; }
         if (hasNeg && v <= q) { negative[k] = 1; counts.negative++; }
       }
@@ -51,10 +90,10 @@
 
   // The last classification, reused while only the selection changes (its counts are read from it).
   var lastClassified = {key: null, result: null};
-  function classified(cells, labels, pos, neg, diag) {
-    var key = [cells, labels, pos, neg, diag];
+  function classified(cells, labels, pos, neg, diag, significant) {
+    var key = [cells, labels, pos, neg, diag, significant && significant.codes, significant && significant.least];
     var same = lastClassified.key && key.every(function (part, i) { return part === lastClassified.key[i]; });
-    if (!same) lastClassified = {key: key, result: classify(cells, labels.row, labels.col, pos, neg, diag)};
+    if (!same) lastClassified = {key: key, result: classify(cells, labels.row, labels.col, pos, neg, diag, significant)};
     return lastClassified.result;
   }
 
@@ -112,14 +151,16 @@
 
   // --- text ----------------------------------------------------------------------------------
 
-  function countsText(counts, pos, neg, diag) {
-    var fmt = window.tmx.formatNumber, parts = [];
+  function countsText(counts, pos, neg, diag, significant) {
+    var fmt = window.tmx.formatNumber, parts = [], only = [];
     if (pos === null && neg === null) return "Switch on a threshold to highlight transfer.";
     // "1 cell shows ..., 2 show ..." (the noun only once).
     function show(n, noun) { return n + (noun ? (n === 1 ? " cell" : " cells") : "") + (n === 1 ? " shows" : " show"); }
     if (pos !== null) parts.push(show(counts.positive, true) + " positive transfer \u2265 " + fmt(pos));
     if (neg !== null) parts.push(show(counts.negative, pos === null) + " negative transfer \u2264 " + fmt(neg));
-    return parts.join(", ") + (diag ? "" : " (in-domain cells excluded)") + ".";
+    if (!diag) only.push("in-domain cells excluded");
+    if (significant) only.push("only cells significant at q < " + fmt(significant.level));
+    return parts.join(", ") + (only.length ? " (" + only.join("; ") + ")" : "") + ".";
   }
 
   function selectionText(result, selected, rowLabels, colLabels, pos, neg) {
@@ -228,8 +269,8 @@
     });
   }
 
-  // Inputs: pos, neg, diag (0-2), the heatmap's rebuild signal (3), the selected row and col (4-5).
-  function thresholdHighlight(pos, neg, diag, meta, row, col, figure, graphId) {
+  // Inputs: pos, neg, diag, sig (0-3), the heatmap's rebuild signal (4), the selected row and col (5-6).
+  function thresholdHighlight(pos, neg, diag, sig, meta, row, col, figure, graphId) {
     var fired = firedInputs();
     pos = toNumber(pos); neg = toNumber(neg); diag = diag !== false;
     var trace = figure && figure.data && figure.data[TRACE.CELLS];
@@ -237,12 +278,13 @@
     // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
     var labels = window.tmx.traceLabels(trace), rowLabels = labels.row, colLabels = labels.col;
     var cells = window.tmx.cellValues(trace.z, graphId);
-    var result = classified(cells, labels, pos, neg, diag);
-    var text = countsText(result.counts, pos, neg, diag);
+    var significant = significanceFilter(significanceCodes(figure.data[TRACE.UNCERTAINTY]), sig);
+    var result = classified(cells, labels, pos, neg, diag, significant);
+    var text = countsText(result.counts, pos, neg, diag, significant && {level: Number(sig)});
     var selection = selectionText(result, {row: row, col: col}, rowLabels, colLabels, pos, neg);
     window.tmx.followOverlay(graphId);
     // Only the selection changed: the highlight on the heatmap is already right.
-    if (fired.length && fired.every(function (i) { return i >= 4; })) return [noUpdate(), text, selection];
+    if (fired.length && fired.every(function (i) { return i >= 5; })) return [noUpdate(), text, selection];
     var off = pos === null && neg === null;
     // Nothing to clear (a redraw with thresholds off): any new figure redraws every cell.
     if (off && overlaysEmpty(figure)) return [noUpdate(), text, selection];
@@ -258,7 +300,8 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {
-    thresholds: {classify: classify, lineCounts: lineCounts, outline: outline, parseTyped: parseTyped},
+    thresholds: {classify: classify, lineCounts: lineCounts, outline: outline, parseTyped: parseTyped,
+                 significanceCodes: significanceCodes, significanceFilter: significanceFilter},
   });
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {

@@ -24,15 +24,22 @@ OUTPUTS = [Output(ids.HEATMAP, "figure"), Output(ids.HEATMAP_META, "data")]
 FIGURE_CACHE_BYTES = 64 * 2**20
 
 
+def _list_bytes(value: list) -> int:
+    """About 64 bytes an item, an item of a list of lists (cell texts) counted as its row's items."""
+    return 64 * sum(len(item) if isinstance(item, list) else 1 for item in value)
+
+
 def _figure_bytes(figure: dict) -> int:
     """Its typed arrays' base64 text (the cells above all), and its lists roughly."""
     return sum(len(value["bdata"]) if isinstance(value, dict) and "bdata" in value
-               else 64 * len(value) if isinstance(value, list) else 0
+               else _list_bytes(value) if isinstance(value, list) else 0
                for trace in figure["data"] for value in trace.values())
 
 
 _FIGURES = ByteLRU(FIGURE_CACHE_BYTES, _figure_bytes)
-DRAWN_FIELDS = (*DATA_FIELDS, "k", "cluster")  # what of the link the figure shows (the rest: the browser)
+# What of the link the figure shows (the rest, `sig` included, the browser draws): ci, marks and unc
+# only change the figure of a matrix with replicates (`resolve_uncertainty` drops them elsewhere).
+DRAWN_FIELDS = (*DATA_FIELDS, "k", "cluster", "ci", "marks", "unc")
 
 
 def _figure(view) -> dict:
@@ -40,7 +47,8 @@ def _figure(view) -> dict:
     key = (fingerprint(view.matrix), *(getattr(view.state, name) for name in DRAWN_FIELDS))
     figure = _FIGURES.get(key)
     if figure is None:
-        built = heatmap_figure(view.matrix, comparison=view.comparison)
+        built = heatmap_figure(view.matrix, comparison=view.comparison, stats=view.stats, marks=view.state.marks,
+                               unc=view.state.unc)
         decorate_heatmap(built, view)
         figure = built.to_dict()
         _FIGURES.add(key, figure)
@@ -104,7 +112,8 @@ def layout() -> dbc.Card:
 
 def register(app) -> None:
     @app.callback(
-        *OUTPUTS, *view_dependencies(*DATA_FIELDS), State(ids.HEATMAP_META, "data"), prevent_initial_call=True,
+        *OUTPUTS, *view_dependencies(*DATA_FIELDS, "ci", "marks", "unc"), State(ids.HEATMAP_META, "data"),
+        prevent_initial_call=True,
     )
     def draw(*args):
         view, drawn = current_view(), args[-1]

@@ -23,7 +23,7 @@ from dash.exceptions import PreventUpdate
 
 from transfer.thresholds import carry_thresholds
 from transfer.view import View, open_view
-from transfer.viewstate import FIELD_NAMES, ViewState, parse_query, state_from_values
+from transfer.viewstate import FIELD_NAMES, ViewState, format_number, parse_query, state_from_values
 from web.services import datasets
 
 from . import ids, options
@@ -38,6 +38,9 @@ def _cut(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 1:
         return None
     return int(value)
+
+
+SIG_OFF = "off"  # the "significant only" select's value for none
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,14 @@ BINDINGS: list[Binding] = [
     Binding("pos", ids.THRESHOLD_POS, "data", client=True),
     Binding("neg", ids.THRESHOLD_NEG, "data", client=True),
     Binding("diag", ids.THRESHOLD_DIAG, client=True),
+    # "significant only": a select whose option values are the link's own text ("off" for none: the
+    # select's own placeholder option holds ""), so the browser checks it (assets/thresholds.js)
+    Binding("sig", ids.THRESHOLD_SIG, client=True, to_state=lambda value: None if value == SIG_OFF else value,
+            from_state=lambda sig: SIG_OFF if sig is None else format_number(sig)),
+    # the interval level, the marks and the palette change the figure: the server draws them
+    Binding("ci", ids.UNCERTAINTY_CI, from_state=str),
+    Binding("marks", ids.UNCERTAINTY_MARKS),
+    Binding("unc", ids.UNCERTAINTY_PALETTE),
 ]
 
 DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "distance", "profile")
@@ -115,7 +126,7 @@ def notice_children(notices) -> list:
 
 
 # How view.js encodes a field's control value (default: text, quoted as urlencode does).
-KINDS = {"k": "count", "cluster": "count", "pos": "number", "neg": "number", "diag": "flag"}
+KINDS = {"k": "count", "cluster": "count", "pos": "number", "neg": "number", "diag": "flag", "marks": "flag"}
 
 
 def view_spec() -> dict:

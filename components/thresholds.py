@@ -1,5 +1,6 @@
 """The thresholds panel: a switch, a slider and a typed box for positive and for negative
-transfer, the diagonal switch, and the counts of highlighted cells.
+transfer, the diagonal switch, "significant only" for a matrix with replicates, and the counts of
+highlighted cells. The uncertainty section (components/uncertainty.py) is laid out in its card.
 
 Only the slider ranges come from the server (once per displayed matrix). Everything a slider
 move or a typed value changes happens in the browser (assets/thresholds.js): the switches,
@@ -14,10 +15,10 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from transfer.thresholds import ThresholdScale, threshold_scale
-from transfer.viewstate import format_number
+from transfer.viewstate import SIG_LEVELS, format_number
 
-from . import ids
-from .state import DATA_FIELDS, current_view, props_of, view_dependencies
+from . import ids, uncertainty
+from .state import DATA_FIELDS, SIG_OFF, current_view, props_of, view_dependencies
 
 SLIDERS = (
     # (switch, slider, typed box, label, aria label)
@@ -72,6 +73,7 @@ def layout() -> dbc.Card:
                         id=ids.THRESHOLD_DIAG, value=True, label="Include in-domain cells (train = test)",
                         className="mb-1 small",
                     ),
+                    significance_row(),
                     html.Div(id=ids.THRESHOLD_INPUT_STATUS, className="small text-danger", role="status"),
                     html.Div(id=ids.THRESHOLD_COUNTS, className="small fw-semibold", **{"aria-live": "polite"}),
                     html.Div(id=ids.THRESHOLD_SELECTION_COUNTS, className="small text-muted"),
@@ -81,12 +83,29 @@ def layout() -> dbc.Card:
                     dcc.Store(id=ids.THRESHOLD_POS),
                     dcc.Store(id=ids.THRESHOLD_NEG),
                     dcc.Store(id=ids.THRESHOLD_SCALE),
+                    uncertainty.layout(),
                 ],
                 className="py-2 d-flex flex-column gap-1",
             ),
         ],
         className="tmx-thresholds",
     )
+
+
+def significance_row() -> html.Div:
+    """"Significant only": highlight a cell only if its q-value is below the level chosen (the
+    link's `sig`; option values are the link's text, SIG_OFF for none). Shown for replicates only."""
+    levels = [format_number(level) for level in SIG_LEVELS]
+    options = [{"label": "off", "value": SIG_OFF}] + [{"label": f"q < {level}", "value": level} for level in levels]
+    # `hidden` on a wrapper: Bootstrap's d-flex (display: flex !important) would override it
+    return html.Div(html.Div(
+        [
+            html.Label("Significant only", htmlFor=ids.THRESHOLD_SIG, className="small text-nowrap mb-0"),
+            dbc.Select(id=ids.THRESHOLD_SIG, options=options, value=SIG_OFF, size="sm", className="tmx-sig-select"),
+        ],
+        className="d-flex align-items-center gap-2",
+        title="Highlight only cells whose Benjamini-Hochberg q-value is below this level",
+    ), id=ids.THRESHOLD_SIG_ROW, hidden=True)
 
 
 def _marks(*values: float) -> dict:
@@ -105,13 +124,16 @@ OUTPUTS = [
     *(Output(slider, prop) for _, slider, *_ in SLIDERS for prop in ("min", "max", "step", "marks")),
     Output(ids.THRESHOLD_SCALE, "data"),
     Output(ids.THRESHOLD_NEUTRAL, "children"),
+    Output(ids.THRESHOLD_SIG_ROW, "hidden"),
 ]
 
 
 def configuration(view) -> tuple:
-    """The sliders' ranges, the scale the browser classifies with, and the neutral value's text."""
+    """The sliders' ranges, the scale the browser classifies with, the neutral value's text, and
+    whether "significant only" is hidden (a matrix without replicates)."""
     scale = threshold_scale(view.matrix)
-    return *slider_props(scale), scale.as_dict(), f"neutral value {format_number(scale.neutral)} ({view.matrix.metric})"
+    neutral = f"neutral value {format_number(scale.neutral)} ({view.matrix.metric})"
+    return *slider_props(scale), scale.as_dict(), neutral, view.matrix.spread is None
 
 
 def initial(view) -> dict:
@@ -143,6 +165,7 @@ def register(app) -> None:
         Input(ids.THRESHOLD_POS, "data"),
         Input(ids.THRESHOLD_NEG, "data"),
         Input(ids.THRESHOLD_DIAG, "value"),
+        Input(ids.THRESHOLD_SIG, "value"),  # "significant only": the q-value level as the link writes it, or "off"
         Input(ids.HEATMAP_META, "data"),  # a rebuilt heatmap (new values or order), not every patch
         Input(ids.ROW, "value"),  # the selection, for its counts
         Input(ids.COL, "value"),

@@ -27,7 +27,7 @@ TOLERANCE = 1.0  # px
 # What is drawn, in viewport pixels: for each asked trace its rendered line pieces (path vertices
 # through their screen transform) and its data runs (null/NaN-separated) mapped through the
 # *main* axes, which the cells use; the cells' and the fade's images; the cell boundaries.
-_DRAWN_JS = """([selector, indices]) => {
+_DRAWN_JS = """([selector, indices, fade]) => {
   const gd = document.querySelector(selector), L = gd._fullLayout, box = gd.getBoundingClientRect();
   const follow = (L.meta && L.meta.follow) || {};
   const main = name => L[follow[name] || name];
@@ -68,7 +68,7 @@ _DRAWN_JS = """([selector, indices]) => {
     images[cd[0].trace.index] = [r.left, r.right, r.top, r.bottom];
   });
   const shape = t => t && t.z && t.z.length ? [t.z.length, t.z[0].length] : null;
-  return {traces: traces, images: images, shapes: [shape(gd._fullData[0]), shape(gd._fullData[1])],
+  return {traces: traces, images: images, shapes: [shape(gd._fullData[0]), shape(gd._fullData[fade])],
           cells: [px(xa, -0.5), px(xa, cols - 0.5), px(ya, -0.5), px(ya, rows - 0.5)],
           xEdges: edges(xa, cols), yEdges: edges(ya, rows), size: [window.innerWidth, window.innerHeight]};
 }"""
@@ -104,7 +104,7 @@ def assert_overlays_on_cells(page, indices, *, where: str, on_boundaries=(), fad
     image fills the cell range and the fade's image coincides with it.
     """
     settle(page)
-    drawn = page.evaluate(_DRAWN_JS, [HEATMAP_PLOT, [int(i) for i in indices]])
+    drawn = page.evaluate(_DRAWN_JS, [HEATMAP_PLOT, [int(i) for i in indices], int(HeatmapTrace.FADE)])
     label = f"{where} at {drawn['size'][0]}x{drawn['size'][1]}"
     cells = drawn["images"][str(HeatmapTrace.CELLS)]
     assert all(abs(a - b) <= TOLERANCE for a, b in zip(cells, drawn["cells"])), (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from components import ids
+from transfer.figures import HeatmapTrace
 from transfer.matrix import TransferMatrix
 from transfer.thresholds import classify
 
@@ -26,8 +27,8 @@ def drawn_highlight(page) -> dict:
     return page.evaluate(
         f"""() => {{ const d = document.querySelector("{HEATMAP_PLOT}").data;
                     const xy = t => ({{x: Array.from(t.x || []), y: Array.from(t.y || [])}});
-                    return {{fade: (d[1].z || []).map(r => Array.from(r)),
-                             positive: xy(d[2]), negative: xy(d[3])}}; }}"""
+                    return {{fade: (d[{HeatmapTrace.FADE}].z || []).map(r => Array.from(r)),
+                             positive: xy(d[{HeatmapTrace.POSITIVE}]), negative: xy(d[{HeatmapTrace.NEGATIVE}])}}; }}"""
     )
 
 

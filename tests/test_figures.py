@@ -82,8 +82,12 @@ def test_cells_are_labelled_to_two_decimals_only_when_small():
 
 def test_overlay_slots_exist_in_fixed_order():
     fig = heatmap_figure(DIFF)
-    assert [t.name for t in fig.data[: len(HeatmapTrace)]] == ["cells", "fade", "positive", "negative", "cluster"]
+    assert [t.name for t in fig.data[: len(HeatmapTrace)]] == [
+        "cells", "uncertainty", "fade", "positive", "negative", "cluster", "legend"]
+    assert [t.name for t in fig.data] == [slot.name.lower() for slot in HeatmapTrace]
     assert all(t.hoverinfo == "skip" for t in fig.data[1 : len(HeatmapTrace)])
+    # without replicates the uncertainty slot is empty and carries nothing
+    assert len(fig.data[HeatmapTrace.UNCERTAINTY].z) == 0 and fig.data[HeatmapTrace.UNCERTAINTY].customdata is None
 
 
 def test_values_are_sent_as_a_float32_typed_array():

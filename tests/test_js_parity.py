@@ -11,7 +11,8 @@ the Python functions answer the same. The canonical query writer is tests/test_v
 - selection outlines: transfer.figures.selection_shapes (tmx.selectionShapes)
 - colours: the heatmap's scale (transfer.figures.DIVERGING) as plotly.py samples it
   (plotly.colors.sample_colorscale) against breakdown.js colorScale / scaleColor
-- the highlight: transfer.thresholds.classify against tmx.thresholds.classify on the drawn trace
+- the highlight: transfer.thresholds.classify against tmx.thresholds.classify on the drawn trace,
+  "significant only" (`sig`) included: the significance codes of the figure's UNCERTAINTY trace
 """
 
 from __future__ import annotations
@@ -29,10 +30,20 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from plotly.colors import sample_colorscale
 
-from transfer.figures import DIVERGING, display_number, heatmap_figure, plot_labels, plot_text, selection_shapes
+from transfer.figures import (
+    DIVERGING,
+    HeatmapTrace,
+    display_number,
+    heatmap_figure,
+    plot_labels,
+    plot_text,
+    selection_shapes,
+)
 from transfer.matrix import TransferMatrix
 from transfer.parsing import format_size
+from transfer.replicates import Spread, sample_means
 from transfer.thresholds import classify
+from transfer.uncertainty import SIG_LEVELS, cell_stats
 from transfer.viewstate import format_number, notice_number, parse_typed_number
 
 from conftest import ROOT
@@ -306,3 +317,88 @@ def test_cells_are_decoded_per_shape():
     lines = {"row": [], "col": []}
     answers = run_js([["classify", f8_trace(m), 0.1, None, True, lines] for m in (one_row, one_col, one_row)])
     assert [(a["rows"], a["cols"], a["positive"]) for a in answers] == [(1, 2, [1, 0]), (2, 1, [1, 0]), (1, 2, [1, 0])]
+
+
+# --- "significant only" --------------------------------------------------------------------------
+
+
+def replicated_matrix(rng: np.random.Generator) -> tuple:
+    """A matrix of means over 2-6 replicates whose effects range from none to overwhelming (so the
+    q-values fall below every level), with cells of one replicate, equal replicates and missing
+    cells; thresholds as in random_matrix, and a `sig` level or none."""
+    n, m = (int(k) for k in rng.integers(1, 8, size=2))
+    rows = [str(label) for label in rng.choice(POOL, n, replace=False)]
+    cols = [str(label) for label in rng.choice(POOL, m, replace=False)]
+    replicates = int(rng.integers(2, 7))
+    effect = rng.normal(0, 0.2, (n, m)) * rng.choice([0.0, 0.05, 1.0, 5.0], (n, m))
+    samples = effect[..., None] + rng.uniform(0.001, 0.1, (n, m, 1)) * rng.standard_normal((n, m, replicates))
+    samples[rng.random((n, m)) < 0.1, 1:] = np.nan  # one replicate: no interval, no test
+    flat = rng.random((n, m)) < 0.1
+    samples[flat] = samples[flat][:, :1]  # every replicate equal: no test
+    samples[rng.random((n, m)) < 0.1] = np.nan  # missing cells
+    _, means = sample_means(samples)
+    matrix = TransferMatrix(rows, cols, means, spread=Spread.from_samples(samples, [str(k) for k in range(replicates)]))
+    finite = means[~np.isnan(means)]
+    pos = [None, round(float(rng.uniform(0, 0.3)), 6), float(finite[0]) if finite.size else None][int(rng.integers(3))]
+    neg = [None, round(float(rng.uniform(-0.3, 0)), 6)][int(rng.integers(2))]
+    sig = [None, *SIG_LEVELS][int(rng.integers(len(SIG_LEVELS) + 1))]
+    return matrix, pos, neg, bool(rng.integers(2)), sig, ["vsup", "none"][int(rng.integers(2))]
+
+
+@settings(max_examples=10, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_significant_only_highlights_what_the_core_classifies(seed):
+    """Both places the figure keeps the codes: the palette's z (high bits), or customdata (plain)."""
+    rng = np.random.default_rng(seed)
+    cases = [replicated_matrix(rng) for _ in range(25)]
+    calls, expected = [], []
+    for matrix, pos, neg, diag, sig, unc in cases:  # the codes in the palette's z, or its customdata
+        stats = cell_stats(matrix, 95)
+        figure = json.loads(pio.to_json(heatmap_figure(matrix, stats=stats, unc=unc)))
+        select = "off" if sig is None else format_number(sig)  # the select's value (components/state.py)
+        lines = {"row": list(matrix.rows), "col": list(matrix.cols)}
+        calls.append(["classify", figure["data"][HeatmapTrace.CELLS], pos, neg, diag, lines,
+                      figure["data"][HeatmapTrace.UNCERTAINTY], select])
+        expected.append(classify(matrix, pos, neg, diag, stats.significant(sig) if sig is not None else None))
+    for (matrix, pos, neg, diag, sig, unc), served, js in zip(cases, expected, run_js(calls)):
+        where = (matrix.shape, pos, neg, diag, sig, unc)
+        assert np.array_equal(np.array(js["positive"], dtype=bool).reshape(matrix.shape), served.positive), where
+        assert np.array_equal(np.array(js["negative"], dtype=bool).reshape(matrix.shape), served.negative), where
+        assert js["counts"] == served.counts(), where
+        for axis in ("row", "col"):
+            assert all(js["lines"][axis][label] == served.counts(axis, label) for label in matrix.labels(axis)), where
+
+
+def test_significant_only_cuts_cells_at_each_level():
+    """One matrix, every level: the browser keeps exactly the cells whose q-value is below it."""
+    rng = np.random.default_rng(7)
+    effect = np.array([[0.0, 0.02, 0.05, 0.1, 0.3, 1.0]] * 6)
+    samples = effect[..., None] + 0.05 * rng.standard_normal((6, 6, 5))
+    labels = [f"t{k}" for k in range(6)]
+    _, means = sample_means(samples)
+    matrix = TransferMatrix(labels, labels, means, spread=Spread.from_samples(samples, list("abcde")))
+    stats = cell_stats(matrix, 95)
+    lines = {"row": [], "col": []}
+    calls, selects = [], ["off", *map(format_number, SIG_LEVELS)]
+    for unc in ("vsup", "none"):
+        figure = json.loads(pio.to_json(heatmap_figure(matrix, stats=stats, unc=unc)))
+        calls += [["classify", figure["data"][HeatmapTrace.CELLS], -10.0, None, True, lines,
+                   figure["data"][HeatmapTrace.UNCERTAINTY], select] for select in selects]
+    answers = run_js(calls)
+    assert answers[:5] == answers[5:]  # the same from the palette's z as from customdata
+    answers = answers[:5]
+    assert answers[0]["counts"]["positive"] == 36  # off: every cell is >= -10
+    for level, js in zip(SIG_LEVELS, answers[1:]):
+        assert js["positive"] == stats.significant(level).ravel().astype(int).tolist(), level
+    counts = [js["counts"]["positive"] for js in answers[1:]]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]  # stricter levels keep fewer
+
+
+def test_the_browsers_trace_slots_are_the_figures():
+    """assets/thresholds.js patches the heatmap's slots by index: the same as transfer.figures.HeatmapTrace."""
+    import re
+
+    text = (ROOT / "assets" / "thresholds.js").read_text()
+    slots = re.search(r"var TRACE = \{([^}]*)\}", text).group(1)
+    js = {name: int(index) for name, index in re.findall(r"(\w+): (\d+)", slots)}
+    assert js and all(HeatmapTrace[name] == index for name, index in js.items()), js

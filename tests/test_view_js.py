@@ -12,7 +12,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.state import BINDINGS, view_spec
-from transfer.viewstate import DISTANCES, METHODS, NORMS, ORDERS, PROFILES, SORTS, TABS, ViewState, parse_query
+from transfer.viewstate import (
+    CI_LEVELS,
+    DISTANCES,
+    METHODS,
+    NORMS,
+    ORDERS,
+    PROFILES,
+    SIG_LEVELS,
+    SORTS,
+    TABS,
+    UNCERTAINTY_DISPLAYS,
+    ViewState,
+    parse_query,
+)
 
 from conftest import ROOT
 
@@ -29,6 +42,8 @@ views = st.builds(
     k=st.none() | st.integers(2, 2000), cluster=st.none() | st.integers(1, 2000),
     row=st.none() | label, col=st.none() | label, sort=st.sampled_from(SORTS),
     pos=st.none() | number, neg=st.none() | number, diag=st.booleans(), tab=st.sampled_from(TABS),
+    ci=st.sampled_from(CI_LEVELS), sig=st.none() | st.sampled_from(SIG_LEVELS), marks=st.booleans(),
+    unc=st.sampled_from(UNCERTAINTY_DISPLAYS),
 )
 
 

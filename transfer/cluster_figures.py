@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .clustering import Clustering, Links, Tree, tree_links
-from .figures import FONT, OVERLAY_AXES, HeatmapTrace, plot_labels, tick_margins
+from .figures import FONT, OVERLAY_AXES, HeatmapTrace, place_legend, plot_labels, tick_margins
 from .matrix import TransferMatrix
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ LABELLED_LEAVES = 120  # leaf labels on the dendrogram tab up to this many tasks
 # Axes of the heatmap in cluster order (paper fractions).
 HEATMAP_X = (0.17, 1.0)
 HEATMAP_Y = (0.0, 0.83)
+LEGEND_CORNER = ((0.0, HEATMAP_X[0] - 0.05), (HEATMAP_Y[1] + 0.035, 0.955))  # the uncertainty wedge, top left
 FOLLOW_MARGINS = {"yaxis3": "yaxis", "xaxis4": "xaxis"}
 
 
@@ -273,6 +274,7 @@ def add_cluster_margins(fig: go.Figure, matrix: TransferMatrix, clustering: Clus
     # vertical: plotly.js leaves stale ticks behind when a redraw flips its orientation.
     fig.data[HeatmapTrace.CELLS].update(colorbar={"x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top",
                                                   "len": 1.0 - HEATMAP_Y[1] - 0.01, "thickness": 10})
+    place_legend(fig, *LEGEND_CORNER)  # the value-suppressing palette's wedge, when drawn, goes there too
     fig.update_layout(
         margin=tick_margins(matrix, side="right"),  # the row labels move to the right
         xaxis={"domain": list(HEATMAP_X)},

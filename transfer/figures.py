@@ -3,17 +3,27 @@
 The heatmap figure has fixed trace slots (`HeatmapTrace`) so that callbacks can patch one layer
 (threshold highlight, cluster outline) by index without resending the matrix, and the selection
 is drawn as layout shapes for the same reason.
+
+A matrix with replicates (`transfer.uncertainty.CellStats` passed in) adds its statistics to the
+hover, significance marks to the cell text, and, with the value-suppressing palette
+(`transfer.vsup`), colours laid over the cells and a wedge legend in place of the colour bar.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
 
 import numpy as np
 import plotly.graph_objects as go
 
+from . import vsup
 from .compare import Comparison
 from .matrix import TransferMatrix
+from .uncertainty import SIG_LEVELS, CellStats
+from .uncertainty import marks as significance_marks
 
 # Blue-white-red as in the paper's figures: blue below the neutral value, red above.
 DIVERGING = [
@@ -24,6 +34,12 @@ DIVERGING = [
     [1.0, "#b2182b"],
 ]
 LABEL_CELL_LIMIT = 900  # cell labels only while cells are large enough to read (30 x 30)
+# Per-cell statistics in the hover (6 float32 numbers a cell: 0.96 MB at 200 x 200, 24 MB at
+# 1000 x 1000) only up to this many cells; above it the hover says to click the cell (the
+# breakdown panels show its interval). Statistics sent as each cell's text (cells that differ in
+# what they define, see `hover`: ~100 bytes a cell) only up to HOVER_TEXT_CELL_LIMIT cells.
+HOVER_STATS_CELL_LIMIT = 40_000
+HOVER_TEXT_CELL_LIMIT = 10_000
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -31,10 +47,16 @@ class HeatmapTrace(IntEnum):
     """Trace indices of the heatmap figure, for patches."""
 
     CELLS = 0
-    FADE = 1  # white veil over cells that a threshold does not highlight
-    POSITIVE = 2  # outlines of cells at or above the positive threshold
-    NEGATIVE = 3  # outlines of cells at or below the negative threshold
-    CLUSTER = 4  # outline of the selected cluster's block
+    # A matrix with replicates: the value-suppressing colours laid over the cells (z, one byte a
+    # cell; empty with unc=none) and each cell's significance code (how many of
+    # transfer.uncertainty.SIG_LEVELS its q-value is below: in z's high bits, or customdata with
+    # plain colours) for assets/thresholds.js. Empty without replicates.
+    UNCERTAINTY = 1
+    FADE = 2  # white veil over cells that a threshold does not highlight
+    POSITIVE = 3  # outlines of cells at or above the positive threshold
+    NEGATIVE = 4  # outlines of cells at or below the negative threshold
+    CLUSTER = 5  # outline of the selected cluster's block
+    LEGEND = 6  # the value-suppressing palette's wedge (a polar subplot); an empty line otherwise
 
 
 # Category axes place trace points on labels only (a number becomes a new category), so lines
@@ -113,23 +135,295 @@ def _overlay_axes(matrix: TransferMatrix) -> dict:
     }
 
 
+# --- numbers as plotly's templates (d3-format) write them -----------------------------------------
+# Hover texts built here must read exactly as the same numbers formatted by a template in the
+# browser (the statistics of a matrix that mixes kinds of cells are sent as text).
+
+
+def _d3_fixed(value: float, digits: int, trim: bool = True) -> str:
+    """d3-format's '.{digits}f' (with '~' when `trim`): halves rounded away from zero (JS toFixed
+    on the exact binary value), hyphen minus, no sign on a value that rounds to zero."""
+    size = abs(value)
+    if (size * 10**digits * 2).is_integer():  # maybe an exact tie, where Python rounds to even
+        text = str(Decimal(size).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    else:
+        text = f"{size:.{digits}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    negative = value < 0 and Decimal(text) != 0
+    return ("-" if negative else "") + text
+
+
+def _d3_general(value: float, precision: int = 2) -> str:
+    """d3-format's '.{precision}~g' (JS toPrecision, trailing zeros trimmed): exponent form
+    ('3.1e-7') below 1e-6 and from 10**precision."""
+    if value == 0:
+        return "0"
+    exact = Decimal(abs(value))
+    exponent = exact.adjusted()
+    digits = exact.scaleb(precision - 1 - exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if digits >= 10**precision:  # 9.96 -> 10: one more digit before the point
+        exponent += 1
+        digits = exact.scaleb(precision - 1 - exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    text = str(digits)
+    if exponent < -6 or exponent >= precision:
+        mantissa = (text[0] + "." + text[1:]).rstrip("0").rstrip(".")
+        text = f"{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+    else:
+        text = _d3_fixed(float(digits.scaleb(exponent - precision + 1)), max(0, precision - 1 - exponent))
+    return ("-" if value < 0 else "") + text
+
+
+# --- the statistics in the hover ------------------------------------------------------------------
+
+HOVER_HEAD = "Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}"
+STATS_COLUMNS = ("std", "n", "ci_low", "ci_high", "p", "q")  # customdata after a comparison's two values
+CLICK_FOR_INTERVAL = "<br>Click the cell for its interval"
+
+
+@dataclass(frozen=True)
+class CellKind:
+    """What a cell's statistics define: its interval, its standard deviation, its p- and q-value;
+    `n` too when it has no interval (the text says how many replicates it has)."""
+
+    interval: bool
+    sd: bool
+    p: bool
+    n: int | None = None
+
+
+def cell_kinds(stats: CellStats, present: np.ndarray) -> tuple[np.ndarray, dict[int, CellKind]]:
+    """Per cell a kind number (-1 where the value is missing) and the CellKind of each number."""
+    interval, sd, p = ~np.isnan(stats.ci_low), ~np.isnan(stats.std), ~np.isnan(stats.p)
+    n = np.nan_to_num(stats.n, nan=0.0).astype(np.int64)
+    number = np.where(interval, sd * 1 + p * 2, 4 + n)  # 0-3 with an interval, 4 + n without
+    number = np.where(present, number, -1)
+    kinds = {int(k): CellKind(True, bool(k & 1), bool(k & 2)) if k < 4 else CellKind(False, False, False, int(k - 4))
+             for k in np.unique(number[present])}
+    return number, kinds
+
+
+def _no_interval(n: int) -> str:
+    if n == 1:
+        return "1 replicate, no interval"
+    return "no interval" if n < 1 else f"{n} replicates, no interval"
+
+
+# The statistics after the value, in this order: " ± sd", ", n = 5" (or "1 replicate, no
+# interval"), the interval, p and q. Each segment reads the same for every cell of some kinds only.
+SEGMENTS = ("sd", "n", "ci", "pq")
+
+
+def _segment(name: str, kind: CellKind, level: int, number) -> str:
+    """One segment of the hover's statistics for one kind of cell. `number(column, format)` writes
+    a number of STATS_COLUMNS: a template placeholder, or the cell's value as d3 would."""
+    if name == "sd":
+        return f" ± {number('std', '.4~f')} sd" if kind.sd else ""
+    if name == "n":
+        return f", n = {number('n', '.0f')}" if kind.interval else "<br>" + _no_interval(kind.n)
+    if name == "ci":
+        return f"<br>{level}% CI [{number('ci_low', '.4~f')}, {number('ci_high', '.4~f')}]" if kind.interval else ""
+    return f"<br>p = {number('p', '.2~g')}, q = {number('q', '.2~g')}" if kind.p else ""
+
+
+def stats_text(kind: CellKind, level: int, number, segments=SEGMENTS) -> str:
+    """The hover's statistics after the value (the given segments of them) for one kind of cell."""
+    return "".join(_segment(name, kind, level, number) for name in segments)
+
+
+def _formatted(value: float, spec: str) -> str:
+    if spec == ".0f":
+        return _d3_fixed(value, 0)
+    if spec == ".4~f":
+        return _d3_fixed(value, 4)
+    return _d3_general(value, 2)
+
+
+@dataclass(frozen=True)
+class Hover:
+    """The cells trace's hover: its template, the numbers it reads (customdata) and, where cells
+    differ in what their statistics define, the rest of each cell's statistics as text (hovertext)."""
+
+    template: str
+    customdata: np.ndarray | None
+    hovertext: list | None = None
+
+
+def hover(matrix: TransferMatrix, comparison: Comparison | None, stats: CellStats | None) -> Hover:
+    """The hover of every cell: the value, then (with replicates) its statistics, then a
+    comparison's two source values.
+
+    plotly's templates print an undefined number as 'NaN' and one template serves every cell. So
+    the leading segments that read alike for every kind of cell present go in the template, their
+    numbers as float32 customdata (every segment, for the usual matrix of cells that all have an
+    interval, an sd and a test); the segments from the first that differs on are each cell's text
+    (e.g. only p and q under norm=diag, whose in-domain cells have none). Neither above
+    HOVER_STATS_CELL_LIMIT cells (the hover then says to click the cell), and no text above
+    HOVER_TEXT_CELL_LIMIT cells."""
+    sources = np.stack(comparison.sources_at(matrix.rows, matrix.cols), axis=-1) if comparison else None
+    tail = "<br>%{meta[1]}: %{customdata[0]:.4~f}<br>%{meta[2]}: %{customdata[1]:.4~f}" if comparison else ""
+    if stats is None:
+        return Hover(HOVER_HEAD + tail + "<extra></extra>", sources)
+    if matrix.values.size > HOVER_STATS_CELL_LIMIT:
+        return Hover(HOVER_HEAD + CLICK_FOR_INTERVAL + tail + "<extra></extra>", sources)
+    number, kinds = cell_kinds(stats, ~np.isnan(matrix.values))
+    first = 2 if comparison else 0
+    placeholder = lambda name, spec: f"%{{customdata[{first + STATS_COLUMNS.index(name)}]:{spec}}}"  # noqa: E731
+    shown = list(kinds.values()) or [CellKind(True, True, True)]
+    alike = [len({_segment(name, kind, stats.level, placeholder) for kind in shown}) == 1 for name in SEGMENTS]
+    fixed = SEGMENTS[: alike.index(False) if False in alike else len(SEGMENTS)]
+    rest = SEGMENTS[len(fixed):]
+    template = stats_text(shown[0], stats.level, placeholder, fixed)
+    customdata = sources
+    if "customdata" in template:
+        columns = [getattr(stats, name) for name in STATS_COLUMNS]
+        customdata = np.stack(([*np.moveaxis(sources, -1, 0)] if comparison else []) + columns, axis=-1)
+        customdata = customdata.astype(np.float32)
+    if not rest:
+        return Hover(HOVER_HEAD + template + tail + "<extra></extra>", customdata)
+    if matrix.values.size > HOVER_TEXT_CELL_LIMIT:
+        note = CLICK_FOR_INTERVAL if "ci" in rest else ""  # (p and q left out: /api/view has them)
+        return Hover(HOVER_HEAD + template + note + tail + "<extra></extra>", customdata)
+    values = {name: getattr(stats, name).astype(np.float32).tolist() for name in STATS_COLUMNS}
+    texts = [["" if k < 0 else stats_text(kinds[k], stats.level,
+                                          lambda name, spec, i=i, j=j: _formatted(values[name][i][j], spec), rest)
+              for j, k in enumerate(row)] for i, row in enumerate(number.tolist())]
+    return Hover(HOVER_HEAD + template + "%{hovertext}" + tail + "<extra></extra>", customdata, texts)
+
+
+# --- cell text ----------------------------------------------------------------------------------
+
+
+def cell_labels(matrix: TransferMatrix, stats: CellStats | None, with_marks: bool) -> list | None:
+    """Each cell's label as '%{z:.2f}' writes it, with its significance marks ('*' q < 0.05, '**'
+    < 0.01, '***' < 0.001) when `with_marks`; None when the matrix is too large to label."""
+    if cell_text_template(matrix) is None:
+        return None
+    stars = significance_marks(stats.codes()) if stats is not None and with_marks else np.full(matrix.shape, "")
+    values = matrix.values.astype(np.float32)
+    return [["" if np.isnan(v) else _d3_fixed(float(v), 2, trim=False) + str(star) for v, star in zip(row, mark_row)]
+            for row, mark_row in zip(values, stars)]
+
+
+# --- the value-suppressing palette --------------------------------------------------------------
+
+LEGEND_SECTOR = 35.0  # degrees either side of the wedge's axis
+# Where the colour bar was (paper fractions), about as tall as the wedge is for its width, so its
+# title sits on it; the heatmap keeps the rest of the width.
+LEGEND_DOMAIN = {"x": (0.85, 1.0), "y": (0.58, 0.86)}
+HEATMAP_DOMAIN_WITH_LEGEND = (0.0, 0.82)
+LEGEND_MARGIN = 48  # px right of the plot for the wedge's value ticks
+LEGEND_TITLE = "uncertainty-legend-title"
+
+
+def _legend_trace(palette: vsup.Palette) -> go.Barpolar:
+    """The wedge: the most certain level's 8 colours along the outer arc, each level inward half
+    as many, down to the neutral colour at the apex (the most uncertain)."""
+    parts = vsup.segments(palette)
+    width = [2 * LEGEND_SECTOR / part.bins for part in parts]
+    return go.Barpolar(
+        theta=[-LEGEND_SECTOR + (part.index + 0.5) * w for part, w in zip(parts, width)], width=width,
+        base=[vsup.LEVELS - 1 - part.level for part in parts], r=[1] * len(parts),
+        marker={"color": [part.color for part in parts], "line": {"color": "white", "width": 0.5}},
+        hoverinfo="skip", showlegend=False, subplot="polar", name="legend",
+    )
+
+
+def legend_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """Round values (1, 2 or 5 times a power of ten apart) inside low..high, about `count` steps."""
+    span = high - low
+    if not span > 0:
+        return [low]
+    magnitude = 10 ** math.floor(math.log10(span / count))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= span / count)
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
+
+
+def _legend_layout(palette: vsup.Palette, metric: str) -> dict:
+    ticks = legend_ticks(palette.low, palette.high)
+    angle = [-LEGEND_SECTOR + 2 * LEGEND_SECTOR * (v - palette.low) / (palette.high - palette.low) for v in ticks]
+    hidden = {"showgrid": False, "showline": False}
+    return {
+        "polar": {
+            "domain": {"x": list(LEGEND_DOMAIN["x"]), "y": list(LEGEND_DOMAIN["y"])},
+            "sector": [-LEGEND_SECTOR, LEGEND_SECTOR], "bgcolor": "rgba(0, 0, 0, 0)", "hole": 0,
+            # values along the arc, low at the bottom as on a colour bar
+            "angularaxis": {**hidden, "rotation": 0, "direction": "counterclockwise", "ticks": "outside",
+                            "ticklen": 4, "tickvals": angle, "ticktext": [display_number(v) for v in ticks],
+                            "tickfont": {"size": 10}},
+            # certainty from the apex outward, labelled along the lower edge
+            "radialaxis": {**hidden, "range": [0, vsup.LEVELS], "angle": -LEGEND_SECTOR, "side": "clockwise",
+                           "tickvals": [0.5, vsup.LEVELS - 0.5], "ticktext": ["less certain", "more certain"],
+                           "ticks": "", "tickfont": {"size": 9}},
+        },
+        "annotations": [_legend_title(metric, LEGEND_DOMAIN["x"], LEGEND_DOMAIN["y"])],
+    }
+
+
+def _legend_title(metric: str, x: tuple, y: tuple) -> dict:
+    return {"xref": "paper", "yref": "paper", "x": x[0], "y": y[1], "xanchor": "left", "yanchor": "bottom",
+            "text": plot_text(metric), "showarrow": False, "font": {"size": 12}, "name": LEGEND_TITLE}
+
+
+def place_legend(fig: go.Figure, x: tuple[float, float], y: tuple[float, float]) -> None:
+    """Move the value-suppressing palette's wedge and its title to another box (paper
+    fractions); nothing without one."""
+    if fig.data[HeatmapTrace.LEGEND].type != "barpolar":
+        return
+    fig.layout.polar.domain = {"x": list(x), "y": list(y)}
+    for note in fig.layout.annotations:
+        if note.name == LEGEND_TITLE:
+            note.update(x=x[0], y=y[1])
+
+
+def _uncertainty_trace(
+    matrix: TransferMatrix, stats: CellStats | None, palette: vsup.Palette | None, labels: list | None, gap: int,
+) -> go.Heatmap:
+    """The UNCERTAINTY slot: the palette's codes over the cells (with their labels, which the cells
+    beneath would hide), and each cell's significance code; empty without replicates.
+
+    Under the palette one byte a cell carries both: the colour's code in its low 4 bits and the
+    significance code above them (`meta.sig_shift`), so the colours cost no more bytes than the
+    codes alone (1 MB at 1000 x 1000); with plain colours the significance codes are customdata."""
+    common = {"x0": 0, "dx": 1, "y0": 0, "dy": 1, "showscale": False, "hoverinfo": "skip", "name": "uncertainty",
+              "xgap": gap, "ygap": gap}
+    if stats is None:
+        return go.Heatmap(z=[], **common)
+    significance = stats.codes()
+    meta = {"sig_levels": list(SIG_LEVELS)}  # what the codes count: code k is q < SIG_LEVELS[k - 1]
+    if palette is None:
+        return go.Heatmap(z=[], customdata=significance, meta=meta, **common)
+    colours = vsup.codes(matrix.values, stats.ci_high - stats.ci_low, palette.low, palette.high)
+    layers = len(SIG_LEVELS) + 1
+    zmin, zmax = vsup.code_range(layers)
+    return go.Heatmap(
+        z=(colours | (significance << vsup.CODE_BITS)).astype(np.uint8), zmin=zmin, zmax=zmax,
+        colorscale=vsup.colorscale(palette, layers), meta={**meta, "sig_shift": vsup.CODE_BITS},
+        text=labels, texttemplate="%{text}" if labels else None, textfont={"size": 11}, **common,
+    )
+
+
 def heatmap_figure(
     matrix: TransferMatrix, *, title: str | None = None, comparison: Comparison | None = None,
+    stats: CellStats | None = None, marks: bool = True, unc: str = "vsup",
 ) -> go.Figure:
     """The transfer heatmap: rows top to bottom in the given order, white at the neutral value.
 
-    With a `comparison`, the hover adds both source values (customdata of the cells trace).
+    With a `comparison`, the hover adds both source values (customdata of the cells trace). With
+    `stats` (a matrix with replicates), the hover adds each cell's statistics, cell text its
+    significance marks (`marks`), and `unc="vsup"` colours the cells with the value-suppressing
+    palette and draws its wedge instead of the colour bar.
     """
     zmin, zmax = matrix.value_range()
     template = cell_text_template(matrix)
-    hover = "Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}"
+    gap = 1 if template else 0
+    palette = vsup.palette(DIVERGING, zmin, zmax) if stats is not None and unc == "vsup" else None
+    labels = cell_labels(matrix, stats, marks) if stats is not None else None
+    about = hover(matrix, comparison, stats)
     meta = [plot_text(matrix.metric)]
-    customdata = None
     if comparison is not None:
-        this, other = comparison.sources_at(matrix.rows, matrix.cols)
-        customdata = np.stack([this, other], axis=-1)
         meta += [plot_text(comparison.this.name), plot_text(comparison.other.name)]
-        hover += "<br>%{meta[1]}: %{customdata[0]:.4~f}<br>%{meta[2]}: %{customdata[1]:.4~f}"
     cells = go.Heatmap(
         z=matrix.values.astype(np.float32),
         x=plot_labels(matrix.cols),
@@ -138,16 +432,20 @@ def heatmap_figure(
         zmax=zmax,
         zmid=None if matrix.scale else matrix.neutral,
         colorscale=DIVERGING,
+        showscale=palette is None,
         colorbar={"title": {"text": plot_text(matrix.metric), "side": "right"}, "thickness": 14, "len": 0.9},
-        texttemplate=template,
+        # under the palette the labels are drawn on its trace (this one's would be hidden)
+        text=labels if palette is None else None,
+        texttemplate=None if palette is not None else ("%{text}" if labels else template),
         textfont={"size": 11},
-        xgap=1 if template else 0,
-        ygap=1 if template else 0,
+        xgap=gap,
+        ygap=gap,
         hoverongaps=False,
         # Labels arrive through %{y}/%{x}/%{meta}, never pasted into the template string.
         meta=meta,
-        customdata=customdata,
-        hovertemplate=hover + "<extra></extra>",
+        customdata=about.customdata,
+        hovertext=about.hovertext,
+        hovertemplate=about.template,
         name="cells",
     )
     # No labels of its own: cell (i, j) of its z sits at category index (j, i) of the cells' axes
@@ -155,21 +453,26 @@ def heatmap_figure(
     fade = go.Heatmap(
         z=[], x0=0, dx=1, y0=0, dy=1, zmin=0, zmax=1, showscale=False,
         colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0.78)"]],
-        hoverinfo="skip", name="fade", xgap=1 if template else 0, ygap=1 if template else 0,
+        hoverinfo="skip", name="fade", xgap=gap, ygap=gap,
     )
     traces = [
         cells,
+        _uncertainty_trace(matrix, stats, palette, labels, gap),
         fade,
         # Solid for positive, dotted for negative: told apart by style, not only by colour.
         _overlay_line("positive", "#1b1b1b", "solid"),
         _overlay_line("negative", "#1b1b1b", "dot"),
         _overlay_line("cluster", "#6a3d9a", "solid", width=3),
+        _legend_trace(palette) if palette is not None else _overlay_line("legend", "#1b1b1b", "solid"),
     ]
     fig = go.Figure(traces)
+    margin = {**tick_margins(matrix, side="left"), "t": 40 if title else 10}
+    if palette is not None:
+        margin["r"] = max(margin["r"], LEGEND_MARGIN)
     fig.update_layout(
         title={"text": plot_text(title), "x": 0.5} if title else None,
         font={"family": FONT, "size": 12},
-        margin={**tick_margins(matrix, side="left"), "t": 40 if title else 10},
+        margin=margin,
         plot_bgcolor="#e9ecef",  # missing cells show as grey gaps, never as a colour of the scale
         paper_bgcolor="white",
         # Explicit ranges, exactly the cells (rows top to bottom), the same as the overlay axes'
@@ -179,6 +482,7 @@ def heatmap_figure(
             "title": {"text": "Test dataset"}, "type": "category", "tickangle": -45,
             "range": [-0.5, matrix.shape[1] - 0.5],
             "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": _automargin(matrix),
+            **({"domain": list(HEATMAP_DOMAIN_WITH_LEGEND)} if palette is not None else {}),
         },
         yaxis={
             "title": {"text": "Train dataset"}, "type": "category", "range": [matrix.shape[0] - 0.5, -0.5],
@@ -187,6 +491,7 @@ def heatmap_figure(
         },
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
         **_overlay_axes(matrix),
+        **(_legend_layout(palette, matrix.metric) if palette is not None else {}),
     )
     return fig
 

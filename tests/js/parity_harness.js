@@ -42,11 +42,14 @@ const FUNCTIONS = {
     });
   },
   // The highlight as thresholds.js computes it from a drawn trace: its cells decoded
-  // (tmx.cellValues), its labels unescaped (tmx.traceLabels); per-line counts for `lines`.
-  classify: (trace, pos, neg, diag, lines) => {
+  // (tmx.cellValues), its labels unescaped (tmx.traceLabels); per-line counts for `lines`. With
+  // the figure's UNCERTAINTY trace and `sig` (the select's value), "significant only" too.
+  classify: (trace, pos, neg, diag, lines, uncertainty, sig) => {
     const cells = tmx.cellValues(trace.z);
     const labels = tmx.traceLabels(trace);
-    const result = tmx.thresholds.classify(cells, labels.row, labels.col, pos, neg, diag);
+    const significant = uncertainty === undefined ? null
+      : tmx.thresholds.significanceFilter(tmx.thresholds.significanceCodes(uncertainty), sig);
+    const result = tmx.thresholds.classify(cells, labels.row, labels.col, pos, neg, diag, significant);
     const counts = {row: {}, col: {}};
     for (const axis of ["row", "col"]) {
       for (const label of lines[axis]) counts[axis][label] = tmx.thresholds.lineCounts(result, axis, labels[axis].indexOf(label));
