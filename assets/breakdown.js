@@ -3,6 +3,9 @@
 // tmx.cellValues), so a click, a sort or a threshold move draws the bars without a request or a
 // plotly redraw. The numbers beside them (in-domain, mean, best, worst, rank) come from the server
 // (components/breakdown.py, transfer/breakdown.py): the browser only draws.
+// For a matrix with replicates the numbers also carry each bar's interval and replicate values
+// (transfer.breakdown.LineUncertainty): drawn as whiskers and dots once they arrive, over bars
+// drawn from the same view (the same /api/selection query).
 (function () {
   "use strict";
 
@@ -16,6 +19,7 @@
     neg: {stroke: "#1b1b1b", dash: "2 2", width: 1.5},
   };
   var SELECTED = "#1b1b1b", MISSING = "#6c757d", GRID = "#eceff2", TEXT = "#212529";
+  var WHISKER = "#1b1b1b", DOT = "rgba(27,27,27,0.6)";
 
   // --- numbers and colours (the same rules as the server's) ------------------------------------
 
@@ -168,7 +172,8 @@
         var r = g.extent(v, top), after = v >= style.neutral;
         parts.push('<rect x="', r.x, '" y="', r.y, '" width="', r.width, '" height="', r.height, '" fill="', color(v),
                    own ? '" stroke="' + SELECTED + '" stroke-width="2.5"/>' : '" stroke="none"/>',
-                   '<text x="', r.end + (after ? 4 : -4), '" y="', middle, '" dominant-baseline="central" text-anchor="',
+                   '<text class="tmx-bar-value" x="', r.end + (after ? 4 : -4), '" y="', middle,
+                   '" dominant-baseline="central" text-anchor="',
                    after ? "start" : "end", '" font-size="11" fill="', TEXT, '">', displayNumber(v) + (own ? "  in-domain" : ""), "</text>");
       } else {
         parts.push('<text x="', g.neutral + 4, '" y="', middle, '" dominant-baseline="central" font-size="10" fill="', MISSING,
@@ -253,11 +258,12 @@
     return hit;
   }
 
-  function draw(container, width, line, axis, style) {
+  function draw(container, width, line, axis, style, search) {
     var size = panelSize(line.order.length);
     var svg = el("svg", {width: width, height: size.height, class: "tmx-bars", role: "img",
                          "aria-label": (axis === "row" ? "Trained on " : "Tested on ") + line.label});
     svg.dataset.label = line.label;
+    svg.dataset.search = search || "";  // the view and selection its numbers come from
     var canvas = container.querySelector("canvas.tmx-bars-canvas");  // kept: a new one costs its backing store
     container.replaceChildren(svg);
     var g = scales(svg, width, line, style, size), color = colorScale(style.scale, style.zmin, style.zmax);
@@ -270,7 +276,106 @@
       paintBars(svg, canvas, line, g, color);
     }
     drawRules(svg, g, style);
+    svg.tmxGeometry = g;  // for the whiskers, drawn when the numbers arrive
+    svg.tmxCanvas = g.labelled ? null : svg.querySelector("canvas.tmx-bars-canvas");
     return {svg: svg, hit: hitLayer(svg, g), band: g.band, line: line};
+  }
+
+  // --- whiskers and dots (a matrix with replicates) ------------------------------------------
+
+  function intervalText(low, high) {
+    return "[" + displayNumber(low) + ", " + displayNumber(high) + "]";
+  }
+
+  // Each bar's interval (`item.ci_low`, `item.ci_high`, by the bar's index in `line.labels`) as a
+  // whisker across its band, and its replicate values (`item.replicates`) as dots spread over the
+  // band's height; value texts move past them. SVG nodes while bars carry text, painted on the
+  // bars' canvas otherwise. Only over the bars drawn for the same query (`search`), once each.
+  function drawUncertainty(id, item, search) {
+    var container = document.getElementById(id);
+    var svg = container && container.querySelector("svg.tmx-bars");
+    if (!svg || !item || item.level === undefined || svg.dataset.search !== search || svg.dataset.label !== item.label) return;
+    if (svg.tmxUncertainty) return;  // already drawn over these bars
+    var line = svg.tmxLine, g = svg.tmxGeometry;
+    if (!line || !g || item.ci_low.length !== line.labels.length) return;
+    svg.tmxUncertainty = item;
+    var marks = line.order.map(function (j, position) {
+      var low = item.ci_low[j], high = item.ci_high[j], reps = item.replicates ? item.replicates[j] : null;
+      return {j: j, position: position, middle: g.y(position) + g.band / 2, low: low, high: high,
+              dots: (reps || []).map(function (v, k) { return v === null ? null : {value: v, id: item.replicate_ids[k], k: k}; })
+                .filter(function (d) { return d !== null; })};
+    });
+    if (g.labelled) whiskerMarkup(svg, g, line, marks);
+    else if (svg.tmxCanvas) paintWhiskers(svg.tmxCanvas, g, marks);
+    svg.dataset.whiskers = g.labelled ? "drawn" : "painted";
+  }
+
+  function dotOffset(dot, count, band) {  // replicates spread over 40% of the band, in id order
+    return count > 1 ? (dot.k / (count - 1) - 0.5) * band * 0.4 : 0;
+  }
+
+  function whiskerMarkup(svg, g, line, marks) {
+    var group = el("g", {class: "tmx-uncertainty", "pointer-events": "none"});
+    var cap = Math.max(2, g.band * 0.25), radius = Math.max(1.5, Math.min(3, g.band * 0.15));
+    marks.forEach(function (m) {
+      var label = line.labels[m.j], reach = [];
+      if (m.low !== null && m.high !== null) {
+        var x0 = g.x(m.low), x1 = g.x(m.high);
+        var whisker = el("line", {x1: x0, x2: x1, y1: m.middle, y2: m.middle, stroke: WHISKER, "stroke-width": 1.25,
+                                  class: "tmx-whisker"});
+        whisker.dataset.label = label;
+        whisker.dataset.low = String(m.low);
+        whisker.dataset.high = String(m.high);
+        group.appendChild(whisker);
+        [x0, x1].forEach(function (x) {
+          group.appendChild(el("line", {x1: x, x2: x, y1: m.middle - cap, y2: m.middle + cap, stroke: WHISKER,
+                                        "stroke-width": 1.25, class: "tmx-whisker-cap"}));
+        });
+        reach.push(x0, x1);
+      }
+      var count = m.dots.length ? Math.max.apply(null, m.dots.map(function (d) { return d.k; })) + 1 : 0;
+      m.dots.forEach(function (d) {
+        var x = g.x(d.value);
+        var dot = el("circle", {cx: x, cy: m.middle + dotOffset(d, count, g.band), r: radius, fill: DOT, stroke: "#fff",
+                                "stroke-width": 0.5, class: "tmx-replicate"});
+        dot.dataset.label = label;
+        dot.dataset.replicate = d.id;
+        dot.dataset.value = String(d.value);
+        group.appendChild(dot);
+        reach.push(x);
+      });
+      movePastMarks(svg, m.position, reach);
+    });
+    svg.insertBefore(group, svg.querySelector("line.tmx-rule") || null);
+  }
+
+  // A bar's value text starts past its whisker and dots (on its side of the neutral value).
+  function movePastMarks(svg, position, reach) {
+    if (!reach.length) return;
+    var text = svg.querySelector('g.tmx-bar[data-position="' + position + '"] text.tmx-bar-value');
+    if (!text) return;
+    var after = text.getAttribute("text-anchor") === "start", x = Number(text.getAttribute("x"));
+    var edge = after ? Math.max.apply(null, reach) + 4 : Math.min.apply(null, reach) - 4;
+    text.setAttribute("x", after ? Math.max(x, edge) : Math.min(x, edge));
+  }
+
+  function paintWhiskers(canvas, g, marks) {
+    var paint = canvas.getContext("2d"), ratio = window.devicePixelRatio || 1;
+    paint.setTransform(ratio, 0, 0, ratio, 0, 0);
+    paint.strokeStyle = WHISKER;
+    paint.fillStyle = DOT;
+    paint.lineWidth = g.band >= 2 ? 1 : 0.5;
+    paint.beginPath();
+    marks.forEach(function (m) {
+      if (m.low === null || m.high === null) return;
+      paint.moveTo(g.x(m.low), m.middle);
+      paint.lineTo(g.x(m.high), m.middle);
+    });
+    paint.stroke();
+    if (g.band < 3) return;  // dots too small to tell apart: the hover has the numbers
+    marks.forEach(function (m) {
+      m.dots.forEach(function (d) { paint.fillRect(g.x(d.value) - 1, m.middle - 1, 2, 2); });
+    });
   }
 
   // --- pointer: hover tooltip and click -------------------------------------------------------
@@ -296,10 +401,12 @@
     drawn.hit.addEventListener("mousemove", function (event) {
       var j = barAt(event);
       if (j === null) { tip.hidden = true; return; }
-      var v = line.values[j];
+      var v = line.values[j], spread = drawn.svg.tmxUncertainty;
       tip.replaceChildren();
-      [other + ": " + line.labels[j] + (j === line.inDomain ? " (in-domain)" : ""),
-       style.metric + ": " + (v === v ? v.toFixed(4).replace(/0+$/, "").replace(/\.$/, "") : "missing value")].forEach(function (text) {
+      var lines = [other + ": " + line.labels[j] + (j === line.inDomain ? " (in-domain)" : ""),
+                   style.metric + ": " + (v === v ? v.toFixed(4).replace(/0+$/, "").replace(/\.$/, "") : "missing value")];
+      if (spread && v === v) lines.push(barSpreadText(spread, j));
+      lines.forEach(function (text) {
         var row = document.createElement("div");
         row.textContent = text;
         tip.appendChild(row);
@@ -321,16 +428,32 @@
 
   var TERMS = {row: {other: "target", measure: "transfer out"}, col: {other: "source", measure: "transfer in"}};
 
+  // "n = 5, 95% CI [0.01, 0.12]" of bar j (no interval: one replicate, or none shown)
+  function barSpreadText(item, j) {
+    var n = item.n[j], low = item.ci_low[j], high = item.ci_high[j];
+    return "n = " + (n === null ? "n/a" : n) + ", " + item.level + "% CI " + (low === null ? "n/a" : intervalText(low, high));
+  }
+
   // The same list as the server's view of a breakdown (transfer.breakdown.Breakdown.to_json).
-  function numbersList(item, axis) {
+  // With replicates (item.level set): the interval of the mean where it has one, and the
+  // selected cell's value, n and interval (`cell`: the selection's, when a row and a column are).
+  function numbersList(item, axis, cell) {
     var t = TERMS[axis], extreme = function (e) { return e ? e.label + " (" + displayNumber(e.value) + ")" : "n/a"; };
     var rows = [
       ["In-domain", item.in_domain_index === null ? "not in this matrix" : displayNumber(item.in_domain)],
       ["Mean off-diagonal (" + t.measure + ")", displayNumber(item.mean_off_diagonal)],
-      ["Best " + t.other, extreme(item.best)],
-      ["Worst " + t.other, extreme(item.worst)],
-      ["Rank by mean " + t.measure, item.rank === null ? "n/a" : item.rank + " of " + item.ranked],
     ];
+    var replicated = item.level !== undefined, mean = item.mean_interval;
+    if (replicated && mean) {
+      rows.push([item.level + "% CI of the mean", intervalText(mean.ci_low, mean.ci_high) + " (n = " + mean.n + " " +
+                 (mean.method === "replicate means" ? "replicates" : "cells") + ")"]);
+    }
+    rows.push(["Best " + t.other, extreme(item.best)], ["Worst " + t.other, extreme(item.worst)],
+              ["Rank by mean " + t.measure, item.rank === null ? "n/a" : item.rank + " of " + item.ranked]);
+    if (replicated && cell && cell.level !== undefined) {
+      rows.push(["Selected cell", displayNumber(cell.value) + " (n = " + (cell.n === null ? "n/a" : cell.n) + ")"],
+                [cell.level + "% CI (selected cell)", cell.ci_low === null ? "n/a" : intervalText(cell.ci_low, cell.ci_high)]);
+    }
     if (item.missing) rows.push(["Missing values", String(item.missing)]);
     var dl = document.createElement("dl");
     dl.className = "row mb-1 tmx-breakdown-stats";
@@ -347,15 +470,16 @@
     return dl;
   }
 
-  function showNumbers(id, axis, item, failure) {
+  function showNumbers(id, axis, item, failure, cell) {
     var box = document.getElementById(id);
     if (!box) return;
     if (failure) box.textContent = failure;
-    else if (item) box.replaceChildren(numbersList(item, axis));
+    else if (item) box.replaceChildren(numbersList(item, axis, cell));
     else box.textContent = box.dataset.hint;
   }
 
   var asked = {search: null, serial: 0};
+  var answered = {search: null, selection: null};  // the numbers last shown, for bars drawn again
   var prefetched = {search: null, body: null};  // a heatmap press's numbers, asked for before its mouseup
 
   // The drawn view's link (meta.query) with this selection: the numbers always describe the
@@ -408,8 +532,11 @@
       .then(function (body) {
         if (serial !== asked.serial) return;
         var selection = body.selection || {};
-        showNumbers(args.ids.rowStats, "row", selection.row);
-        showNumbers(args.ids.colStats, "col", selection.col);
+        answered = {search: search, selection: selection};
+        showNumbers(args.ids.rowStats, "row", selection.row, null, selection.cell);
+        showNumbers(args.ids.colStats, "col", selection.col, null, selection.cell);
+        drawUncertainty(args.ids.rowBars, selection.row, search);
+        drawUncertainty(args.ids.colBars, selection.col, search);
       })
       .catch(function (err) {
         if (serial !== asked.serial) return;
@@ -425,7 +552,7 @@
   var last = {};  // per container: what it shows, to skip a redraw that would draw the same
   var current = null;  // the latest arguments, for a heatmap click and for resizes
 
-  function render(id, width, axis, label, args, force) {
+  function render(id, width, axis, label, args, force, search) {
     var container = document.getElementById(id);
     if (!container) return {display: "none"};
     var trace = args.figure && args.figure.data && args.figure.data[0];
@@ -443,7 +570,8 @@
     }
     var look = {scale: trace.colorscale, zmin: trace.zmin, zmax: trace.zmax, neutral: args.meta.neutral,
                 metric: args.meta.metric, pos: args.pos, neg: args.neg};
-    var drawn = draw(container, width, line, axis, look);
+    var drawn = draw(container, width, line, axis, look, search);
+    if (answered.search === search) drawUncertainty(id, answered.selection[axis], search);
     attachPointer(container, drawn, axis, look, function (chosen) {
       // A bar of the row panel is a test dataset (moves the column), and the other way round.
       select(axis === "row" ? current.row : chosen, axis === "row" ? chosen : current.col);
@@ -456,7 +584,9 @@
     current.numbers = requestNumbers(row, col, args);  // first: on its way while the bars are drawn
     var ids = [args.ids.rowBars, args.ids.colBars];
     var widths = ids.map(panelWidth);  // both read before either panel changes the layout
-    return [render(ids[0], widths[0], "row", row, args, force), render(ids[1], widths[1], "col", col, args, force)];
+    var search = args.meta ? selectionSearch(row, col, args) : null;
+    return [render(ids[0], widths[0], "row", row, args, force, search),
+            render(ids[1], widths[1], "col", col, args, force, search)];
   }
 
   var SETTLE_MS = 150;  // the dropdowns wait at most this long for the numbers

@@ -85,3 +85,24 @@ THRESHOLD_POS_INPUT = "threshold-pos-input"  # typed thresholds (text: parsed in
 THRESHOLD_NEG_INPUT = "threshold-neg-input"
 THRESHOLD_INPUT_STATUS = "threshold-input-status"  # what a typed value did (clamped, refused)
 VIEW_SPEC = "view-spec"  # components.state.view_spec(): how the browser writes the canonical query
+# CSV downloads of the displayed matrix (components/downloads.py): DOWNLOAD_CSV above is the
+# means (wide); a matrix with replicates adds its replicates (long) or its std and n
+DOWNLOAD_REPLICATES = "download-replicates"
+DOWNLOAD_REPLICATES_FILE = "download-replicates-file"
+# The drop zone's mapping step, shown for a table whose columns are ambiguous (components/upload.py)
+UPLOAD_MAPPING = "upload-mapping"  # its container (hidden until needed)
+UPLOAD_MAP_TRAIN = "upload-map-train"  # a dropdown of the header's columns for each role
+UPLOAD_MAP_TEST = "upload-map-test"
+UPLOAD_MAP_REPLICATE = "upload-map-replicate"
+UPLOAD_MAP_VALUE = "upload-map-value"
+UPLOAD_MAP_READ = "upload-map-read"  # "Read with these columns"
+# Replicates and uncertainty (components/uncertainty.py, components/thresholds.py): the card shown
+# only for a matrix with replicates, its controls of `ci`, `marks` and `unc`, and the thresholds'
+# "significant only" select (`sig`, checked in the browser: assets/thresholds.js)
+UNCERTAINTY_CARD = "uncertainty-card"
+UNCERTAINTY_CI = "uncertainty-ci"
+UNCERTAINTY_MARKS = "uncertainty-marks"
+UNCERTAINTY_PALETTE = "uncertainty-palette"
+UNCERTAINTY_INFO = "uncertainty-info"  # the test and correction in force
+THRESHOLD_SIG = "threshold-sig"
+THRESHOLD_SIG_ROW = "threshold-sig-row"  # its label and select, hidden without replicates

@@ -1,4 +1,5 @@
 """The insights panel: sentences that read the displayed matrix; each names cells to select.
+For a matrix with replicates, what is significant at the view's `sig` and `ci` comes first.
 
 A chip under an insight selects its cell (or its row or column) by writing the `row` and `col`
 controls, which the URL sync turns into the link: the panel knows nothing else of selection.
@@ -87,7 +88,8 @@ def register(app) -> None:
         # After the heatmap (its meta: every data change redraws it), not beside it: computed at
         # the same time, the insights of a 1000-task matrix held the heatmap's answer back.
         Input(ids.HEATMAP_META, "data"),
-        *view_dependencies("k"),
+        # k: the groups at the cut; sig and ci: what counts as significant (when they are bound)
+        *view_dependencies("k", "sig", "ci"),
         prevent_initial_call=False,  # on load: the page arrives with its heatmap, not with these
     )
     def show(*_):

@@ -16,6 +16,7 @@ from . import (
     breakdown,
     clustering,
     compare,
+    downloads,
     header,
     heatmap,
     ids,
@@ -24,6 +25,7 @@ from . import (
     share,
     state,
     thresholds,
+    uncertainty,
     upload,
 )
 
@@ -49,9 +51,11 @@ PANELS = (
     Panel(heatmap, drawn_on_arrival=True),
     Panel(share),
     Panel(upload, drawn_on_arrival=True),
+    Panel(downloads, drawn_on_arrival=True),  # laid out inside upload's card
     Panel(compare),
     Panel(breakdown),
     Panel(thresholds, drawn_on_arrival=True),
+    Panel(uncertainty, drawn_on_arrival=True),  # laid out inside the thresholds card
     Panel(insights),
     Panel(multiples, drawn_on_arrival=True),
     Panel(clustering, drawn_on_arrival=True),

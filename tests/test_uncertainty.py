@@ -12,20 +12,14 @@ from scipy import stats
 
 from transfer.compare import derive
 from transfer.matrix import TransferMatrix
-from transfer.replicates import Spread, TTest, sample_means
+from transfer.replicates import Spread, TTest
 from transfer.uncertainty import cell_stats, marks, reach_notice, summary
 from transfer.view import open_view, view_json
 from transfer.viewstate import ViewState, parse_query
 
+from replicated import DatasetsStub, replicated_matrix
 
-def replicated(samples: np.ndarray, ids=None, labels=None, neutral: float = 0.0) -> TransferMatrix:
-    rows, cols, count = samples.shape
-    labels = labels or [f"t{i}" for i in range(max(rows, cols))]
-    _, mean = sample_means(samples)
-    return TransferMatrix(
-        rows=labels[:rows], cols=labels[:cols], values=mean, neutral=neutral,
-        spread=Spread.from_samples(samples, ids or [str(k) for k in range(count)]),
-    )
+replicated = replicated_matrix
 
 
 @st.composite
@@ -187,23 +181,13 @@ def test_spread_changes_the_content_id_and_a_plain_matrix_keeps_its_own():
     assert reseeded.content_id() != matrix.content_id()
 
 
-class _Datasets:
-    """The smallest Datasets a view needs: a default and lookups by id."""
-
-    def __init__(self, **matrices):
-        self.matrices = matrices
-        self.default_id = next(iter(matrices))
-
-    def get(self, dataset_id):
-        return self.matrices.get(dataset_id)
-
 
 def test_api_view_carries_the_uncertainty_in_display_order():
     rng = np.random.default_rng(7)
     samples = rng.normal(0.0, 0.05, (4, 4, 5))
     samples[2, 3] += 0.4
     matrix = replicated(samples, labels=["a", "b", "c", "d"])
-    datasets = _Datasets(rep=matrix, plain=TransferMatrix(rows="ab", cols="ab", values=[[0.1, 0.2], [0.3, 0.4]]))
+    datasets = DatasetsStub(rep=matrix, plain=TransferMatrix(rows="ab", cols="ab", values=[[0.1, 0.2], [0.3, 0.4]]))
     state, _ = parse_query("dataset=rep&order=cluster&ci=99&sig=0.05&pos=0.1")
     view = open_view(datasets, state)
     section = view_json(view)["uncertainty"]

@@ -4,6 +4,10 @@ One code path for both axes (`axis="row"`: a train dataset across every test dat
 transfer out; `axis="col"`: a test dataset across every train dataset, its transfer in). The
 in-domain cell is found by equal labels, never by position, so non-square and reordered matrices
 work; missing cells stay NaN and are left out of every statistic.
+
+A matrix with replicates (`transfer.replicates`) adds each bar's interval and replicate values,
+and the interval of the line's mean off-diagonal (`LineUncertainty`), from the displayed cells'
+statistics (`transfer.uncertainty.cell_stats`): the browser draws them as whiskers and dots.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats as scipy_stats
 
 from .matrix import TransferMatrix
+from .uncertainty import CellStats
 
 AXES = ("row", "col")
 
@@ -24,6 +30,56 @@ AXES = ("row", "col")
 class Extreme:
     label: str
     value: float
+
+
+def _float_list(values: np.ndarray) -> list:
+    """Full-precision floats, None for NaN."""
+    return [None if math.isnan(v) else v for v in np.asarray(values, dtype=np.float64).tolist()]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean and its t-interval at `level` percent, over `n` replicates (or cells), and how
+    it was found: 'replicate means' (one mean per replicate, the same replicates in every cell)
+    or 'independent cells' (each cell's standard error, Welch-Satterthwaite degrees of freedom)."""
+
+    mean: float
+    n: int
+    ci_low: float
+    ci_high: float
+    level: int
+    method: str
+
+    def to_json(self) -> dict:
+        return {"mean": self.mean, "n": self.n, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                "level": self.level, "method": self.method}
+
+
+@dataclass(frozen=True, eq=False)
+class LineUncertainty:
+    """Per bar (in the breakdown's `labels` order, NaN where undefined): the replicate count and
+    the interval at `level`; the replicate values under their ids (bars x replicates, NaN where a
+    cell lacks one) when the displayed spread has them (None for summary-form data; all NaN for a
+    comparison's Welch cells); the interval of the line's mean off-diagonal where it has one."""
+
+    level: int
+    n: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    replicate_ids: tuple[str, ...] | None
+    replicates: np.ndarray | None
+    mean_interval: Interval | None
+
+    def to_json(self) -> dict:
+        return {
+            "level": self.level,
+            "n": [None if math.isnan(v) else int(v) for v in self.n.tolist()],
+            "ci_low": _float_list(self.ci_low),
+            "ci_high": _float_list(self.ci_high),
+            "replicate_ids": None if self.replicate_ids is None else list(self.replicate_ids),
+            "replicates": None if self.replicates is None else [_float_list(bar) for bar in self.replicates],
+            "mean_interval": None if self.mean_interval is None else self.mean_interval.to_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -46,6 +102,7 @@ class Breakdown:
     worst: Extreme | None
     rank: int | None
     ranked: int
+    uncertainty: LineUncertainty | None = None  # set for a matrix with replicates
 
     @property
     def missing(self) -> int:
@@ -68,16 +125,23 @@ class Breakdown:
         }
         if values:
             data["labels"] = list(self.labels)
-            data["values"] = [None if math.isnan(v) else v for v in self.values.tolist()]
+            data["values"] = _float_list(self.values)
+        if self.uncertainty is not None:  # the page draws whiskers and dots from these: always sent
+            data.update(self.uncertainty.to_json())
         return data
 
 
 def _oriented(matrix: TransferMatrix, axis: str) -> tuple[np.ndarray, np.ndarray]:
     """Values and diagonal mask with the breakdown axis first (columns become rows for 'col')."""
+    values, mask = _axis_first(axis, matrix.values, matrix.diagonal_mask)
+    return values, mask
+
+
+def _axis_first(axis: str, *arrays: np.ndarray) -> list[np.ndarray]:
+    """Each array (rows x cols x ...) with the breakdown axis first: one code path for both axes."""
     if axis not in AXES:
         raise ValueError(f"axis must be 'row' or 'col', not {axis!r}")
-    values, mask = matrix.values, matrix.diagonal_mask
-    return (values, mask) if axis == "row" else (values.T, mask.T)
+    return [a if axis == "row" else np.swapaxes(a, 0, 1) for a in arrays]
 
 
 def off_diagonal_means(matrix: TransferMatrix, axis: str) -> np.ndarray:
@@ -105,8 +169,9 @@ def _optional(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
-def breakdown(matrix: TransferMatrix, axis: str, label: str) -> Breakdown:
-    """The breakdown of train dataset `label` (axis 'row') or test dataset `label` (axis 'col').
+def breakdown(matrix: TransferMatrix, axis: str, label: str, stats: CellStats | None = None) -> Breakdown:
+    """The breakdown of train dataset `label` (axis 'row') or test dataset `label` (axis 'col');
+    with `stats` (the displayed cells' statistics of a matrix with replicates) its uncertainty.
 
     Raises KeyError when `label` is not on that axis.
     """
@@ -149,4 +214,73 @@ def breakdown(matrix: TransferMatrix, axis: str, label: str) -> Breakdown:
         worst=worst,
         rank=rank,
         ranked=ranked,
+        uncertainty=None if stats is None or matrix.spread is None else line_uncertainty(matrix, stats, axis, index),
     )
+
+
+def line_uncertainty(matrix: TransferMatrix, stats: CellStats, axis: str, index: int) -> LineUncertainty:
+    """The uncertainty of line `index` on `axis` of a matrix with replicates (see LineUncertainty)."""
+    spread = matrix.spread
+    values, mask, n, low, high, se, df = (
+        a[index] for a in _axis_first(axis, matrix.values, matrix.diagonal_mask, stats.n, stats.ci_low, stats.ci_high,
+                                      spread.se, spread.df)
+    )
+    samples = None
+    if spread.samples is not None:
+        samples = _axis_first(axis, spread.samples)[0][index]
+        samples = np.where(np.isnan(values)[:, None], np.nan, samples)  # a missing cell has no dots
+    off = ~mask & ~np.isnan(values)
+    return LineUncertainty(
+        level=stats.level, n=n, ci_low=low, ci_high=high, replicate_ids=spread.ids if samples is not None else None,
+        replicates=samples, mean_interval=mean_interval(values[off], None if samples is None else samples[off],
+                                                        se[off], df[off], stats.level),
+    )
+
+
+def mean_interval(values: np.ndarray, samples: np.ndarray | None, se: np.ndarray, df: np.ndarray,
+                  level: int) -> Interval | None:
+    """The t-interval of the mean of `values` (cells), or None where it has none.
+
+    When every cell has the same two or more replicates (`samples`: cells x replicates), the
+    mean of each replicate over the cells is one observation (a seed that does badly everywhere
+    counts once, not once per cell): a one-sample interval over them. Otherwise, when every cell
+    has a standard error, the cells are taken as independent: the standard error of their mean
+    is sqrt(sum se^2) / m, with Welch-Satterthwaite degrees of freedom. A cell without a standard
+    error (one replicate) leaves the mean without an interval.
+    """
+    m = values.size
+    if m == 0:
+        return None
+    mean = float(np.mean(values))
+    if samples is not None:
+        present = ~np.isnan(samples)
+        kept = present[0]
+        if kept.sum() >= 2 and (present == kept).all():
+            per_replicate = samples[:, kept].mean(axis=0)
+            count = per_replicate.size
+            half = _critical(level, count - 1) * float(np.std(per_replicate, ddof=1)) / math.sqrt(count)
+            return Interval(mean, count, mean - half, mean + half, level, "replicate means")
+    if np.isnan(se).any():
+        return None
+    variances = se**2
+    total = float(variances.sum())
+    if total == 0:
+        return Interval(mean, m, mean, mean, level, "independent cells")
+    spread_cells = variances > 0
+    if np.isnan(df[spread_cells]).any():
+        return None
+    dof = total**2 / float(np.sum(variances[spread_cells] ** 2 / df[spread_cells]))
+    half = _critical(level, dof) * math.sqrt(total) / m
+    return Interval(mean, m, mean - half, mean + half, level, "independent cells")
+
+
+def _critical(level: int, dof: float) -> float:
+    """The t quantile of a two-sided interval at `level` percent (as transfer.uncertainty's)."""
+    return float(scipy_stats.t.ppf(0.5 + level / 200, dof))
+
+
+def cell_uncertainty(stats: CellStats, i: int, j: int) -> dict:
+    """The selected cell's replicate count and interval (JSON-ready, None where undefined)."""
+    n, low, high = (float(stats.n[i, j]), float(stats.ci_low[i, j]), float(stats.ci_high[i, j]))
+    return {"n": None if math.isnan(n) else int(n), "ci_low": None if math.isnan(low) else low,
+            "ci_high": None if math.isnan(high) else high, "level": stats.level}

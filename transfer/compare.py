@@ -128,7 +128,8 @@ def compare(this: TransferMatrix, other: TransferMatrix, other_id: str = "") -> 
         neutral=0.0,
         description=f"{this.name} minus {other.name}, over their shared train and test datasets.",
         source=this.source,
-        spread=spread_difference(_picked_spread(this, rows, cols), _picked_spread(other, rows, cols)),
+        spread=spread_difference(_picked_spread(this, rows, cols), _picked_spread(other, rows, cols),
+                                 _pick(this, rows, cols), _pick(other, rows, cols)),
     )
     return Comparison(
         this=this,
@@ -220,8 +221,10 @@ def _diag_spread(matrix: TransferMatrix, col_index: dict[str, int]) -> Spread | 
     n_rows, n_cols = matrix.shape
     reference = np.array([col_index.get(label, 0) for label in matrix.rows])
     rows = np.repeat(np.arange(n_rows)[:, None], n_cols, axis=1)
-    ref = broadcast(matrix.spread, rows, np.repeat(reference[:, None], n_cols, axis=1))
-    return spread_difference(matrix.spread, ref, same=matrix.diagonal_mask)
+    ref_cols = np.repeat(reference[:, None], n_cols, axis=1)
+    ref = broadcast(matrix.spread, rows, ref_cols)
+    return spread_difference(matrix.spread, ref, matrix.values, matrix.values[rows, ref_cols],
+                             same=matrix.diagonal_mask)
 
 
 @dataclass(frozen=True)

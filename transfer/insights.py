@@ -11,19 +11,26 @@ Conventions, the same for every insight:
 - "Positive" and "negative" transfer are relative to the matrix's neutral value (0 for
   differences, 0.5 for AUC): strictly above or strictly below it.
 - Ranked lists are stable: equal values keep row order, then column order.
+
+A matrix with replicates adds two insights from its cells' statistics
+(`transfer.uncertainty.summary`): how many cells are significant after Benjamini-Hochberg
+correction, and which large effects are not distinguishable from no transfer.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .matrix import TransferMatrix
+from .uncertainty import CellStats, summary
 
 TOP = 3
 ARROW = "\u2192"
+DEFAULT_ALPHA = 0.05  # q-value level of "significant" when the view sets no `sig`
 
 
 @dataclass(frozen=True)
@@ -312,9 +319,91 @@ def cluster_groups(matrix: TransferMatrix, clusters: dict[str, int]) -> Insight 
     )
 
 
-def build_insights(matrix: TransferMatrix, clusters: dict[str, int] | None = None, top: int = TOP) -> list[Insight]:
-    """Every insight that applies to the displayed matrix, in a fixed order."""
+def signed(value: float, neutral: float) -> str:
+    """`fmt`, with a plus sign above a neutral value of 0 (a difference reads as +0.07)."""
+    return ("+" if neutral == 0 and value > 0 and fmt(value) != "0.00" else "") + fmt(value)
+
+
+def interval_text(low: float, high: float, level: int) -> str:
+    return f"{level}% CI [{fmt(low)}, {fmt(high)}]"
+
+
+_SUMMARIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def significance_summary(matrix: TransferMatrix, stats: CellStats, alpha: float) -> dict:
+    """`transfer.uncertainty.summary`, memoised per statistics object (one per displayed matrix
+    and level, immutable) and alpha: both insights read it."""
+    memo = _SUMMARIES.setdefault(stats, {})
+    if alpha not in memo:
+        memo[alpha] = summary(stats, matrix, alpha, limit=TOP)
+    return memo[alpha]
+
+
+def significance(matrix: TransferMatrix, stats: CellStats, alpha: float, top: int = TOP) -> Insight | None:
+    """How many tested cells are significant after Benjamini-Hochberg correction (q < alpha),
+    naming the `top` with the smallest q-values (ties: the larger effect, then row, then column
+    order). None when no cell could be tested (the view's notice says why)."""
+    counts = significance_summary(matrix, stats, alpha)
+    tested, significant = counts["tested"], counts["significant"]
+    if tested == 0:
+        return None
+    hits = np.flatnonzero(stats.significant(alpha))  # row by row
+    effect = np.round(np.abs(matrix.values - matrix.neutral).flat[hits], 9)  # as _tie_key
+    order = np.lexsort((np.arange(hits.size), -effect, stats.q.flat[hits]))[:top]
+    chosen = [divmod(int(k), matrix.shape[1]) for k in hits[order]]
+    text = (f"{significant:,} of {tested:,} tested cell{'s' if tested != 1 else ''} "
+            f"{'is' if significant == 1 else 'are'} significant after Benjamini-Hochberg correction "
+            f"(q < {alpha:g}; {stats.test_name} against the neutral value {fmt(matrix.neutral)}).")
+    if chosen:
+        text += " Most significant: " + ", ".join(
+            f"{matrix.rows[i]} {ARROW} {matrix.cols[j]} ({fmt(matrix.values[i, j])}, q = {stats.q[i, j]:.2g})"
+            for i, j in chosen) + "."
+    return Insight(
+        kind="significance",
+        title="Significant after correction",
+        text=text,
+        cells=tuple((matrix.rows[i], matrix.cols[j]) for i, j in chosen),
+        numbers={"tested": tested, "significant": significant, "alpha": alpha, "correction": "bh",
+                 "test": stats.test_name, "q": [float(stats.q[i, j]) for i, j in chosen]},
+    )
+
+
+def uncertain_effects(matrix: TransferMatrix, stats: CellStats, alpha: float, top: int = TOP) -> Insight | None:
+    """The large effects (the top tenth by distance from the neutral value) whose interval
+    crosses the neutral value: not distinguishable from no transfer. None when every large
+    effect's interval excludes it, or nothing was tested."""
+    found = significance_summary(matrix, stats, alpha)["large_not_significant"]
+    if not found:
+        return None
+    shown = found[:top]
+    text = "; ".join(
+        f"{train} {ARROW} {test} {signed(value, matrix.neutral)}, {interval_text(low, high, stats.level)}"
+        for train, test, value, low, high in shown
+    )
+    total = significance_summary(matrix, stats, alpha)["large_not_significant_total"]
+    if total > len(shown):
+        text += f" (and {total - len(shown):,} more)"
+    text += (f": not distinguishable from no transfer (the interval{'s cross' if total > 1 else ' crosses'} "
+             f"the neutral value {fmt(matrix.neutral)}).")
+    return Insight(
+        kind="uncertain_effects",
+        title="Large but uncertain",
+        text=text,
+        cells=tuple((train, test) for train, test, *_ in shown),
+        numbers={"level": stats.level, "count": total,
+                 "effects": [[_num(value), _num(low), _num(high)] for _, _, value, low, high in shown]},
+    )
+
+
+def build_insights(matrix: TransferMatrix, clusters: dict[str, int] | None = None, top: int = TOP,
+                   stats: CellStats | None = None, sig: float | None = None) -> list[Insight]:
+    """Every insight that applies to the displayed matrix, in a fixed order; with `stats` (a
+    matrix with replicates), significance at q < `sig` (default DEFAULT_ALPHA) first."""
+    alpha = sig or DEFAULT_ALPHA
     candidates = [
+        significance(matrix, stats, alpha, top) if stats is not None else None,
+        uncertain_effects(matrix, stats, alpha, top) if stats is not None else None,
         diagonal_dominance(matrix),
         strongest_transfers(matrix, -1, top),
         strongest_transfers(matrix, +1, top),

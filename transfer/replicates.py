@@ -156,21 +156,26 @@ def _aligned(spread: Spread, ids: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def difference(a: Spread | None, b: Spread | None, same: np.ndarray | None = None) -> Spread | None:
+def difference(
+    a: Spread | None, b: Spread | None, a_values: np.ndarray, b_values: np.ndarray, same: np.ndarray | None = None,
+) -> Spread | None:
     """The spread of `a - b`, cell by cell (both already aligned to the same cells).
 
     A cell whose two sides have the same replicate ids (two or more) is paired: its spread is
     that of the per-replicate differences. Other cells are two independent samples: Welch's
     standard error and Welch-Satterthwaite degrees of freedom. A side without any replicates is
-    taken as exact (the other side's spread is the difference's). Cells where `same` is True are
-    a cell minus itself: no spread at all (`norm=diag`'s in-domain cells).
+    taken as exact: the difference has the other side's spread, and its replicates minus (or
+    subtracted from) the exact values. Cells where `same` is True are a cell minus itself: no
+    spread at all (`norm=diag`'s in-domain cells). `a_values`, `b_values`: both sides' values.
     """
     if a is None and b is None:
         return None
     if a is None or b is None:
         kept = a if a is not None else b
-        return Spread(n=kept.n, std=kept.std, se=kept.se, df=kept.df, test=kept.test,
-                      samples=kept.samples if a is not None else None, ids=kept.ids if a is not None else None)
+        samples = None
+        if kept.samples is not None:
+            samples = kept.samples - b_values[..., None] if a is not None else a_values[..., None] - kept.samples
+        return Spread(n=kept.n, std=kept.std, se=kept.se, df=kept.df, test=kept.test, samples=samples, ids=kept.ids)
     shape = a.n.shape
     paired = np.zeros(shape, dtype=bool)
     samples = ids = None

@@ -148,22 +148,27 @@ def reach_notice(result: CellStats, alpha: float = 0.05) -> str | None:
     return text
 
 
-def summary(result: CellStats, matrix: TransferMatrix, alpha: float = 0.05) -> dict:
-    """Counts for the insights: cells tested and significant, and the large effects that are not
-    (their interval crosses the neutral value), largest first."""
+def summary(result: CellStats, matrix: TransferMatrix, alpha: float = 0.05, limit: int = 5) -> dict:
+    """Counts for the insights: cells tested and significant, and up to `limit` of the large
+    effects that are not (their interval crosses the neutral value), largest first."""
     significant = result.significant(alpha)
-    crosses = (result.ci_low <= matrix.neutral) & (result.ci_high >= matrix.neutral)
+    crosses = (result.ci_low <= matrix.neutral) & (result.ci_high >= matrix.neutral) & ~np.isnan(result.p)
     effect = np.abs(matrix.values - matrix.neutral)
     finite = effect[~np.isnan(effect)]
     large = effect >= (np.percentile(finite, 90) if finite.size else math.inf)
-    uncertain = np.argwhere(crosses & large & ~np.isnan(result.p))
-    order = np.argsort(-effect[tuple(uncertain.T)], kind="stable") if uncertain.size else []
+    candidates = np.flatnonzero(crosses & large)
+    total = int(candidates.size)
+    if candidates.size > limit:
+        candidates = candidates[np.argpartition(-effect.flat[candidates], limit)[:limit]]
+    candidates = candidates[np.argsort(-effect.flat[candidates], kind="stable")]
+    n_cols = matrix.shape[1]
     return {
         "tested": result.tested,
         "significant": int(np.count_nonzero(significant)),
         "alpha": alpha,
+        "large_not_significant_total": total,
         "large_not_significant": [
-            (matrix.rows[i], matrix.cols[j], float(matrix.values[i, j]), float(result.ci_low[i, j]),
-             float(result.ci_high[i, j])) for i, j in (uncertain[k] for k in order)
+            (matrix.rows[k // n_cols], matrix.cols[k % n_cols], float(matrix.values.flat[k]),
+             float(result.ci_low.flat[k]), float(result.ci_high.flat[k])) for k in candidates.tolist()
         ],
     }

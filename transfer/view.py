@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from .breakdown import breakdown
+from .breakdown import breakdown, cell_uncertainty
 from .clustering import Clustering, ClusterOptions, cluster_matrix, fingerprint
 from .compare import Comparison, Derived, derive
 from .datasets import Datasets
@@ -152,12 +152,13 @@ def clusters_json(view: View) -> dict:
 
 def view_insights(view: View) -> list[Insight]:
     """The insights of the displayed matrix; with a cut (k > 1), the groups at that cut too
-    (from the row tree, which is the one tree when both axes hold the same tasks)."""
+    (from the row tree, which is the one tree when both axes hold the same tasks); with
+    replicates, what is significant at the view's `sig` (or 0.05) and `ci`."""
     clusters = None
     if view.state.k and view.state.k > 1:
         tree = view.clustering.rows
         clusters = dict(zip(tree.labels, (int(c) for c in tree.cut(view.state.k))))
-    return build_insights(view.matrix, clusters)
+    return build_insights(view.matrix, clusters, stats=view.stats, sig=view.state.sig)
 
 
 def view_json(view: View) -> dict:
@@ -201,16 +202,23 @@ def uncertainty_json(view: View) -> dict | None:
 def selection_json(view: View, values: bool = True) -> dict:
     """`selection` for a link with row and/or col: each one's breakdown at full precision, and
     the selected cell's value when both are given. Empty when nothing is selected. Without each
-    breakdown's labels and values when `values` is False (/api/selection, for the page)."""
-    row, col, matrix = view.state.row, view.state.col, view.matrix
+    breakdown's labels and values when `values` is False (/api/selection, for the page).
+
+    A matrix with replicates adds, per breakdown, each bar's n, interval and replicate values and
+    the interval of its mean (`transfer.breakdown.LineUncertainty`), and the cell's n and
+    interval, at the view's `ci` level; a matrix without them answers exactly as before."""
+    row, col, matrix, stats = view.state.row, view.state.col, view.matrix, view.stats
     if row is None and col is None:
         return {}
     # resolve() checked the labels against the stored matrix; a derived one may lack them.
-    parts = {axis: breakdown(matrix, axis, label) if label in matrix.labels(axis) else None
+    parts = {axis: breakdown(matrix, axis, label, stats) if label in matrix.labels(axis) else None
              for axis, label in (("row", row), ("col", col)) if label is not None}
     selection = {"row": None, "col": None, "cell": None}
     selection.update({axis: item.to_json(values) if item else None for axis, item in parts.items()})
     if parts.get("row") and parts.get("col"):
-        value = parts["row"].values[matrix.cols.index(col)]
+        j = matrix.cols.index(col)
+        value = parts["row"].values[j]
         selection["cell"] = {"row": row, "col": col, "value": None if math.isnan(value) else float(value)}
+        if stats is not None:
+            selection["cell"].update(cell_uncertainty(stats, matrix.rows.index(row), j))
     return {"selection": selection}
