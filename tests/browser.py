@@ -17,7 +17,8 @@ HEATMAP_PLOT = f"#{ids.HEATMAP} .js-plotly-plot"
 _CELL_JS = """([selector, row, col]) => {
   const gd = document.querySelector(selector);
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  const xi = xa._categories.indexOf(col), yi = ya._categories.indexOf(row);
+  const esc = t => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");  // as plot_text draws labels
+  const xi = xa._categories.indexOf(esc(col)), yi = ya._categories.indexOf(esc(row));
   if (xi < 0 || yi < 0) return null;
   const box = gd.getBoundingClientRect();
   return {x: box.left + xa._offset + xa.l2p(xi), y: box.top + ya._offset + ya.l2p(yi)};
@@ -27,7 +28,8 @@ _CELL_JS = """([selector, row, col]) => {
 _PIXEL_JS = """([selector, row, col]) => {
   const gd = document.querySelector(selector);
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
-  const xi = xa._categories.indexOf(col), yi = ya._categories.indexOf(row);
+  const esc = t => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");  // as plot_text draws labels
+  const xi = xa._categories.indexOf(esc(col)), yi = ya._categories.indexOf(esc(row));
   if (xi < 0 || yi < 0) return null;
   // The whole pixel nearest the centre that is clearly inside one cell (a cell spans its index
   // +- 0.5; a pixel on an edge would leave the answer to rounding), and that cell.
@@ -40,7 +42,8 @@ _PIXEL_JS = """([selector, row, col]) => {
     return [centre, axis._categories[index]];
   };
   const [x, c] = pick(xa, box.left + xa._offset, xi), [y, r] = pick(ya, box.top + ya._offset, yi);
-  return {x: x, y: y, row: r, col: c};
+  const plain = t => t.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  return {x: x, y: y, row: plain(r), col: plain(c)};
 }"""
 
 

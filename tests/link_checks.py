@@ -131,6 +131,10 @@ OBSERVE_JS = f"""() => {{
     pos_on: document.getElementById("{ids.THRESHOLD_POS_ON}").checked,
     neg_on: document.getElementById("{ids.THRESHOLD_NEG_ON}").checked,
     diag: document.getElementById("{ids.THRESHOLD_DIAG}").checked,
+    sig: document.getElementById("{ids.THRESHOLD_SIG}").value,
+    ci: document.getElementById("{ids.UNCERTAINTY_CI}").value,
+    marks: document.getElementById("{ids.UNCERTAINTY_MARKS}").checked,
+    unc: document.getElementById("{ids.UNCERTAINTY_PALETTE}").value,
     tab: active >= 0 ? tabs[active] : null,
     counts_text: document.getElementById("{ids.THRESHOLD_COUNTS}").innerText,
     notices: Array.from(document.querySelectorAll("#{ids.NOTICES} .alert")).map(a => a.innerText.trim()),
@@ -175,6 +179,8 @@ def expected_screen(api: dict) -> dict:
         "norm": state["norm"], "order": state["order"], "method": state["method"], "distance": state["distance"],
         "k": state["k"] or 1, "sort": state["sort"],
         "pos_on": state["pos"] is not None, "neg_on": state["neg"] is not None, "diag": state["diag"],
+        "sig": "off" if state["sig"] is None else format_number(state["sig"]), "ci": str(state["ci"]),
+        "marks": state["marks"], "unc": state["unc"],
         "tab": state["tab"],
         "counts": {
             "positive": None if state["pos"] is None else [counts.get("positive"), format_number(state["pos"])],
@@ -204,7 +210,7 @@ def check_link_is_view(page, base_url: str, context: str = "") -> tuple[dict, di
 
 
 SCREEN_KEYS = ("search", "rows", "cols", "dataset", "compare", "row", "col", "norm", "order", "method", "distance", "k",
-               "sort", "pos_on", "neg_on", "diag", "tab", "counts")
+               "sort", "pos_on", "neg_on", "diag", "sig", "ci", "marks", "unc", "tab", "counts")
 
 
 def same_screen(first: dict, second: dict) -> list[str]:

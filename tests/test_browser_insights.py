@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from components import ids
 
 from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, hover_cell, query_of, wait_for_heatmap
-from conftest import get_json
+from conftest import ROOT, get_json
+
+BUNDLED = len(json.loads((ROOT / "data" / "catalog.json").read_text())["datasets"])  # all share the tasks
 
 MINUS = "\u2212"
 
@@ -57,13 +61,13 @@ def test_compare_shows_the_difference_with_both_sources_in_the_hover(live_server
 
 def test_small_multiples_share_a_scale_and_open_a_matrix(live_server, page):
     page.goto(live_server.url + "/?tab=multiples")
-    page.locator(f"#{ids.MULTIPLES} .js-plotly-plot").nth(5).wait_for()
-    assert page.locator(f"#{ids.MULTIPLES} .js-plotly-plot").count() == 6
+    page.locator(f"#{ids.MULTIPLES} .js-plotly-plot").nth(BUNDLED - 1).wait_for()
+    assert page.locator(f"#{ids.MULTIPLES} .js-plotly-plot").count() == BUNDLED
     ranges = page.evaluate(
         f"""() => Array.from(document.querySelectorAll("#{ids.MULTIPLES} .js-plotly-plot"))
                   .map(gd => [gd._fullData[0].zmin, gd._fullData[0].zmax])"""
     )
-    # Three AUC-difference matrices on one symmetric scale, three AUC matrices on 0..1.
+    # The AUC-difference matrices on one symmetric scale, the three AUC matrices on 0..1.
     assert len({tuple(r) for r in ranges}) == 2 and [0, 1] in ranges
     page.wait_for_timeout(350)
     card = page.locator(f"#{ids.MULTIPLES} .card", has_text="Llama-3-8B: probe AUC minus logit baseline")

@@ -26,7 +26,17 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, invariant, precondition, rule
 
 from components import ids
-from transfer.viewstate import DISTANCES, METHODS, NORMS, ORDERS, TABS
+from transfer.viewstate import (
+    CI_LEVELS,
+    DISTANCES,
+    METHODS,
+    NORMS,
+    ORDERS,
+    SIG_LEVELS,
+    TABS,
+    UNCERTAINTY_DISPLAYS,
+    format_number,
+)
 
 from browser import click_bar, click_cell
 from conftest import ROOT
@@ -55,6 +65,7 @@ VERBOSE = os.environ.get("TMX_SEQUENCE_VERBOSE") == "1"  # print every sequence 
 
 CATALOGUE = json.loads((ROOT / "data" / "catalog.json").read_text())
 BUNDLED = tuple(entry["id"] for entry in CATALOGUE["datasets"])
+REPLICATED = "example-seeds"  # the bundled example with replicates
 with open(ROOT / "data" / f"{DEFAULT}.csv", newline="") as handle:
     TASKS = tuple(next(row for row in csv.reader(handle) if row and not row[0].startswith("#"))[1:])
 
@@ -73,7 +84,9 @@ START_LINKS = (
     "",  # the bare address: the page writes the canonical link
     f"?dataset={DEFAULT}&order=cluster&k=3&row={TASKS[2]}&pos=0.1",
     f"?dataset={BUNDLED[-1]}&col={TASKS[5]}&neg=0.45&tab=dendrogram",
+    f"?dataset={REPLICATED}&sig=0.05&pos=0.1&row={TASKS[1]}",
 )
+SIG_CHOICES = ("off", *map(format_number, SIG_LEVELS))
 SIZES = ("390x844", "768x1024", "1400x900")
 POS_TEXTS = ("0.2", "0.125", "0,05", "1", "-0.5", "abc", "")
 NEG_TEXTS = ("-0.1", "-0.155", "-0,2", "-1", "0.5", "x", "")
@@ -112,6 +125,7 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
         self.steps = 0
         self.can_back = self.can_forward = False
         self.typed_boxes = False
+        self.replicated = False  # the view shows a matrix with replicates
         self.uploads: list[str] = []
         self.pending_upload: str | None = None  # an upload's link is known once the page has settled
 
@@ -243,6 +257,32 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
     def choose_norm(self, norm):
         choose_radio(self.page, ids.NORM, self.other(NORMS, "norm", norm))
 
+    @precondition(lambda self: self.replicated)
+    @rule(level=st.sampled_from(SIG_CHOICES))
+    @step
+    def choose_significant_only(self, level):
+        current = "off" if self.state["sig"] is None else format_number(self.state["sig"])
+        chosen = level if level != current else SIG_CHOICES[(SIG_CHOICES.index(level) + 1) % len(SIG_CHOICES)]
+        self.page.locator(f"#{ids.THRESHOLD_SIG}").select_option(chosen)
+
+    @precondition(lambda self: self.replicated)
+    @rule(level=st.sampled_from(CI_LEVELS))
+    @step
+    def choose_interval(self, level):
+        self.page.locator(f"#{ids.UNCERTAINTY_CI}").select_option(str(self.other(CI_LEVELS, "ci", level)))
+
+    @precondition(lambda self: self.replicated)
+    @rule(palette=st.sampled_from(UNCERTAINTY_DISPLAYS))
+    @step
+    def choose_palette(self, palette):
+        self.page.locator(f"#{ids.UNCERTAINTY_PALETTE}").select_option(self.other(UNCERTAINTY_DISPLAYS, "unc", palette))
+
+    @precondition(lambda self: self.replicated)
+    @rule()
+    @step
+    def toggle_marks(self):
+        self.page.locator(f"#{ids.UNCERTAINTY_MARKS}").click()
+
     @rule(tab=st.sampled_from(TABS))
     @step
     def switch_tab(self, tab):
@@ -306,6 +346,7 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
             self.pending_upload = None
             self.uploads.append(api["state"]["dataset"])
         self.seen, self.state = seen, api["state"]
+        self.replicated = api["uncertainty"] is not None
         self.can_back, self.can_forward = self.page.evaluate(
             "() => window.navigation ? [navigation.canGoBack, navigation.canGoForward] : [false, false]")
         self.settled = True
