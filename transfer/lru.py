@@ -56,7 +56,8 @@ class ByteLRU:
 
 
 def matrix_bytes(matrix) -> int:
-    """What a TransferMatrix costs in memory, roughly: its values, its replicates and its labels."""
+    """What a TransferMatrix costs in memory, roughly: its values, its replicates (and the one set
+    of statistics it memoises, `uncertainty.cell_stats`: nine arrays) and its labels."""
     spread = matrix.spread
-    extra = 0 if spread is None else 5 * spread.n.nbytes + (0 if spread.samples is None else spread.samples.nbytes)
+    extra = 0 if spread is None else 14 * spread.n.nbytes + (0 if spread.samples is None else spread.samples.nbytes)
     return matrix.values.nbytes + extra + 64 * (len(matrix.rows) + len(matrix.cols))

@@ -841,26 +841,27 @@ def _numeric_columns(records: list, candidates: list[int]) -> set[int]:
 # --- the long table's rows ------------------------------------------------------------------
 
 
-def _count(raw: Any) -> float | None:
-    """A replicate count: a whole number >= 1 (text or JSON number), else None."""
+def _finite(raw: Any) -> float | None:
+    """A finite number from text or a JSON number, else None."""
     if isinstance(raw, bool) or raw is None:
         return None
     try:
         number = float(raw.strip() if isinstance(raw, str) else raw)
     except (TypeError, ValueError, OverflowError):
         return None
-    return number if math.isfinite(number) and number >= 1 and number == math.floor(number) else None
+    return number if math.isfinite(number) else None
+
+
+def _count(raw: Any) -> float | None:
+    """A replicate count: a whole number >= 1, else None."""
+    number = _finite(raw)
+    return number if number is not None and number >= 1 and number == math.floor(number) else None
 
 
 def _deviation(raw: Any) -> float | None:
-    """A standard deviation: a finite number >= 0 (text or JSON number), else None."""
-    if isinstance(raw, bool) or raw is None:
-        return None
-    try:
-        number = float(raw.strip() if isinstance(raw, str) else raw)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
+    """A standard deviation: a finite number >= 0, else None."""
+    number = _finite(raw)
+    return number if number is not None and number >= 0 else None
 
 
 def _shown(raw: Any) -> str:

@@ -89,13 +89,15 @@ def marks(codes: np.ndarray) -> np.ndarray:
 
 def cell_stats(matrix: TransferMatrix, level: int = 95) -> CellStats | None:
     """The statistics of the displayed matrix at `level` percent; None without replicates.
-    Memoised on the matrix (immutable): every request of a view asks again."""
+    Memoised on the matrix (immutable; every request of a view asks again), one level at a time:
+    the byte-bounded caches that hold matrices count one set of statistics (`lru.matrix_bytes`)."""
     if matrix.spread is None:
         return None
-    memo = matrix.__dict__.setdefault("_cell_stats", {})
-    if level not in memo:
-        memo[level] = _compute(matrix, level)
-    return memo[level]
+    memo = matrix.__dict__.get("_cell_stats")
+    if memo is None or memo.level != level:
+        memo = _compute(matrix, level)
+        object.__setattr__(matrix, "_cell_stats", memo)
+    return memo
 
 
 def _compute(matrix: TransferMatrix, level: int) -> CellStats:
