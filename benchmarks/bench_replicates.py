@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 import io
 import logging
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +29,10 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
+
+from bench_browser import print_table  # noqa: E402
+from bench_browser import result as row  # noqa: E402
+from bench_parsing import median_seconds  # noqa: E402
 
 from transfer.compare import derive  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
@@ -40,7 +42,7 @@ from transfer.uncertainty import cell_stats  # noqa: E402
 
 REPLICATES = 5
 # A 1000 x 1000 x 5 long CSV is ~100 MB, over the default upload limit (64 MB): parsed here
-# with room, as a deployment that raises TMX_MAX_UPLOAD_MB would.
+# with room, as a deployment that raises TMX_MAX_UPLOAD_BYTES would.
 BENCH_LIMITS = Limits(max_bytes=512 * 2**20)
 
 
@@ -64,21 +66,6 @@ def long_csv(matrix: TransferMatrix) -> bytes:
         "seed": np.tile(matrix.spread.ids, n_rows * n_cols), "value": samples.ravel(),
     })
     return frame.to_csv(index=False).encode()
-
-
-def median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def row(metric: str, size: str, value: float, unit: str, *, baseline=None, limit=None, ratio_limit=None) -> dict:
-    from bench_browser import result
-
-    return result(metric, size, value, unit, baseline=baseline, limit=limit, ratio_limit=ratio_limit)
 
 
 def core_rows(sizes: list[int], repeat: int) -> list[dict]:
@@ -136,16 +123,6 @@ def browser_rows(loads: int) -> list[dict]:
             server.stop()
     return [row("warm load: clustered view, both panels, unc=vsup", "1000x1000x5", vsup, "ms", baseline=plain,
                 ratio_limit=1.3)]
-
-
-def print_table(rows: list[dict]) -> None:
-    print(f"{'metric':52} {'size':>12} {'value':>10} {'baseline':>10} {'ratio':>6}  target")
-    for r in rows:
-        baseline = "" if r["baseline"] is None else f"{r['baseline']:.1f}"
-        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        met = "" if r["met"] is None else (" met" if r["met"] else " NOT MET")
-        print(f"{r['metric']:52} {r['size']:>12} {r['value']:>8.1f}{r['unit']:>2} {baseline:>10} {ratio:>6}  "
-              f"{r['target']}{met}")
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

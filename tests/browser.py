@@ -201,3 +201,18 @@ def save_screenshot(page, name: str) -> Path:
     path = folder / name
     page.screenshot(path=str(path))
     return path
+
+
+def drop(page, name: str, data: bytes, mime: str = "text/csv") -> None:
+    """A file dropped on the upload card."""
+    page.set_input_files(f"#{ids.UPLOAD} input[type=file]", files=[{"name": name, "mimeType": mime, "buffer": data}])
+
+
+def wait_for_rows(page, rows: list[str], timeout: float = 20_000) -> None:
+    """Until the heatmap shows these train datasets, in this order."""
+    page.wait_for_function(
+        f"""(rows) => {{ const gd = document.querySelector("{HEATMAP_PLOT}");
+                     return gd && gd._fullData && gd._fullData[0]
+                       && JSON.stringify(Array.from(gd._fullData[0].y)) === JSON.stringify(rows); }}""",
+        arg=rows, timeout=timeout,
+    )

@@ -1,8 +1,11 @@
-"""Matrices with replicates for the tests, and the smallest Datasets a view needs."""
+"""Matrices with replicates for the tests, workbooks, and the smallest Datasets a view needs."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+import openpyxl
 
 from transfer.matrix import TransferMatrix
 from transfer.replicates import Spread, sample_means
@@ -27,3 +30,16 @@ class DatasetsStub:
 
     def get(self, dataset_id):
         return self.matrices.get(dataset_id)
+
+
+def xlsx(sheets: dict[str, list[list]]) -> bytes:
+    """A workbook made with openpyxl: a sheet per entry, its rows as given (None: an empty cell)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -7,7 +7,7 @@ import pytest
 
 from components import ids
 
-from browser import heatmap_data, query_of, wait_for_heatmap
+from browser import drop, heatmap_data, query_of, wait_for_heatmap, wait_for_rows
 
 WIDE = b"train\\test,Alpha,Beta,Gamma\nAlpha,0.5,-0.25,0.1\nBeta,0.2,0.3,\nGamma,-0.1,0.0,0.4\n"
 LONG = b"train,test,AUC\nSST-2,SST-2,0.91\nSST-2,IMDB,0.84\nIMDB,SST-2,0.80\nIMDB,IMDB,0.93\n"
@@ -22,19 +22,6 @@ def app(make_app):
     """A small size limit so that the browser's own check can be seen refusing a file."""
     return make_app(max_upload_bytes=LIMIT)
 
-
-def drop(page, name: str, data: bytes, mime: str = "text/csv") -> None:
-    page.set_input_files(f"#{ids.UPLOAD} input[type=file]", files=[{"name": name, "mimeType": mime, "buffer": data}])
-
-
-def wait_for_rows(page, rows: list[str]) -> None:
-    page.wait_for_function(
-        """(rows) => { const gd = document.querySelector("#heatmap .js-plotly-plot");
-                     return gd && gd._fullData && gd._fullData[0]
-                       && JSON.stringify(Array.from(gd._fullData[0].y)) === JSON.stringify(rows); }""",
-        arg=rows,
-        timeout=20_000,
-    )
 
 
 def test_upload_wide_long_and_broken_files(live_server, page):

@@ -11,7 +11,7 @@ import pytest
 
 from components import ids
 
-from browser import choose_dropdown, heatmap_data, query_of, wait_for_heatmap
+from browser import choose_dropdown, drop, heatmap_data, query_of, wait_for_heatmap, wait_for_rows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A long table whose header names none of its columns' roles: the value guess is the last
@@ -19,18 +19,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNS = (b"model,dataset,seed,acc,loss\nbert,mnli,1,0.5,2.5\nbert,mnli,2,0.7,2.1\nbert,snli,1,0.6,2.2\n"
         b"roberta,mnli,1,0.1,2.9\nroberta,snli,1,0.2,2.8\nroberta,snli,2,0.4,2.4\n")
 
-
-def drop(page, name: str, data: bytes, mime: str = "text/csv") -> None:
-    page.set_input_files(f"#{ids.UPLOAD} input[type=file]", files=[{"name": name, "mimeType": mime, "buffer": data}])
-
-
-def wait_for_rows(page, rows: list[str]) -> None:
-    page.wait_for_function(
-        """(rows) => { const gd = document.querySelector("#heatmap .js-plotly-plot");
-                     return gd && gd._fullData && gd._fullData[0]
-                       && JSON.stringify(Array.from(gd._fullData[0].y)) === JSON.stringify(rows); }""",
-        arg=rows, timeout=20_000,
-    )
 
 
 def workbook() -> bytes:

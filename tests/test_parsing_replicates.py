@@ -11,7 +11,6 @@ import math
 import zipfile
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -35,6 +34,8 @@ from transfer.parsing import (
 )
 from transfer.replicates import Spread, sample_means
 
+from replicated import xlsx
+
 NAN = math.nan
 
 
@@ -47,18 +48,6 @@ def refusal(data, error=MatrixError, **kwargs) -> MatrixError:
         matrix_of(data, **kwargs)
     return caught.value
 
-
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    """A workbook made with openpyxl: a sheet per entry, its rows as given (None: an empty cell)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def same(actual: np.ndarray, expected) -> bool:

@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -20,6 +19,7 @@ from transfer.parsing import parse_matrix
 
 from callbacks import CALLBACK_PATH, callback_body, callback_key
 from conftest import ROOT
+from replicated import xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNNAMED = (b"model,dataset,seed,acc\nbert,mnli,1,0.5\nbert,mnli,2,0.7\nbert,snli,1,0.6\nrob,mnli,1,0.1\n"
@@ -28,17 +28,6 @@ UNNAMED_MEANS = [[0.6, 0.6], [0.1, 0.30000000000000004]]
 SEEDS = b"train,test,seed,auc\nA,A,1,0.5\nA,A,2,0.7\nA,B,1,0.1\nB,A,1,0.2\nB,B,1,0.3\nB,B,2,0.5\n"
 SEEDS_MEANS = [[0.6, 0.1], [0.2, 0.4]]
 
-
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def rows_of(text: bytes) -> list[list]:
