@@ -13,17 +13,24 @@
     return i === 0 ? fixed(n, 0) + " bytes" : fixed(n, 1).replace(/\.0$/, "") + " " + units[i];
   }
 
-  function stageUpload(contents, filename, maxBytes) {
+  // `contents` and `filenames`: one file's, or lists of them (the drop zone takes a matrix and its
+  // annotations file together). Staged as {files: [{contents, filename}, ...]}.
+  function stageUpload(contents, filenames, maxBytes) {
     var noUpdate = window.dash_clientside.no_update;
-    if (!contents) return [noUpdate, noUpdate, noUpdate, noUpdate];
-    var payload = contents.length - contents.indexOf(",") - 1;
-    var size = Math.floor(payload * 3 / 4);
-    if (size > maxBytes) {
-      var text = filename + ": the file is " + formatSize(size) + "; the limit is " + formatSize(maxBytes);
-      return [noUpdate, text, "small text-danger tmx-upload-status", true];
+    var all = Array.isArray(contents) ? contents : (contents ? [contents] : []);
+    var names = Array.isArray(filenames) ? filenames : [filenames];
+    if (!all.length) return [noUpdate, noUpdate, noUpdate, noUpdate];
+    var files = [];
+    for (var i = 0; i < all.length; i++) {
+      var payload = all[i].length - all[i].indexOf(",") - 1;
+      var size = Math.floor(payload * 3 / 4);
+      if (size > maxBytes) {
+        var text = names[i] + ": the file is " + formatSize(size) + "; the limit is " + formatSize(maxBytes);
+        return [noUpdate, text, "small text-danger tmx-upload-status", true];
+      }
+      files.push({contents: all[i], filename: names[i]});
     }
-    return [{contents: contents, filename: filename}, "Reading " + filename + "…", "small text-muted tmx-upload-status",
-      true];
+    return [{files: files}, "Reading " + names.join(" and ") + "…", "small text-muted tmx-upload-status", true];
   }
 
   window.tmx = Object.assign(window.tmx || {}, {formatSize: formatSize});

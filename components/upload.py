@@ -5,22 +5,44 @@ A dropped file is checked for size in the browser (assets/upload.js), then parse
 the server by the same parser as every other entry point; on success the page opens it by
 setting the URL to its id, on failure the message appears under the drop zone and the view
 stays as it was.
+
+The drop zone also takes task annotations (`transfer.annotations`): a matrix and its annotations
+file dropped together open with both (`ann=` in the link); an annotations file dropped alone
+attaches to the view on screen. Which file is which is read from the content: a file that is not
+a matrix, and has a column of text values after the task column (task_type: "factual QA", ...),
+is read as annotations.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import replace
 
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from transfer.annotations import AnnotationError, Annotations, parse_annotations
 from transfer.matrix import MatrixError, TransferMatrix
-from transfer.parsing import TEMPLATES, ColumnsAmbiguous, decode_data_url, format_size, parse_matrix
+from transfer.parsing import (
+    COLUMN_NAMES,
+    MISSING_TOKENS,
+    TEMPLATES,
+    ColumnsAmbiguous,
+    TooLarge,
+    decode_data_url,
+    decode_text,
+    detect_format,
+    format_size,
+    parse_matrix,
+    sniff_delimiter,
+)
 from transfer.store import StoreUnavailable
 from transfer.thresholds import threshold_scale
 from transfer.view import View, open_view
-from transfer.viewstate import ViewState, format_number, parse_neutral, resolve_thresholds
+from transfer.viewstate import ViewState, format_number, parse_neutral, parse_query, resolve_thresholds
 from web.services import datasets, limits, upload_allowed, upload_token_required
 
 from . import downloads, ids
@@ -32,7 +54,9 @@ FORMATS_HELP = (
     "Wide CSV/TSV (first column: train datasets, header: test datasets), long CSV/TSV "
     "(train, test, value columns; a seed column for replicates, or std and n columns), JSON "
     "({rows, cols, values}) or an Excel .xlsx workbook (first sheet) in any of these forms. Optional "
-    "metadata: '# name: ...', '# metric: ...', '# neutral: ...' lines on top, or JSON fields."
+    "metadata: '# name: ...', '# metric: ...', '# neutral: ...' lines on top, or JSON fields. "
+    "Task annotations: CSV/TSV/JSON, the task label, then one column per field (task_type, domain, ...); drop "
+    "them with the matrix, or alone to colour the matrix on screen."
 )
 STATUS_OK = "small text-success tmx-upload-status"
 STATUS_ERROR = "small text-danger tmx-upload-status"
@@ -94,11 +118,12 @@ def layout() -> dbc.Card:
                     dcc.Upload(
                         id=ids.UPLOAD,
                         children=html.Div(
-                            ["Drop a matrix file here or ", html.A("choose one", href="#", className="link-primary")]
+                            ["Drop a matrix file (and its annotations file, if any) here or ",
+                             html.A("choose them", href="#", className="link-primary")]
                         ),
                         # No `accept`: a file it filters out (an .xlsx, a PDF) would vanish without a
                         # word; the server reads or refuses every file and says why.
-                        multiple=False,
+                        multiple=True,  # a matrix and its annotations together
                         className="tmx-upload border border-2 rounded text-center p-3 mb-1",
                         style={"cursor": "pointer"},
                     ),
@@ -130,11 +155,6 @@ def layout() -> dbc.Card:
             ),
         ]
     )
-
-
-def _open(dataset_id: str) -> dict:
-    """VIEW_OPEN's data: the browser opens the view as a person's step (assets/view.js)."""
-    return {"query": ViewState(dataset=dataset_id).to_query()}
 
 
 def neutral_text(value: float) -> str:
@@ -183,33 +203,183 @@ def neutral_copy(view: View, text, token) -> tuple[dict | None, str, str]:
             f"Opened a copy of '{stored.name}' with neutral value {neutral_text(neutral)}.", STATUS_OK)
 
 
-def receive_upload(contents: str, filename: str | None, columns: dict | None = None) -> tuple[str, str]:
-    """Parse and store a dropped file, with a column mapping if a person chose one: (query that
-    opens it, message); MatrixError if refused (ColumnsAmbiguous: ask which column is which)."""
-    data, content_type = decode_data_url(contents, limits())
-    matrix = parse_matrix(data, filename=filename, content_type=content_type, limits=limits(), columns=columns)
+MIXED_UP = ("drop one matrix file, an annotations file (the task label, then columns of text values such as "
+            "task_type), or one of each")
+
+
+def _text_columns(text: str, limit: int = 5000) -> tuple[list[str], bool]:
+    """A delimited file's header, and whether a column after the first holds only text (no
+    number) in its first `limit` rows: the mark of an annotations file (a matrix's columns hold
+    numbers)."""
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
+    header, seen = None, {}
+    try:
+        for record in reader:
+            if not "".join(record).strip() or (header is None and record[0].lstrip().startswith("#")):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in record]
+                continue
+            for k, cell in enumerate(record[1:], start=1):
+                token = cell.strip()
+                if token.lower() not in MISSING_TOKENS:
+                    seen.setdefault(k, set()).add(_is_number(token))
+            if reader.line_num > limit:
+                break
+    except csv.Error:
+        pass
+    return header or [], any(kinds == {False} for kinds in seen.values())
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_annotations(data: bytes, filename: str | None, content_type: str | None) -> bool:
+    """Whether a file that is neither a matrix nor good annotations was meant as annotations (so
+    that its message is the annotations parser's): JSON shaped like annotations, or a table with a
+    column of text values that is not a long table (train and test columns)."""
+    try:
+        text = decode_text(data)
+    except MatrixError:
+        return False
+    if detect_format(text, filename, content_type) == "json":
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            return False
+        if isinstance(document, dict):
+            return "tasks" in document or (bool(document) and all(isinstance(v, dict) for v in document.values()))
+        return isinstance(document, list) and bool(document) and isinstance(document[0], dict) and any(
+            isinstance(key, str) and key.strip().lower() == "task" for key in document[0])
+    header, text_column = _text_columns(text)
+    names = {name.lower() for name in header}
+    long = names & set(COLUMN_NAMES["train"]) and names & set(COLUMN_NAMES["test"])
+    return text_column and not long
+
+
+def read_dropped(data: bytes, filename: str | None, content_type: str | None,
+                 columns: dict | None = None) -> TransferMatrix | Annotations:
+    """A dropped file as a matrix, or as annotations when it is not a matrix but reads as them
+    (with a column of text values). MatrixError (ColumnsAmbiguous: ask which column is which) or
+    AnnotationError, whichever the file looks meant as; a column mapping chosen by a person
+    means a matrix was meant."""
+    try:
+        return parse_matrix(data, filename=filename, content_type=content_type, limits=limits(), columns=columns)
+    except TooLarge:
+        raise
+    except MatrixError as matrix_error:
+        if not _looks_like_annotations(data, filename, content_type):
+            raise
+        try:
+            return parse_annotations(data, filename=filename, content_type=content_type, limits=limits())
+        except AnnotationError:
+            if columns is not None or isinstance(matrix_error, ColumnsAmbiguous):
+                raise matrix_error from None
+            raise
+
+
+def _staged_files(staged: dict) -> list[tuple]:
+    """(contents, filename) of each staged file: {"files": [...]} from assets/upload.js, or one
+    {"contents", "filename"}."""
+    files = staged.get("files")
+    if isinstance(files, list):
+        return [(f.get("contents"), str(f.get("filename") or "the file")) for f in files if isinstance(f, dict)]
+    return [(staged.get("contents"), str(staged.get("filename") or "the file"))]
+
+
+class DropRefused(MatrixError):
+    """A drop that cannot be opened: `filename` names the file at fault (None: the drop as a whole)."""
+
+    def __init__(self, message: str, filename: str | None = None, cause: MatrixError | None = None):
+        super().__init__(message)
+        self.filename, self.cause = filename, cause
+
+
+def _describe(annotations: Annotations) -> str:
+    tasks, fields = len(annotations.tasks), len(annotations.fields)
+    return (f"Annotations: {tasks:,} task{'' if tasks == 1 else 's'}, {fields} field{'' if fields == 1 else 's'} "
+            f"({', '.join(annotations.fields)}).")
+
+
+def attached_query(view_query, ann_id: str, annotations: Annotations) -> str:
+    """The query of the view on screen with these annotations attached (`ann`); a field the
+    view groups, filters, collapses or draws by that the new annotations lack is dropped."""
+    state, _ = parse_query(view_query if isinstance(view_query, str) else "")
+    known = annotations.has_field
+    changes = {"ann": ann_id}
+    if state.where is not None and not known(state.where[0]):
+        changes["where"] = None
+    for name in ("collapse", "group"):
+        if getattr(state, name) is not None and not known(getattr(state, name)):
+            changes[name] = None
+    if state.track and not all(known(field) for field in state.track):
+        changes["track"] = tuple(field for field in state.track if known(field)) or None
+    return open_view(datasets(), replace(state, **changes)).query
+
+
+def receive_upload(staged: dict, columns: dict | None = None, view_query: str | None = None) -> tuple[dict, str]:
+    """Parse and store the dropped file(s), with a column mapping if a person chose one: (VIEW_OPEN
+    data, message). A matrix opens alone; a matrix and an annotations file open together; an
+    annotations file alone attaches to the view on screen (`view_query`). DropRefused (its cause
+    a ColumnsAmbiguous: ask which column is which) if refused."""
+    files = _staged_files(staged)
+    if not 1 <= len(files) <= 2:
+        raise DropRefused(f"{len(files)} files dropped; {MIXED_UP}")
+    read: list[tuple[str, TransferMatrix | Annotations]] = []
+    for contents, filename in files:
+        try:
+            data, content_type = decode_data_url(contents, limits())
+            read.append((filename, read_dropped(data, filename, content_type, columns)))
+        except MatrixError as err:
+            raise DropRefused(str(err), filename, err) from None
+    matrices = [(name, item) for name, item in read if isinstance(item, TransferMatrix)]
+    annotated = [(name, item) for name, item in read if isinstance(item, Annotations)]
+    if len(matrices) > 1:
+        raise DropRefused(f"{' and '.join(name for name, _ in matrices)} both read as matrices; {MIXED_UP}")
+    if len(annotated) > 1:
+        raise DropRefused(f"{' and '.join(name for name, _ in annotated)} both read as annotations; {MIXED_UP}")
+    ann_id = datasets().put_annotations(annotated[0][1]) if annotated else None
+    if not matrices:
+        return {"query": attached_query(view_query, ann_id, annotated[0][1])}, _describe(annotated[0][1])
+    matrix = matrices[0][1]
     dataset_id = datasets().put(matrix)
     replicates = "" if matrix.spread is None else f", up to {matrix.spread.max_n} replicates per cell"
-    return (_open(dataset_id),
-            f"Opened '{matrix.name}': {matrix.shape[0]} train x {matrix.shape[1]} test datasets{replicates}.")
+    message = f"Opened '{matrix.name}': {matrix.shape[0]} train x {matrix.shape[1]} test datasets{replicates}."
+    if annotated:
+        message += " " + _describe(annotated[0][1])
+    return {"query": ViewState(dataset=dataset_id, ann=ann_id).to_query()}, message
 
 
-def upload_outcome(staged, token, columns: dict | None = None) -> tuple:
-    """What the drop zone shows after reading the staged file (RECEIVED's values): the view to
+def upload_outcome(staged, token, columns: dict | None = None, view_query: str | None = None) -> tuple:
+    """What the drop zone shows after reading the staged file(s) (RECEIVED's values): the view to
     open, the status, and the mapping step (shown with the header's columns and the parser's
     guesses when the columns are ambiguous, hidden otherwise)."""
-    filename = str(staged.get("filename") or "the file")
+    names = " and ".join(name for _, name in _staged_files(staged)) or "the file"
     keep = (no_update,) * (2 * len(MAPPING_FIELDS))
     if not upload_allowed(token):
-        return (no_update, f"{filename}: {TOKEN_REFUSED}", STATUS_ERROR, True, *keep)
+        return (no_update, f"{names}: {TOKEN_REFUSED}", STATUS_ERROR, True, *keep)
     try:
-        query, message = receive_upload(staged.get("contents"), filename, columns)
-    except ColumnsAmbiguous as err:
-        options = [{"label": column or f"(column {k + 1})", "value": column} for k, column in enumerate(err.columns)]
-        guesses = [err.guesses.get(role) for role in MAPPING_FIELDS]
-        return (no_update, f"{filename}: {err}", STATUS_ERROR, False, *[options] * len(MAPPING_FIELDS), *guesses)
-    except (MatrixError, StoreUnavailable) as err:
-        return (no_update, f"{filename}: {err}", STATUS_ERROR, columns is None, *keep)
+        query, message = receive_upload(staged, columns, view_query)
+    except DropRefused as err:
+        cause = err.cause
+        # The file at fault, and what it was read as when not a matrix; a drop refused as a whole
+        # names its files in the message.
+        where = "" if err.filename is None else f"{err.filename}: "
+        if isinstance(cause, AnnotationError):
+            where = f"{err.filename} (annotations): "
+        if isinstance(cause, ColumnsAmbiguous):
+            options = [{"label": column or f"(column {k + 1})", "value": column}
+                       for k, column in enumerate(cause.columns)]
+            guesses = [cause.guesses.get(role) for role in MAPPING_FIELDS]
+            return (no_update, f"{where}{err}", STATUS_ERROR, False, *[options] * len(MAPPING_FIELDS), *guesses)
+        return (no_update, f"{where}{err}", STATUS_ERROR, columns is None, *keep)
+    except StoreUnavailable as err:
+        return (no_update, f"{names}: {err}", STATUS_ERROR, columns is None, *keep)
     return (query, message, STATUS_OK, True, *keep)
 
 
@@ -248,11 +418,11 @@ def register(app) -> None:
     )
 
     @app.callback(*RECEIVED, Input(ids.UPLOAD_STAGED, "data"), State(ids.UPLOAD_TOKEN, "value"),
-                  prevent_initial_call=True)
-    def receive(staged, token):
+                  State(ids.VIEW, "data"), prevent_initial_call=True)
+    def receive(staged, token, view_query):
         if not isinstance(staged, dict):
             raise PreventUpdate
-        return upload_outcome(staged, token)
+        return upload_outcome(staged, token, view_query=view_query)
 
     @app.callback(
         *RECEIVED,
@@ -260,13 +430,14 @@ def register(app) -> None:
         State(ids.UPLOAD_STAGED, "data"),
         *[State(field_id, "value") for field_id, _ in MAPPING_FIELDS.values()],
         State(ids.UPLOAD_TOKEN, "value"),
+        State(ids.VIEW, "data"),
         prevent_initial_call=True,
     )
-    def read_with_columns(_clicks, staged, *values_and_token):
+    def read_with_columns(_clicks, staged, *values_token_view):
         if not isinstance(staged, dict):
             raise PreventUpdate
-        *values, token = values_and_token
-        return upload_outcome(staged, token, chosen_columns(values))
+        *values, token, view_query = values_token_view
+        return upload_outcome(staged, token, chosen_columns(values), view_query)
 
     @app.callback(*OUTPUTS, *view_dependencies("dataset"), prevent_initial_call=True)
     def show_neutral(*_):

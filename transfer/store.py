@@ -1,9 +1,13 @@
-"""Uploaded datasets, stored whole and immutable in a SQL database through SQLAlchemy 2.
+"""Uploaded datasets and task annotations, stored whole and immutable in a SQL database through
+SQLAlchemy 2.
 
 SQLite (WAL mode) by default, PostgreSQL when given a `postgresql+psycopg://` URL. A dataset's id
 is the 128-bit content address of the matrix (labels, values and metadata; not `extra`), so ids
 are unguessable, storing the same matrix twice yields the same id, and a row, written in one
 INSERT of one transaction, is either there whole or not at all, and never changes afterwards.
+Annotations (`transfer.annotations`) are kept the same way in a table of their own, by
+`Annotations.content_id()`, as JSON; a database made before they existed gains the table on
+first use.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from .annotations import Annotations
 from .lru import ByteLRU, matrix_bytes
 from .matrix import TransferMatrix
 from .replicates import Spread
@@ -52,6 +57,19 @@ class StoredDataset(Base):
     meta: Mapped[str] = mapped_column(Text)  # labels and metadata as JSON (ASCII)
     values: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed little-endian float64
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # for operators; never shown
+
+
+class StoredAnnotations(Base):
+    __tablename__ = "annotations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)  # Annotations.to_json_dict() as JSON (ASCII)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # for operators; never shown
+
+
+def annotations_bytes(annotations: Annotations) -> int:
+    """What decoded annotations cost in memory, roughly: a few hundred bytes per task."""
+    return 256 + 96 * len(annotations.tasks) * (1 + len(annotations.fields))
 
 
 def _enable_sqlite_wal(engine: Engine) -> None:
@@ -96,9 +114,10 @@ def _decode(meta_json: str, blob: bytes) -> TransferMatrix:
 
 
 class DatasetStore:
-    """put(matrix) -> id and get(id) -> matrix or None. Thread-safe; no listing by design.
+    """put(matrix) -> id and get(id) -> matrix or None; put_annotations / get_annotations the same
+    for task annotations. Thread-safe; no listing by design.
 
-    Works when the database comes up after the app: the table is created on first use, and
+    Works when the database comes up after the app: the tables are created on first use, and
     until then every call raises StoreUnavailable (ping() says False).
     """
 
@@ -112,9 +131,10 @@ class DatasetStore:
         self.engine = create_engine(url, **options)
         if url.startswith("sqlite"):
             _enable_sqlite_wal(self.engine)
-        # Decoded matrices of hits only (a miss may be stored a moment later by another
-        # instance); stored datasets never change, so a hit never goes stale.
+        # Decoded matrices and annotations of hits only (a miss may be stored a moment later by
+        # another instance); stored rows never change, so a hit never goes stale.
         self._cache = ByteLRU(cache_bytes, matrix_bytes)
+        self._annotations_cache = ByteLRU(max(cache_bytes // 16, 2**20), annotations_bytes)
         self._tables_ready = False
         self._tables_lock = threading.Lock()
         try:
@@ -145,49 +165,65 @@ class DatasetStore:
     def put(self, matrix: TransferMatrix) -> str:
         """Store the matrix (a no-op if the same content is stored already) and return its id."""
         dataset_id = matrix.content_id()
-        if self._cache.get(dataset_id) is not None:
-            return dataset_id
+        if self._cache.get(dataset_id) is None:
+            # encoded only when absent: compressing a large matrix takes a while
+            self._insert(StoredDataset, dataset_id, lambda: dict(zip(("meta", "values"), _encode(matrix))))
+        return dataset_id
+
+    def get(self, dataset_id: str) -> TransferMatrix | None:
+        """The stored matrix, or None for an unknown (or malformed) id."""
+        return self._fetch(StoredDataset, dataset_id, self._cache, (StoredDataset.meta, StoredDataset.values),
+                           lambda row: _decode(row.meta, row.values), "dataset")
+
+    def put_annotations(self, annotations: Annotations) -> str:
+        """Store task annotations (a no-op if the same content is stored already) and return their id."""
+        annotations_id = annotations.content_id()
+        if self._annotations_cache.get(annotations_id) is None:
+            self._insert(StoredAnnotations, annotations_id,
+                         lambda: {"content": json.dumps(annotations.to_json_dict(), ensure_ascii=True)})
+        return annotations_id
+
+    def get_annotations(self, annotations_id: str) -> Annotations | None:
+        """The stored annotations, or None for an unknown (or malformed) id."""
+        return self._fetch(StoredAnnotations, annotations_id, self._annotations_cache, (StoredAnnotations.content,),
+                           lambda row: Annotations.from_json_dict(json.loads(row.content)), "annotations")
+
+    def _insert(self, table: type[Base], key: str, columns) -> None:
+        """One row of `table` under `key` unless there is one; `columns()` gives its other columns."""
         self._ensure_tables()
         try:
             with Session(self.engine) as session:
-                exists = session.scalar(select(StoredDataset.id).where(StoredDataset.id == dataset_id))
-                if exists is None:  # encoded only now: compressing a large matrix takes a while
-                    meta, values = _encode(matrix)
-                    session.add(
-                        StoredDataset(id=dataset_id, meta=meta, values=values, created=datetime.now(timezone.utc))
-                    )
+                if session.scalar(select(table.id).where(table.id == key)) is None:
+                    session.add(table(id=key, created=datetime.now(timezone.utc), **columns()))
                     try:
                         session.commit()
                     except IntegrityError:  # stored concurrently by another worker: same content
                         session.rollback()
         except _DATABASE_ERRORS as err:
             raise StoreUnavailable("the dataset store is unavailable; try again shortly") from err
-        return dataset_id
 
-    def get(self, dataset_id: str) -> TransferMatrix | None:
-        """The stored matrix, or None for an unknown (or malformed) id."""
-        if not isinstance(dataset_id, str) or not ID_PATTERN.fullmatch(dataset_id):
+    def _fetch(self, table: type[Base], key, cache: ByteLRU, columns: tuple, decode, what: str):
+        """The decoded row of `table` under `key` (cached), or None for an unknown or malformed key."""
+        if not isinstance(key, str) or not ID_PATTERN.fullmatch(key):
             return None
-        matrix = self._cache.get(dataset_id)
-        if matrix is not None:
-            return matrix
+        item = cache.get(key)
+        if item is not None:
+            return item
         self._ensure_tables()
         try:
             with self.engine.connect() as connection:
-                row = connection.execute(
-                    select(StoredDataset.meta, StoredDataset.values).where(StoredDataset.id == dataset_id)
-                ).first()
+                row = connection.execute(select(*columns).where(table.id == key)).first()
         except _DATABASE_ERRORS as err:
             raise StoreUnavailable("the dataset store is unavailable; try again shortly") from err
         if row is None:
             return None
         try:
-            matrix = _decode(row.meta, row.values)
+            item = decode(row)
         except Exception:  # a damaged row (edited by hand?) is shown as unknown, not as a crash
-            log.exception("stored dataset %s cannot be decoded", dataset_id)
+            log.exception("stored %s %s cannot be decoded", what, key)
             return None
-        self._cache.add(dataset_id, matrix)
-        return matrix
+        cache.add(key, item)
+        return item
 
     def ping(self) -> bool:
         """True when the database answers."""

@@ -1,5 +1,5 @@
-"""The HTTP API beside the Dash page: the view's JSON twin, dataset uploads, templates and the
-health check (a Flask blueprint, registered by `web.factory`)."""
+"""The HTTP API beside the Dash page: the view's JSON twin, dataset and annotation uploads,
+templates and the health check (a Flask blueprint, registered by `web.factory`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from transfer.annotations import Annotations, parse_annotations
 from transfer.matrix import MatrixError
 from transfer.parsing import (
     COLUMN_ROLES,
@@ -48,25 +49,47 @@ def api_selection():
     return flask.jsonify({"selection": None, **selection_json(view, values=False), "notices": list(view.notices)})
 
 
+def _refused_without_token():
+    """401 unless the request carries the upload token (or the server needs none); else None."""
+    scheme, _, token = flask.request.headers.get("Authorization", "").partition(" ")
+    if upload_allowed(token.strip() if scheme.lower() == "bearer" else None):
+        return None
+    response = flask.jsonify(
+        {"error": "this server stores datasets only with its upload token: send 'Authorization: Bearer <token>'"}
+    )
+    return response, 401, {"WWW-Authenticate": 'Bearer realm="uploads"'}
+
+
+def _read_part(upload) -> tuple[bytes, str | None, str | None]:
+    """A multipart file's bytes (up to one byte over the limit: enough to refuse it), name and type."""
+    return upload.stream.read(limits().max_bytes + 1), upload.filename, upload.mimetype
+
+
+def read_annotations(data: bytes, filename: str | None, content_type: str | None) -> Annotations:
+    """Annotations from an upload under this app's byte limit (a TooLarge over it, an
+    AnnotationError for a file that is not an annotations file)."""
+    return parse_annotations(data, filename=filename, content_type=content_type, limits=limits())
+
+
 @blueprint.post("/api/datasets")
 def api_post_dataset():
     """Store a matrix file (multipart field `file`, or the raw body with its content type);
     `?name=&metric=&neutral=` override the file's metadata; `?train=&test=&replicate=&value=`
     (and `std=`, `n=`) name a long table's columns; `?sheet=` picks a workbook's sheet (name or
-    1-based number). 201 with the id and the link; 400 with the columns and their best guesses
-    for a table whose columns are ambiguous."""
+    1-based number). A multipart field `annotations` (a file) stores its task annotations with it:
+    both are read before either is stored. 201 with the id and the link; 400 with the columns and
+    their best guesses for a table whose columns are ambiguous."""
     request = flask.request
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if not upload_allowed(token.strip() if scheme.lower() == "bearer" else None):
-        response = flask.jsonify(
-            {"error": "this server stores datasets only with its upload token: send 'Authorization: Bearer <token>'"}
-        )
-        return response, 401, {"WWW-Authenticate": 'Bearer realm="uploads"'}
+    refused = _refused_without_token()
+    if refused is not None:
+        return refused
+    annotations_part = None
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             return error(400, "expected the matrix in the multipart field 'file' (curl -F file=@results.csv ...)")
-        data, filename, content_type = upload.stream.read(limits().max_bytes + 1), upload.filename, upload.mimetype
+        data, filename, content_type = _read_part(upload)
+        annotations_part = request.files.get("annotations")
     else:
         data, filename, content_type = request.get_data(cache=False), None, request.mimetype
     overrides = {key: request.args[key] for key in ("name", "metric", "neutral") if key in request.args}
@@ -82,10 +105,49 @@ def api_post_dataset():
         return flask.jsonify(err.to_json()), 400
     except MatrixError as err:
         return error(400, str(err))
+    annotations = None
+    if annotations_part is not None:
+        name = annotations_part.filename or "annotations"
+        try:
+            annotations = read_annotations(*_read_part(annotations_part))
+        except TooLarge as err:
+            return error(413, f"annotations file '{name}': {err}")
+        except MatrixError as err:  # AnnotationError, or a file that cannot be read at all
+            return error(400, f"annotations file '{name}': {err}")
     dataset_id = datasets().put(matrix)
-    url = request.url_root + "?" + ViewState(dataset=dataset_id).to_query()
+    ann_id = None if annotations is None else datasets().put_annotations(annotations)
+    url = request.url_root + "?" + ViewState(dataset=dataset_id, ann=ann_id).to_query()
     body = {"id": dataset_id, "url": url, "name": matrix.name, "shape": list(matrix.shape)}
+    if annotations is not None:
+        body["annotations"] = ann_id
+        body["notices"] = annotations.coverage_notices(matrix.rows, matrix.cols)
     return flask.jsonify(body), 201, {"Location": url}
+
+
+@blueprint.post("/api/annotations")
+def api_post_annotations():
+    """Store task annotations (multipart field `file`, or the raw body with its content type):
+    CSV/TSV/JSON, the first column the task label, further columns fields. 201 with the id (for
+    `ann=` in a link), the fields and the number of tasks; 400 with what is wrong."""
+    request = flask.request
+    refused = _refused_without_token()
+    if refused is not None:
+        return refused
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            return error(400, "expected the annotations in the multipart field 'file' (curl -F file=@tasks.csv ...)")
+        data, filename, content_type = _read_part(upload)
+    else:
+        data, filename, content_type = request.get_data(cache=False), None, request.mimetype
+    try:
+        annotations = read_annotations(data, filename, content_type)
+    except TooLarge as err:
+        return error(413, str(err))
+    except MatrixError as err:
+        return error(400, str(err))
+    ann_id = datasets().put_annotations(annotations)
+    return flask.jsonify({"id": ann_id, "fields": list(annotations.fields), "tasks": len(annotations.tasks)}), 201
 
 
 @blueprint.get("/api/templates/<name>")
