@@ -22,11 +22,16 @@ def replicated_matrix(samples: np.ndarray, ids=None, labels=None, **fields) -> T
 
 
 class DatasetsStub:
-    """The smallest Datasets a view needs: matrices by id, the first one the default."""
+    """The smallest Datasets a view needs: matrices by id, the first one the default, no annotations."""
+
+    def default_annotations(self, _dataset_id):
+        return None
+
 
     def __init__(self, **matrices):
         self.matrices = matrices
         self.default_id = next(iter(matrices))
+        self.default_ann = None
 
     def get(self, dataset_id):
         return self.matrices.get(dataset_id)

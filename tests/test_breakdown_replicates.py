@@ -216,7 +216,8 @@ class BundledAndRagged:
 
     def __init__(self):
         self.bundled = Datasets(None)
-        self.default_id = self.bundled.default_id
+        self.default_id, self.default_ann = self.bundled.default_id, None
+        self.default_annotations = self.bundled.default_annotations
         self.ragged = TransferMatrix(rows=["A", "B"], cols=["B", "C", "A"],
                                      values=[[0.7, N, 0.9], [0.95, 0.4, 0.6]], neutral=0.5,
                                      scale=(0.0, 1.0), metric="AUC", name="ragged")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from transfer.matrix import TransferMatrix
-from transfer.viewstate import parse_query, resolve, resolve_thresholds
+from transfer.viewstate import parse_query, resolve, resolve_shown, resolve_thresholds
 from web.security import MAX_QUERY_BYTES
 
 # Ten tasks on both axes, values in -0.5..0.5 around neutral 0.
@@ -24,8 +24,9 @@ def opened(query: str, matrix: TransferMatrix = TEN):
     """(resolved state, every notice) of a link on `matrix`, as the page opens it."""
     state, notices = parse_query(query)
     resolved, more = resolve(state, matrix)
+    resolved, hidden = resolve_shown(resolved, matrix, matrix)
     resolved, clamped = resolve_thresholds(resolved, matrix)
-    return resolved, notices + more + clamped
+    return resolved, notices + more + hidden + clamped
 
 
 # --- k and cluster: one rule whatever the size of the number ---------------------------------
@@ -143,9 +144,10 @@ LONG = "x" * 3000
 )
 def test_every_notice_is_short(query):
     state, notices = parse_query(query)
-    _, more = resolve(state, TEN, known_dataset=lambda _: False)
-    assert notices + more
-    for notice in notices + more:
+    state, more = resolve(state, TEN, known_dataset=lambda _: False)
+    _, shown = resolve_shown(state, TEN, TEN)
+    assert notices + more + shown
+    for notice in notices + more + shown:
         assert len(notice) <= 160, notice
 
 

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from transfer.matrix import TransferMatrix
-from transfer.viewstate import ViewState, format_number, parse_query, resolve, resolve_thresholds, state_from_values
+from transfer.viewstate import (
+    ViewState,
+    format_number,
+    parse_query,
+    resolve,
+    resolve_shown,
+    resolve_thresholds,
+    state_from_values,
+)
 
 M = TransferMatrix(rows=["A", "B"], cols=["A", "B", "C"], values=np.array([[0.1, -0.2, 0.3], [0.0, 0.2, -0.1]]))
 
@@ -39,7 +47,7 @@ def test_round_trip(state):
 @pytest.mark.parametrize(
     "query, notice",
     [
-        ("order=sideways", "Ignored order: 'sideways' is not one of data, cluster."),
+        ("order=sideways", "Ignored order: 'sideways' is not one of data, cluster, group."),
         ("pos=abc", "Ignored pos: 'abc' is not a number."),
         ("pos=nan", "Ignored pos: 'nan' is not a finite number."),
         ("k=0", "Ignored k: 0 is less than 1; the tree is shown uncut."),
@@ -78,6 +86,8 @@ def test_format_number(value, text):
 def test_resolve_drops_unknown_labels_and_clamps_thresholds():
     state, _ = parse_query("dataset=d&row=Z&col=C&pos=5&neg=-0.05&k=9&cluster=4")
     resolved, notices = resolve(state, M)
+    resolved, more = resolve_shown(resolved, M, M)
+    notices += more
     assert resolved.row is None and resolved.col == "C"
     assert resolved.k == 3 and resolved.cluster is None
     assert any("'Z' is not a train dataset" in n for n in notices)
@@ -131,4 +141,4 @@ def test_state_from_values_types_and_drops_invalid():
     values = {"dataset": "d", "k": 3, "pos": 0.1, "diag": False, "order": "bogus", "row": None}
     state, notices = state_from_values(values)
     assert state == ViewState(dataset="d", k=3, pos=0.1, diag=False)
-    assert notices == ["Ignored order: 'bogus' is not one of data, cluster."]
+    assert notices == ["Ignored order: 'bogus' is not one of data, cluster, group."]

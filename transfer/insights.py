@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .matrix import TransferMatrix
+from .taskgroups import GroupStats
 from .uncertainty import CellStats, summary
 
 TOP = 3
@@ -319,6 +320,17 @@ def cluster_groups(matrix: TransferMatrix, clusters: dict[str, int]) -> Insight 
     )
 
 
+def group_transfer(stats: GroupStats, neutral: float) -> Insight:
+    """Transfer between different tasks of the same group against transfer between groups, with
+    the permutation p-value of the difference (`transfer.taskgroups.group_stats`)."""
+    text = (
+        f"Transfer within the same {stats.field} averages {signed(stats.within, neutral)} vs "
+        f"{signed(stats.between, neutral)} between groups (difference {signed(stats.difference, 0)}, "
+        f"permutation p = {stats.p:.2g}, {stats.permutations:,} permutations of {stats.field})."
+    )
+    return Insight(kind="groups", title=f"Within vs between {stats.field}", text=text, numbers=stats.to_json())
+
+
 def signed(value: float, neutral: float) -> str:
     """`fmt`, with a plus sign above a neutral value of 0 (a difference reads as +0.07)."""
     return ("+" if neutral == 0 and value > 0 and fmt(value) != "0.00" else "") + fmt(value)
@@ -397,9 +409,11 @@ def uncertain_effects(matrix: TransferMatrix, stats: CellStats, alpha: float, to
 
 
 def build_insights(matrix: TransferMatrix, clusters: dict[str, int] | None = None, top: int = TOP,
-                   stats: CellStats | None = None, sig: float | None = None) -> list[Insight]:
+                   stats: CellStats | None = None, sig: float | None = None,
+                   groups: GroupStats | None = None) -> list[Insight]:
     """Every insight that applies to the displayed matrix, in a fixed order; with `stats` (a
-    matrix with replicates), significance at q < `sig` (default DEFAULT_ALPHA) first."""
+    matrix with replicates), significance at q < `sig` (default DEFAULT_ALPHA) first; with
+    `groups`, transfer within vs between the groups of a field."""
     alpha = sig or DEFAULT_ALPHA
     candidates = [
         significance(matrix, stats, alpha, top) if stats is not None else None,
@@ -412,5 +426,6 @@ def build_insights(matrix: TransferMatrix, clusters: dict[str, int] | None = Non
         extremes(matrix, "col"),
         specialist(matrix),
         cluster_groups(matrix, clusters) if clusters else None,
+        group_transfer(groups, matrix.neutral) if groups is not None else None,
     ]
     return [insight for insight in candidates if insight is not None]

@@ -21,7 +21,7 @@ from .matrix import MAX_LABEL_LENGTH, TransferMatrix
 MAX_QUERY_LENGTH = 4000
 MAX_QUERY_FIELDS = 64
 
-ORDERS = ("data", "cluster")
+ORDERS = ("data", "cluster", "group")
 METHODS = ("average", "complete", "single", "weighted", "ward")
 DISTANCES = ("euclidean", "correlation", "cosine", "cityblock")  # between task profiles, for clustering
 PROFILES = ("both", "rows", "cols")
@@ -137,6 +137,59 @@ def _sig_level(text: str) -> float:
     return value
 
 
+MAX_FILTER_LENGTH = 100
+MAX_TRACKS = 3
+NO_TRACKS = "none"  # `track=none`: no annotation tracks (without `track`, the first field is drawn)
+
+
+def _annotations_id(text: str) -> str:
+    if len(text) != 32 or not all(c in "0123456789abcdef" for c in text):
+        raise ValueError(f"'{echo(text)}' is not an annotations id (32 hexadecimal digits)")
+    return text
+
+
+def _field_name(text: str) -> str:
+    if not text.strip() or len(text) > MAX_LABEL_LENGTH:
+        raise ValueError(f"'{echo(text)}' is not a field name")
+    return text
+
+
+def _filter_text(text: str) -> str:
+    if not text.strip():
+        raise ValueError("empty text")
+    if len(text) > MAX_FILTER_LENGTH:
+        raise ValueError(f"the text is {len(text)} characters long; at most {MAX_FILTER_LENGTH} allowed")
+    return text
+
+
+def _where(text: str) -> tuple[str, tuple[str, ...]]:
+    """`field:value|value`: the first ':' ends the field's name; values are separated by '|'."""
+    name, colon, values = text.partition(":")
+    if not colon or not values:
+        raise ValueError(f"'{echo(text)}' is not field:value (several values separated by |)")
+    kept = tuple(dict.fromkeys(v for v in values.split("|") if v))
+    if not kept:
+        raise ValueError(f"'{echo(text)}' names no value")
+    return _field_name(name), kept
+
+
+def _encode_where(where: tuple[str, tuple[str, ...]]) -> str:
+    return f"{where[0]}:{'|'.join(where[1])}"
+
+
+def _tracks(text: str) -> tuple[str, ...]:
+    if text == NO_TRACKS:
+        return ()
+    names = tuple(dict.fromkeys(_field_name(name) for name in text.split(",")))
+    if len(names) > MAX_TRACKS:
+        raise ValueError(f"{len(names)} fields; at most {MAX_TRACKS} tracks are drawn")
+    return names
+
+
+def _encode_tracks(tracks: tuple[str, ...]) -> str:
+    return ",".join(tracks) if tracks else NO_TRACKS
+
+
 def _flag(text: str) -> bool:
     if text not in ("0", "1"):
         raise ValueError(f"'{echo(text)}' is not 0 or 1")
@@ -153,8 +206,13 @@ class ViewState:
 
     dataset: str | None = field(default=None, metadata=_codec(_dataset_id))
     compare: str | None = field(default=None, metadata=_codec(_dataset_id))
+    ann: str | None = field(default=None, metadata=_codec(_annotations_id))
     norm: str = field(default="none", metadata=_codec(_choice(NORMS)))
+    filter: str | None = field(default=None, metadata=_codec(_filter_text))
+    where: tuple[str, tuple[str, ...]] | None = field(default=None, metadata=_codec(_where, _encode_where))
+    collapse: str | None = field(default=None, metadata=_codec(_field_name))
     order: str = field(default="data", metadata=_codec(_choice(ORDERS)))
+    group: str | None = field(default=None, metadata=_codec(_field_name))
     method: str = field(default="average", metadata=_codec(_choice(METHODS)))
     distance: str = field(default="euclidean", metadata=_codec(_choice(DISTANCES)))
     profile: str = field(default="both", metadata=_codec(_choice(PROFILES)))
@@ -170,6 +228,7 @@ class ViewState:
     sig: float | None = field(default=None, metadata=_codec(_sig_level, format_number))
     marks: bool = field(default=True, metadata=_codec(_flag, lambda v: "1" if v else "0"))
     unc: str = field(default="vsup", metadata=_codec(_choice(UNCERTAINTY_DISPLAYS)))
+    track: tuple[str, ...] | None = field(default=None, metadata=_codec(_tracks, _encode_tracks))
     tab: str = field(default="heatmap", metadata=_codec(_choice(TABS)))
 
     def to_query(self) -> str:
@@ -278,9 +337,11 @@ def state_from_values(values: dict[str, Any]) -> tuple[ViewState, list[str]]:
     for name, value in values.items():
         if name not in _FIELDS or value is None or value == "":
             continue
-        if not isinstance(value, (str, int, float)):  # bool is an int
-            continue  # no control of the page holds a list or an object: a forged request
         spec = _FIELDS[name]
+        if isinstance(value, tuple):  # a state's own value (`as_dict`); JSON never decodes to a tuple
+            value = spec.metadata["encode"](value)
+        if not isinstance(value, (str, int, float)):  # bool is an int
+            continue  # controls hand over text or numbers (lists are joined by their binding): a forged request
         query[name] = spec.metadata["encode"](value) if not isinstance(value, str) else value
     return parse_query(urlencode(query))
 
@@ -291,12 +352,6 @@ def resolve(
     """Check the state against the matrix it shows; returns the nearest valid state and notices."""
     notices: list[str] = []
     changes: dict[str, Any] = {}
-    for axis, labels in (("row", matrix.rows), ("col", matrix.cols)):
-        label = getattr(state, axis)
-        if label is not None and label not in labels:
-            changes[axis] = None
-            kind = "train" if axis == "row" else "test"
-            notices.append(f"Ignored {axis}: '{echo(label, 60)}' is not a {kind} dataset of this matrix.")
     if state.compare is not None and (state.compare == state.dataset or not known_dataset(state.compare)):
         changes["compare"] = None
         notices.append(f"Ignored compare: '{echo(state.compare)}' is not another known dataset.")
@@ -309,10 +364,30 @@ def resolve(
             f"Ignored profile={state.profile}: train and test datasets differ, so rows are clustered by their rows and "
             "columns by their columns."
         )
+    return replace(state, **changes), notices
+
+
+def resolve_shown(state: ViewState, shown: TransferMatrix, stored: TransferMatrix) -> tuple[ViewState, list[str]]:
+    """row and col name a displayed row and column (a filter or a collapse may hide a stored
+    one); k and cluster fit the displayed matrix's trees."""
+    notices: list[str] = []
+    changes: dict[str, Any] = {}
+    for axis, labels in (("row", shown.rows), ("col", shown.cols)):
+        label = getattr(state, axis)
+        if label is not None and label not in labels:
+            changes[axis] = None
+            kind = "train" if axis == "row" else "test"
+            if state.collapse is not None:
+                reason = f"is not a {state.collapse} of the collapsed matrix"
+            elif label in stored.labels(axis):
+                reason = "is not shown: the filter leaves it out"
+            else:
+                reason = f"is not a {kind} dataset of this matrix"
+            notices.append(f"Ignored {axis}: '{echo(label, 60)}' {reason}.")
     # k and cluster: any whole number >= 1 parses (smaller ones are ignored there); a k larger
     # than the tree is clamped to its leaves, whatever its size; a cluster the cut does not
     # have is ignored.
-    n_leaves = max(matrix.shape)
+    n_leaves = max(shown.shape)
     if state.k is not None and state.k > n_leaves:
         changes["k"] = n_leaves
         notices.append(f"k={notice_number(state.k)} is more than the {n_leaves} tasks; using k={n_leaves}.")
@@ -323,6 +398,47 @@ def resolve(
     elif state.cluster is not None and state.cluster > k:
         changes["cluster"] = None
         notices.append(f"Ignored cluster={notice_number(state.cluster)}: there are only {k} clusters at this cut.")
+    return replace(state, **changes), notices
+
+
+ANNOTATION_FIELDS = ("where", "collapse", "group", "track")
+
+
+def resolve_annotations(state: ViewState, fields: tuple[str, ...] | None) -> tuple[ViewState, list[str]]:
+    """where, collapse, group and track name fields of the view's annotations (`fields`, None
+    when the view has none); order=group without a group sorts by the first field."""
+    notices: list[str] = []
+    changes: dict[str, Any] = {}
+    if fields is None:
+        given = [name for name in ANNOTATION_FIELDS if getattr(state, name) is not None]
+        given += ["order=group"] if state.order == "group" else []
+        if given:
+            changes = {name: None for name in ANNOTATION_FIELDS} | ({"order": "data"} if state.order == "group" else {})
+            notices.append(f"Ignored {', '.join(given)}: this matrix has no task annotations.")
+        return replace(state, **changes), notices
+    known = ", ".join(fields)
+
+    def unknown(key: str, name: str) -> str:
+        return f"Ignored {key}: '{echo(name)}' is not a field of the annotations ({echo(known, 120)})."
+
+    if state.where is not None and state.where[0] not in fields:
+        changes["where"] = None
+        notices.append(unknown("where", state.where[0]))
+    for key in ("collapse", "group"):
+        if getattr(state, key) is not None and getattr(state, key) not in fields:
+            changes[key] = None
+            notices.append(unknown(key, getattr(state, key)))
+    if state.track:
+        kept = tuple(name for name in state.track if name in fields)
+        for name in state.track:
+            if name not in fields:
+                notices.append(unknown("track", name))
+        if kept != state.track:
+            changes["track"] = kept if kept else None
+    if changes.get("track", state.track) == fields[:1]:
+        changes["track"] = None  # the default: the first field
+    if state.order == "group" and changes.get("group", state.group) is None:
+        changes["group"] = fields[0]
     return replace(state, **changes), notices
 
 
