@@ -19,8 +19,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .clustering import Clustering, Links, Tree, tree_links
-from .figures import FONT, OVERLAY_AXES, HeatmapTrace, place_legend, plot_labels, tick_margins
+from .figures import FONT, OVERLAY_AXES, HeatmapTrace, legend_ticks, place_legend, plot_labels, tick_margins
 from .matrix import TransferMatrix
+from .track_figures import (
+    Tracks,
+    decorate_annotations,
+    leaf_titles_height,
+    leaf_track_titles,
+    leaf_track_traces,
+    leaf_tracks_room,
+)
 
 if TYPE_CHECKING:
     from .view import View
@@ -343,12 +351,14 @@ def cluster_outline(
 
 def decorate_heatmap(fig: go.Figure, view: View) -> None:
     """Cluster layers of the heatmap: margins in cluster order, the selected cluster's outline
-    (the view's trees are computed only when it shows one of them)."""
+    (the view's trees are computed only when it shows one of them); then the annotation layers
+    (`transfer.track_figures.decorate_annotations`), after the margins' traces."""
     if view.state.order == "cluster":
         add_cluster_margins(fig, view.matrix, view.clustering, view.state.k)
     xs, ys = (cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster) if view.state.cluster
               else ([], []))
     fig.data[HeatmapTrace.CLUSTER].update(x=xs, y=ys)
+    decorate_annotations(fig, view)  # group gaps, annotation tracks and their legend, a collapsed matrix's hover
 
 def _leaf_trace(tree: Tree, clusters: np.ndarray, *, xaxis: str, yaxis: str, cut: bool) -> go.Scatter:
     ordered = list(tree.leaves)
@@ -373,14 +383,19 @@ def cut_height(tree: Tree, k: int | None) -> float | None:
 
 def dendrogram_figure(
     clustering: Clustering, k: int | None, *, title_rows: str = "Tasks", title_cols: str = "Test datasets",
+    tracks: Tracks | None = None,
 ) -> go.Figure:
     """The dendrogram tab: leaves top to bottom with labels, heights to the left, coloured at k.
 
     Traces 0..COLOUR_TRACES are the first (row or shared) tree: its clusters are the clickable ones.
+    With `tracks` (`transfer.track_figures.view_tracks`), each leaf carries its fields' colours in
+    columns between it and its label (traces after every tree's, named above their columns).
     """
     trees = [clustering.rows] if clustering.shared else [clustering.rows, clustering.cols]
     fig = go.Figure()
     width = 1.0 / len(trees)
+    columns, titles = [], []  # the leaves' annotation colours, added after every tree's traces
+    room = leaf_tracks_room(len(tracks.fields) if tracks else 0)
     for index, tree in enumerate(trees):
         suffix = "" if index == 0 else str(index + 1)
         xa, ya = f"x{suffix}", f"y{suffix}"
@@ -397,7 +412,9 @@ def dendrogram_figure(
                 "domain": [index * width + 0.02, (index + 1) * width - 0.02], "anchor": ya,
                 # heights grow to the left; a margin beyond the root (autorange leaves none for
                 # lines), so that its bar is not on the plot's edge, where half its hover is cut off
-                "range": [(top or 1.0) * 1.04, -(top or 1.0) * 0.03], "autorange": False,
+                "range": [(top or 1.0) * 1.04, -(top or 1.0) * room], "autorange": False,
+                # no negative heights named where the leaves' annotation columns are
+                **({"tickmode": "array", "tickvals": legend_ticks(0.0, top or 1.0, 6)} if tracks else {}),
                 "title": {"text": f"{title}: {options.method} linkage, {options.distance} distance"},
                 "zeroline": False, "showgrid": True, "gridcolor": "#eee",
             },
@@ -407,13 +424,18 @@ def dendrogram_figure(
                 "ticktext": plot_labels(tree.ordered_labels) if show_labels else [], "automargin": True,
             },
         })
+        if tracks is not None:
+            columns += leaf_track_traces(tree, tracks, top or 1.0, xaxis=xa, yaxis=ya)
+            titles += leaf_track_titles(tracks, top or 1.0, xaxis=xa, yaxis=ya)
         height = cut_height(tree, k)
         if height is not None:
             fig.add_shape(type="line", x0=height, x1=height, y0=0, y1=1, xref=xa, yref=f"{ya} domain",
                           line={"color": "#6a3d9a", "dash": "dash", "width": 1})
+    fig.add_traces(columns)
     fig.update_layout(
-        font={"family": FONT, "size": 12}, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font={"family": FONT, "size": 12}, margin={"l": 10, "r": 10, "t": 10 + leaf_titles_height(tracks), "b": 10},
         plot_bgcolor="white", paper_bgcolor="white", hovermode="closest", dragmode="zoom",
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
+        **({"annotations": titles} if titles else {}),
     )
     return fig

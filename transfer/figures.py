@@ -249,7 +249,10 @@ class Hover:
     hovertext: list | None = None
 
 
-def hover(matrix: TransferMatrix, comparison: Comparison | None, stats: CellStats | None) -> Hover:
+def hover(
+    matrix: TransferMatrix, comparison: Comparison | None, stats: CellStats | None, *, head: str = HOVER_HEAD,
+    notes: list[list[str]] | None = None,
+) -> Hover:
     """The hover of every cell: the value, then (with replicates) its statistics, then a
     comparison's two source values.
 
@@ -259,13 +262,18 @@ def hover(matrix: TransferMatrix, comparison: Comparison | None, stats: CellStat
     interval, an sd and a test); the segments from the first that differs on are each cell's text
     (e.g. only p and q under norm=diag, whose in-domain cells have none). Neither above
     HOVER_STATS_CELL_LIMIT cells (the hover then says to click the cell), and no text above
-    HOVER_TEXT_CELL_LIMIT cells."""
+    HOVER_TEXT_CELL_LIMIT cells.
+
+    `head` replaces the first lines (the labels and the value: a collapsed matrix names its block);
+    `notes` (each cell's text, e.g. a block's cell count and members) follow the statistics, as
+    each cell's text: only for small matrices (the caller's choice)."""
     sources = np.stack(comparison.sources_at(matrix.rows, matrix.cols), axis=-1) if comparison else None
     tail = "<br>%{meta[1]}: %{customdata[0]:.4~f}<br>%{meta[2]}: %{customdata[1]:.4~f}" if comparison else ""
+    slot = "%{hovertext}" if notes is not None else ""  # the notes, as each cell's text
     if stats is None:
-        return Hover(HOVER_HEAD + tail + "<extra></extra>", sources)
+        return Hover(head + slot + tail + "<extra></extra>", sources, notes)
     if matrix.values.size > HOVER_STATS_CELL_LIMIT:
-        return Hover(HOVER_HEAD + CLICK_FOR_INTERVAL + tail + "<extra></extra>", sources)
+        return Hover(head + CLICK_FOR_INTERVAL + slot + tail + "<extra></extra>", sources, notes)
     number, kinds = cell_kinds(stats, ~np.isnan(matrix.values))
     first = 2 if comparison else 0
     placeholder = lambda name, spec: f"%{{customdata[{first + STATS_COLUMNS.index(name)}]:{spec}}}"  # noqa: E731
@@ -280,15 +288,17 @@ def hover(matrix: TransferMatrix, comparison: Comparison | None, stats: CellStat
         customdata = np.stack(([*np.moveaxis(sources, -1, 0)] if comparison else []) + columns, axis=-1)
         customdata = customdata.astype(np.float32)
     if not rest:
-        return Hover(HOVER_HEAD + template + tail + "<extra></extra>", customdata)
+        return Hover(head + template + slot + tail + "<extra></extra>", customdata, notes)
     if matrix.values.size > HOVER_TEXT_CELL_LIMIT:
         note = CLICK_FOR_INTERVAL if "ci" in rest else ""  # (p and q left out: /api/view has them)
-        return Hover(HOVER_HEAD + template + note + tail + "<extra></extra>", customdata)
+        return Hover(head + template + note + slot + tail + "<extra></extra>", customdata, notes)
     values = {name: getattr(stats, name).astype(np.float32).tolist() for name in STATS_COLUMNS}
     texts = [["" if k < 0 else stats_text(kinds[k], stats.level,
                                           lambda name, spec, i=i, j=j: _formatted(values[name][i][j], spec), rest)
               for j, k in enumerate(row)] for i, row in enumerate(number.tolist())]
-    return Hover(HOVER_HEAD + template + "%{hovertext}" + tail + "<extra></extra>", customdata, texts)
+    if notes is not None:
+        texts = [[text + note for text, note in zip(row, note_row)] for row, note_row in zip(texts, notes)]
+    return Hover(head + template + "%{hovertext}" + tail + "<extra></extra>", customdata, texts)
 
 
 # --- cell text ----------------------------------------------------------------------------------
