@@ -21,10 +21,12 @@ from transfer.cluster_figures import (
     margin_trace_updates,
 )
 from transfer.figures import HeatmapTrace
-from transfer.view import View
+from transfer.track_figures import view_tracks
+from transfer.view import View, clusters_json
 from transfer.viewstate import DISTANCES, METHODS
 
 from . import ids
+from .options import ORDER_OPTIONS
 from .state import DATA_FIELDS, current_view, props_of, view_dependencies
 
 DISTANCE_NAMES = {
@@ -73,12 +75,9 @@ def layout() -> dbc.Card:
             dbc.CardHeader(html.Span("Clustering", className="fw-semibold")),
             dbc.CardBody(
                 [
-                    _labelled("Order", dbc.RadioItems(
-                        id=ids.CLUSTER_ORDER, inline=True, value="data",
-                        options=[
-                            {"label": "File order", "value": "data"}, {"label": "Cluster order", "value": "cluster"},
-                        ],
-                    )),
+                    # "Annotation groups" is offered when the view has task annotations (options.order_options)
+                    _labelled("Order", dbc.RadioItems(id=ids.CLUSTER_ORDER, inline=True, value="data",
+                                                      options=ORDER_OPTIONS)),
                     dbc.Row(
                         [
                             dbc.Col(
@@ -147,7 +146,23 @@ def cluster_info(view: View) -> list:
     undefined = result.rows.undefined_pairs + (0 if result.shared else result.cols.undefined_pairs)
     if undefined:
         parts.append(f"{undefined} task pairs share no measured cell and were placed above every measured pair")
-    return [html.Div(part) for part in parts]
+    agreement = agreement_text(view)
+    return [html.Div(part) for part in parts] + ([html.Div(
+        agreement, className="tmx-agreement",
+        title="Adjusted Rand index between the cut's clusters of the train tasks and the field's groups: 1 the "
+              "same groups, about 0 no better than chance",
+    )] if agreement else [])
+
+
+def agreement_text(view: View) -> str | None:
+    """How far the cut's clusters (of the row tree) match the groups of the chosen annotation
+    field (`group` or `collapse`): "Clusters vs task_type: ARI 0.42"."""
+    agreement = clusters_json(view).get("agreement")
+    if not agreement:
+        return None
+    ari = agreement["ari"]
+    return f"Clusters vs {agreement['field']}: ARI " + ("undefined (fewer than 2 annotated tasks)" if ari is None
+                                                         else f"{ari:.2f}")
 
 
 def _tree_items(tree, k: int | None, selected: int | None, clickable: bool) -> list:
@@ -210,10 +225,10 @@ def describe_view(view: View, tab_opened: bool = False) -> tuple:
         if tab_opened:
             raise PreventUpdate  # left the dendrogram tab: nothing of the card changed
         return max(view.matrix.shape), cluster_info(view), no_update, no_update
+    figure = dendrogram_figure(view.clustering, view.state.k, tracks=view_tracks(view))
     if tab_opened:  # the card's slider and info already show this view
-        return no_update, no_update, dendrogram_figure(view.clustering, view.state.k), member_list(view)
-    return (max(view.matrix.shape), cluster_info(view), dendrogram_figure(view.clustering, view.state.k),
-            member_list(view))
+        return no_update, no_update, figure, member_list(view)
+    return max(view.matrix.shape), cluster_info(view), figure, member_list(view)
 
 
 DESCRIBE_OUTPUTS = [
@@ -231,7 +246,7 @@ def initial(view: View) -> dict:
 def register(app) -> None:
     @app.callback(
         *DESCRIBE_OUTPUTS,
-        *view_dependencies(*DATA_FIELDS, "k", "cluster", "tab"),
+        *view_dependencies(*DATA_FIELDS, "k", "cluster", "tab", "track"),
         prevent_initial_call=True,
     )
     def describe(*_):

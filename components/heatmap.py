@@ -39,7 +39,8 @@ def _figure_bytes(figure: dict) -> int:
 _FIGURES = ByteLRU(FIGURE_CACHE_BYTES, _figure_bytes)
 # What of the link the figure shows (the rest, `sig` included, the browser draws): ci, marks and unc
 # only change the figure of a matrix with replicates (`resolve_uncertainty` drops them elsewhere).
-DRAWN_FIELDS = (*DATA_FIELDS, "k", "cluster", "ci", "marks", "unc")
+# `track`: the annotation fields drawn along the axes.
+DRAWN_FIELDS = (*DATA_FIELDS, "k", "cluster", "ci", "marks", "unc", "track")
 
 
 def _figure(view) -> dict:
@@ -112,7 +113,7 @@ def layout() -> dbc.Card:
 
 def register(app) -> None:
     @app.callback(
-        *OUTPUTS, *view_dependencies(*DATA_FIELDS, "ci", "marks", "unc"), State(ids.HEATMAP_META, "data"),
+        *OUTPUTS, *view_dependencies(*DATA_FIELDS, "ci", "marks", "unc", "track"), State(ids.HEATMAP_META, "data"),
         prevent_initial_call=True,
     )
     def draw(*args):

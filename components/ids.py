@@ -39,7 +39,7 @@ SHARE_STATUS = "share-status"
 SHARE_JSON = "share-json"
 SHARE_CLOSE = "share-close"
 UPLOAD = "upload"  # the drop zone (dcc.Upload)
-UPLOAD_STAGED = "upload-staged"  # {"contents", "filename"} that passed the browser's size check
+UPLOAD_STAGED = "upload-staged"  # {"files": [{"contents", "filename"}, ...]} that passed the browser's size check
 UPLOAD_LIMIT = "upload-limit"  # max bytes, for that check
 UPLOAD_STATUS = "upload-status"  # the drop zone's message: what opened, or why the file was refused
 UPLOAD_TOKEN = "upload-token"  # password field, shown when the deployer set TMX_UPLOAD_TOKEN
@@ -106,3 +106,19 @@ UNCERTAINTY_PALETTE = "uncertainty-palette"
 UNCERTAINTY_INFO = "uncertainty-info"  # the test and correction in force
 THRESHOLD_SIG = "threshold-sig"
 THRESHOLD_SIG_ROW = "threshold-sig-row"  # its label and select, hidden without replicates
+# Task annotations (components/annotations.py, assets/annotations.js): the "Tasks" card. The
+# bound controls hold the link's own text of their field (components/state.py); the visible
+# selects of where, tracks and group are kept in step with the view by assets/annotations.js.
+ANN = "ann"  # dcc.Store: the ViewState `ann` (an uploaded annotations id; None: the dataset's own)
+ANN_INFO = "ann-info"  # dcc.Store: the view's annotations' fields and each field's values (or None)
+ANN_STATUS = "ann-status"  # which annotations are in use, and what the filters leave
+ANN_FILTER = "ann-filter"  # the search box, bound to `filter`
+ANN_FILTER_CLEAR = "ann-filter-clear"  # its clear button
+ANN_WHERE = "ann-where"  # dcc.Store: `where` as the link writes it (field:value|value)
+ANN_WHERE_FIELD = "ann-where-field"  # the field whose values ANN_WHERE_VALUES lists
+ANN_WHERE_VALUES = "ann-where-values"  # the kept values (multi-select)
+ANN_TRACK = "ann-track"  # dcc.Store: `track` as the link writes it (a,b or none)
+ANN_TRACK_FIELDS = "ann-track-fields"  # the fields drawn as tracks (multi-select, up to 3)
+ANN_GROUP = "ann-group"  # dcc.Store: `group`
+ANN_GROUP_BY = "ann-group-by"  # "Group by": sets `group` and order=group
+ANN_COLLAPSE = "ann-collapse"  # "Collapse by", bound to `collapse`

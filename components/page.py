@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from web import services
 
-from . import breakdown, clustering, compare, header, ids, insights, registry, state, thresholds, upload
+from . import annotations, breakdown, clustering, compare, header, ids, insights, registry, state, thresholds, upload
 
 
 def layout() -> html.Div:
@@ -63,10 +63,11 @@ def skeleton() -> html.Div:
                                 lg=7,
                                 className="mb-2",
                             ),
-                            # Controls and side panels, stacked: thresholds, clustering,
-                            # comparison, row/column breakdowns, insights.
+                            # Controls and side panels, stacked: thresholds, row/column breakdowns,
+                            # clustering, tasks (annotations), comparison, insights.
                             dbc.Col(
-                                [thresholds.layout(), breakdown.layout(), clustering.layout(), compare.layout(),
+                                [thresholds.layout(), breakdown.layout(), clustering.layout(), annotations.layout(),
+                                 compare.layout(),
                                  insights.layout(), upload.layout(), html.Div(id=ids.REMEMBERED_LIST)],
                                 lg=5,
                                 className="mb-2 tmx-side d-flex flex-column gap-2",

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 from . import (
+    annotations,
     breakdown,
     clustering,
     compare,
@@ -59,6 +60,7 @@ PANELS = (
     Panel(insights),
     Panel(multiples, drawn_on_arrival=True),
     Panel(clustering, drawn_on_arrival=True),
+    Panel(annotations, drawn_on_arrival=True),  # the "Tasks" card
 )
 
 TABS = (

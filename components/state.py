@@ -15,7 +15,7 @@ Each control that carries part of the view is a `Binding` of a ViewState field.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
@@ -43,6 +43,14 @@ def _cut(value: Any) -> int | None:
 SIG_OFF = "off"  # the "significant only" select's value for none
 
 
+def _link_text(name: str) -> Callable[[Any], Any]:
+    """from_state of a control that holds the field's text as the link writes it (before URL
+    quoting): `where` as field:value|value, `track` as a,b or none. The browser encodes such a
+    control's value as any text, and the server parses it as a link's (to_state: as it is)."""
+    encode = next(f for f in fields(ViewState) if f.name == name).metadata["encode"]
+    return lambda value: None if value is None else encode(value)
+
+
 @dataclass(frozen=True)
 class Binding:
     field: str
@@ -66,11 +74,19 @@ BINDINGS: list[Binding] = [
     Binding("dataset", ids.DATASET),
     Binding("tab", ids.TABS, "active_tab"),
     Binding("compare", ids.COMPARE),
+    # Task annotations (components/annotations.py): `ann`, `where`, `group` and `track` are kept in
+    # stores, in the link's own text; the card's selects write them (assets/annotations.js).
+    Binding("ann", ids.ANN, "data"),
     Binding("norm", ids.NORM),
+    Binding("filter", ids.ANN_FILTER),
+    Binding("where", ids.ANN_WHERE, "data", from_state=_link_text("where")),
+    Binding("collapse", ids.ANN_COLLAPSE, options=options.field_options),
+    Binding("group", ids.ANN_GROUP, "data"),
+    Binding("track", ids.ANN_TRACK, "data", from_state=_link_text("track")),
     # Selection, sort and thresholds change in the browser alone: a click never waits for the server.
     Binding("row", ids.ROW, client=True, options=options.row_options, deferred=True),
     Binding("col", ids.COL, client=True, options=options.col_options, deferred=True),
-    Binding("order", ids.CLUSTER_ORDER),
+    Binding("order", ids.CLUSTER_ORDER, options=options.order_options),
     Binding("method", ids.CLUSTER_METHOD),
     Binding("distance", ids.CLUSTER_DISTANCE),
     Binding("profile", ids.CLUSTER_PROFILE),
@@ -91,7 +107,9 @@ BINDINGS: list[Binding] = [
     Binding("unc", ids.UNCERTAINTY_PALETTE),
 ]
 
-DATA_FIELDS = ("dataset", "compare", "norm", "order", "method", "distance", "profile")
+# A change of one of these changes the displayed matrix (its values, labels or order).
+DATA_FIELDS = ("dataset", "compare", "ann", "norm", "filter", "where", "collapse", "order", "group", "method",
+               "distance", "profile")
 SERVER_FIELDS = tuple(b.field for b in BINDINGS if not b.client)
 
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from components import ids
+from transfer.cluster_figures import FIRST_MARGIN_TRACE
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -66,6 +67,17 @@ def wait_for_heatmap(page, timeout: float = 20_000) -> None:
                    return gd && gd._fullData && gd._fullData.length && gd._fullData[0].z
                      && gd._fullData[0].z.length; }}""",
         timeout=timeout,
+    )
+
+
+def wait_for_order(page, cluster: bool = True) -> None:
+    """Wait until the heatmap is drawn in cluster order (its dendrograms in the first margin
+    slot, on the x3 axis), or, with `cluster=False`, in another order (annotation tracks and
+    group gaps come after the fixed slots too)."""
+    drawn = (f"plot.data.length > {FIRST_MARGIN_TRACE} && plot.data[{FIRST_MARGIN_TRACE}].xaxis === 'x3'")
+    page.wait_for_function(
+        f"""() => {{ const plot = document.querySelector("{HEATMAP_PLOT}");
+                   return !!plot && !!plot.data && {'' if cluster else '!'}({drawn}); }}"""
     )
 
 

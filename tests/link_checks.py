@@ -4,7 +4,8 @@ What a browser test needs beyond tests/browser.py to compare a page with the JSO
 own link: wait until the page has settled, read what the screen shows (heatmap labels, control
 values, counts text, notices), read what /api/view says the same link shows, and compare the two
 field by field with a message that names every difference. Plus a few real interactions
-(radio items, dropdown option lists, typed thresholds, uploads) that tests/browser.py lacks.
+(radio items, dropdown option lists, typed thresholds, uploads, the Tasks card's search box and
+multi-selects) that tests/browser.py lacks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from components import ids
+from components.annotations import FILTER_PAUSE_MS
 from transfer.viewstate import format_number
 
 from browser import HEATMAP_PLOT, choose_dropdown  # noqa: F401  (re-exported for the tests)
@@ -137,6 +139,14 @@ OBSERVE_JS = f"""() => {{
     unc: document.getElementById("{ids.UNCERTAINTY_PALETTE}").value,
     tab: active >= 0 ? tabs[active] : null,
     counts_text: document.getElementById("{ids.THRESHOLD_COUNTS}").innerText,
+    // the Tasks card (components/annotations.py): the search box as typed, the selects as set
+    ann: prop("{ids.ANN}", "data"),
+    filter: document.getElementById("{ids.ANN_FILTER}").value || null,
+    where: (() => {{ const kept = prop("{ids.ANN_WHERE_VALUES}", "value");
+                    return kept && kept.length ? [prop("{ids.ANN_WHERE_FIELD}", "value"), kept] : null; }})(),
+    tracks: prop("{ids.ANN_TRACK_FIELDS}", "value") || [],
+    group: prop("{ids.ANN_GROUP_BY}", "value"),
+    collapse: prop("{ids.ANN_COLLAPSE}", "value"), collapse_shown: shown("{ids.ANN_COLLAPSE}"),
     notices: Array.from(document.querySelectorAll("#{ids.NOTICES} .alert")).map(a => a.innerText.trim()),
   }};
 }}"""
@@ -182,6 +192,9 @@ def expected_screen(api: dict) -> dict:
         "sig": "off" if state["sig"] is None else format_number(state["sig"]), "ci": str(state["ci"]),
         "marks": state["marks"], "unc": state["unc"],
         "tab": state["tab"],
+        "ann": state["ann"], "filter": state["filter"], "where": state["where"],
+        "tracks": (api.get("annotations") or {}).get("tracks", []), "group": state["group"],
+        "collapse": state["collapse"], "collapse_shown": state["collapse"],
         "counts": {
             "positive": None if state["pos"] is None else [counts.get("positive"), format_number(state["pos"])],
             "negative": None if state["neg"] is None else [counts.get("negative"), format_number(state["neg"])],
@@ -210,7 +223,8 @@ def check_link_is_view(page, base_url: str, context: str = "") -> tuple[dict, di
 
 
 SCREEN_KEYS = ("search", "rows", "cols", "dataset", "compare", "row", "col", "norm", "order", "method", "distance", "k",
-               "sort", "pos_on", "neg_on", "diag", "sig", "ci", "marks", "unc", "tab", "counts")
+               "sort", "pos_on", "neg_on", "diag", "sig", "ci", "marks", "unc", "tab", "counts",
+               "ann", "filter", "where", "tracks", "group", "collapse")
 
 
 def same_screen(first: dict, second: dict) -> list[str]:
@@ -330,6 +344,24 @@ def type_threshold(page, which: str, text: str, key: str = "Enter") -> None:
     if text:
         box.press_sequentially(text)
     box.press(key)
+
+
+def search_tasks(page, text: str, key: str | None = "Enter") -> None:
+    """Type into the Tasks card's search box as a person would; Enter applies it at once, without
+    a key the pause in typing does."""
+    box = page.locator(f"#{ids.ANN_FILTER}")
+    box.scroll_into_view_if_needed()
+    box.click()
+    box.fill("")
+    box.press_sequentially(text, delay=30)
+    if key:
+        box.press(key)
+    else:  # typed text is not the view yet: wait for the pause that applies it
+        page.wait_for_timeout(FILTER_PAUSE_MS + 150)
+
+
+def clear_search(page) -> None:
+    page.locator(f"#{ids.ANN_FILTER_CLEAR}").click()
 
 
 def upload_file(page, name: str, data: bytes, mime: str = "text/csv") -> None:

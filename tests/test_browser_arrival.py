@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 
 from components import ids
-from transfer.cluster_figures import FIRST_MARGIN_TRACE
 
-from browser import HEATMAP_PLOT, choose_dropdown, heatmap_data, wait_for_heatmap, wait_for_panels
+from browser import choose_dropdown, heatmap_data, wait_for_heatmap, wait_for_order, wait_for_panels
 
 LINK = "/?dataset=mistral-7b-instruct_auc&order=cluster&k=3&row=NLI&col=TriviaQA&pos=0.75"
 
@@ -29,7 +28,7 @@ def test_a_link_arrives_drawn_without_a_heatmap_callback(live_server, page):
     wait_for_heatmap(page)
     wait_for_panels(page, "NLI", "TriviaQA")
     # the cluster order with its margins, the link's highlight and its counts
-    assert page.evaluate(f"() => document.querySelector('{HEATMAP_PLOT}').data.length") > FIRST_MARGIN_TRACE
+    wait_for_order(page, cluster=True)
     page.wait_for_function(
         f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('positive transfer ≥ 0.75')"
     )
@@ -54,10 +53,7 @@ def test_a_layout_fetched_without_its_link_is_set_from_the_address_bar(live_serv
     )
     page.goto(live_server.url + LINK)
     wait_for_panels(page, "NLI", "TriviaQA")
-    page.wait_for_function(
-        f"() => {{ const plot = document.querySelector('{HEATMAP_PLOT}');"
-        f" return plot && plot.data.length > {FIRST_MARGIN_TRACE}; }}"
-    )
+    wait_for_order(page, cluster=True)
     assert heatmap_data(page)["rows"] != sorted(heatmap_data(page)["rows"])
     page.wait_for_function(
         f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('positive transfer ≥ 0.75')"

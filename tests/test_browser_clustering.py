@@ -6,7 +6,7 @@ from components import ids
 from transfer.cluster_figures import COLOUR_TRACES, FIRST_MARGIN_TRACE
 from transfer.figures import HeatmapTrace
 
-from browser import HEATMAP_PLOT, heatmap_data, hover_cell, query_of, save_screenshot, wait_for_heatmap
+from browser import HEATMAP_PLOT, heatmap_data, hover_cell, query_of, save_screenshot, wait_for_heatmap, wait_for_order
 
 DENDROGRAM_PLOT = f"#{ids.DENDROGRAM} .js-plotly-plot"
 
@@ -37,7 +37,7 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     file_rows = heatmap_data(page)["rows"]
     page.get_by_label("Cluster order").check()
     page.wait_for_function("() => window.location.search.includes('order=cluster')")
-    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data.length > {FIRST_MARGIN_TRACE}""")
+    wait_for_order(page, cluster=True)
     rows = heatmap_data(page)["rows"]
     assert rows != file_rows and sorted(rows) == sorted(file_rows)
     assert abs(rows.index("Winobias") - rows.index("Winogrande")) == 1

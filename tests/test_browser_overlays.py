@@ -15,7 +15,7 @@ from transfer.cluster_figures import COLOUR_TRACES, FIRST_MARGIN_TRACE
 from transfer.figures import OVERLAY_AXES, HeatmapTrace, heatmap_figure
 from transfer.matrix import TransferMatrix
 
-from browser import HEATMAP_PLOT, wait_for_heatmap
+from browser import HEATMAP_PLOT, wait_for_heatmap, wait_for_order
 
 DATASET = "mistral-7b-instruct_auc-diff"
 LINK = f"/?dataset={DATASET}&row=NLI&col=Math&pos=0.1&neg=-0.15"
@@ -181,7 +181,7 @@ DENDROGRAMS = tuple(range(FIRST_MARGIN_TRACE, FIRST_MARGIN_TRACE + 2 * COLOUR_TR
 @pytest.mark.parametrize("width,height", [(1920, 1080), (768, 1024), (390, 844)], ids=["1920", "768", "390"])
 def test_cluster_outline_and_dendrograms_sit_on_their_cells(live_server, page, width, height):
     open_view(page, live_server.url + CLUSTER_LINK, width, height, HeatmapTrace.CLUSTER, *THRESHOLDS)
-    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data.length > {FIRST_MARGIN_TRACE}""")
+    wait_for_order(page, cluster=True)
     drawn_trees = page.evaluate(
         f"""() => {list(DENDROGRAMS)}.filter(i => {{ const t = document.querySelector("{HEATMAP_PLOT}")._fullData[i];
                                                      return t.x && t.x.length > 0; }})"""
@@ -214,12 +214,12 @@ def test_overlays_stay_on_their_cells_when_the_order_switches(live_server, page)
     open_view(page, live_server.url + LINK, 1920, 1080, *THRESHOLDS)
     assert_overlays_on_cells(page, THRESHOLDS, where="file order", on_boundaries=THRESHOLDS)
     page.get_by_label("Cluster order").check()
-    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data.length > {FIRST_MARGIN_TRACE}""")
+    wait_for_order(page, cluster=True)
     wait_for_outlines(page, *THRESHOLDS)
     assert_overlays_on_cells(page, THRESHOLDS, where="switched to cluster order", on_boundaries=THRESHOLDS)
     page.set_viewport_size({"width": 390, "height": 844})
     assert_overlays_on_cells(page, THRESHOLDS, where="cluster order on a phone", on_boundaries=THRESHOLDS)
     page.get_by_label("File order").check()
-    page.wait_for_function(f"""() => document.querySelector("{HEATMAP_PLOT}").data.length === {FIRST_MARGIN_TRACE}""")
+    wait_for_order(page, cluster=False)
     wait_for_outlines(page, *THRESHOLDS)
     assert_overlays_on_cells(page, THRESHOLDS, where="back to file order", on_boundaries=THRESHOLDS)

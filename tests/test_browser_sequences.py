@@ -5,7 +5,8 @@ a bar, a dropdown choice, a radio, a switch, typed text, slider keys, a file, Ba
 reload, a window resize). After every step the page must settle and then:
   (a) location.search is canonical: '?' + /api/view(location.search)['query'];
   (b) the screen shows that view: heatmap labels, train/test dropdowns, order/norm/sort/tab
-      controls, linkage/distance/k, threshold switches and the counts line all agree with /api/view;
+      controls, linkage/distance/k, threshold switches, the counts line and the Tasks card (search
+      box, kept values, tracks, group, collapse) all agree with /api/view;
   (c) the page reported no console error and no page error.
 At the end of a run the final link, opened in a fresh browser, must show the same.
 
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, invariant, precondition, rule
 
 from components import ids
+from transfer.annotations import NONE_LABEL, parse_annotations
 from transfer.viewstate import (
     CI_LEVELS,
     DISTANCES,
@@ -51,7 +53,9 @@ from link_checks import (
     choose_radio,
     choose_tab,
     clear_dropdown,
+    clear_search,
     same_screen,
+    search_tasks,
     settle,
     type_threshold,
     upload_file,
@@ -79,12 +83,19 @@ UPLOADS = {
     "long-scores.csv": (f"train,test,AUC\n{TASKS[1]},{TASKS[1]},0.91\n{TASKS[1]},{TASKS[3]},0.62\n"
                         f"{TASKS[4]},{TASKS[1]},0.55\n{TASKS[4]},{TASKS[3]},0.83\nSolo,{TASKS[3]},0.7\n"),
 }
+# The bundled matrices' task annotations (data/orgad2025-tasks.csv): the Tasks card's choices.
+ANNOTATIONS = parse_annotations((ROOT / "data" / "orgad2025-tasks.csv").read_bytes(), "orgad2025-tasks.csv")
+FIELDS = ANNOTATIONS.fields
+FIELD_VALUES = tuple((name, value) for name in FIELDS for value in (*ANNOTATIONS.values(name), NONE_LABEL))
+SEARCHES = ("qa", "QA", "Hotpot", "wc", "i", "zz", "")  # "zz" leaves no task: refused; "": the clear button
 START_LINKS = (
     f"?dataset={DEFAULT}",
     "",  # the bare address: the page writes the canonical link
     f"?dataset={DEFAULT}&order=cluster&k=3&row={TASKS[2]}&pos=0.1",
     f"?dataset={BUNDLED[-1]}&col={TASKS[5]}&neg=0.45&tab=dendrogram",
     f"?dataset={REPLICATED}&sig=0.05&pos=0.1&row={TASKS[1]}",
+    f"?dataset={DEFAULT}&filter=qa&order=group&group=task_type&track=task_type%2Cwith_context",
+    f"?dataset={DEFAULT}&where=task_type%3Afactual+QA%7Ccoreference&collapse=task_type&row=coreference",
 )
 SIG_CHOICES = ("off", *map(format_number, SIG_LEVELS))
 SIZES = ("390x844", "768x1024", "1400x900")
@@ -126,6 +137,7 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
         self.can_back = self.can_forward = False
         self.typed_boxes = False
         self.replicated = False  # the view shows a matrix with replicates
+        self.fields: tuple[str, ...] = ()  # the fields of the view's task annotations (none: none)
         self.uploads: list[str] = []
         self.pending_upload: str | None = None  # an upload's link is known once the page has settled
 
@@ -219,10 +231,11 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
     @rule()
     @step
     def toggle_order(self):
-        choose_radio(
-            self.page, ids.CLUSTER_ORDER,
-            self.other(ORDERS, "order", ORDERS[(ORDERS.index(self.state["order"]) + 1) % len(ORDERS)]),
-        )
+        # "Annotation groups" is offered only for a matrix with annotations
+        offered = tuple(order for order in ORDERS if order != "group" or self.fields)
+        now = self.state["order"]
+        choose_radio(self.page, ids.CLUSTER_ORDER, offered[(offered.index(now) + 1) % len(offered)
+                                                           if now in offered else 0])
 
     @rule(method=st.sampled_from(METHODS))
     @step
@@ -307,6 +320,60 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
         )
         self.pending_upload = before
 
+    # --- the Tasks card ---------------------------------------------------------------------------
+
+    @rule(text=st.sampled_from(SEARCHES), key=st.sampled_from(("Enter", None)))
+    @step
+    def search(self, text, key):
+        if text:
+            search_tasks(self.page, text, key)  # Enter, or the pause in typing applies it
+        else:
+            clear_search(self.page)
+
+    @precondition(lambda self: self.fields)
+    @rule(choice=st.sampled_from(FIELD_VALUES))
+    @step
+    def keep_value(self, choice):
+        field, value = choice
+        if self.seen["where"] is None or self.seen["where"][0] != field:
+            shown = self.page.evaluate(
+                f"() => window.dash_component_api.getLayout('{ids.ANN_WHERE_FIELD}').props.value")
+            if shown != field and not choose_option(self.page, ids.ANN_WHERE_FIELD, field):
+                note(f"  (field {field!r} not offered)")
+                return
+        if not choose_option(self.page, ids.ANN_WHERE_VALUES, value):  # a chosen value: chosen again, it goes
+            note(f"  ({value!r} not among the values of the tasks shown)")
+
+    @precondition(lambda self: self.fields)
+    @rule(field=st.sampled_from(FIELDS + ("none",)))
+    @step
+    def toggle_track(self, field):
+        if field == "none":
+            if not clear_dropdown(self.page, ids.ANN_TRACK_FIELDS):
+                note("  (no tracks to clear)")
+        elif not choose_option(self.page, ids.ANN_TRACK_FIELDS, field):
+            note(f"  ({field!r} not offered)")
+
+    @precondition(lambda self: self.fields)
+    @rule(field=st.sampled_from(FIELDS + ("none",)))
+    @step
+    def group_by(self, field):
+        if field == "none":
+            if not clear_dropdown(self.page, ids.ANN_GROUP_BY):
+                note("  (no grouping to clear)")
+        elif not choose_option(self.page, ids.ANN_GROUP_BY, self.other(FIELDS, "group", field)):
+            note(f"  ({field!r} not offered)")
+
+    @precondition(lambda self: self.fields)
+    @rule(field=st.sampled_from(FIELDS + ("none",)))
+    @step
+    def collapse_by(self, field):
+        if field == "none":
+            if not clear_dropdown(self.page, ids.ANN_COLLAPSE):
+                note("  (no collapse to clear)")
+        elif not choose_option(self.page, ids.ANN_COLLAPSE, self.other(FIELDS, "collapse", field)):
+            note(f"  ({field!r} not offered)")
+
     # Back then Forward (or Forward then Back) is checked once, not over and over.
     @precondition(lambda self: self.can_back and not self.last.startswith("forward"))
     @rule()
@@ -347,6 +414,7 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
             self.uploads.append(api["state"]["dataset"])
         self.seen, self.state = seen, api["state"]
         self.replicated = api["uncertainty"] is not None
+        self.fields = tuple((api.get("annotations") or {}).get("fields") or ())
         self.can_back, self.can_forward = self.page.evaluate(
             "() => window.navigation ? [navigation.canGoBack, navigation.canGoForward] : [false, false]")
         self.settled = True

@@ -44,6 +44,13 @@ views = st.builds(
     pos=st.none() | number, neg=st.none() | number, diag=st.booleans(), tab=st.sampled_from(TABS),
     ci=st.sampled_from(CI_LEVELS), sig=st.none() | st.sampled_from(SIG_LEVELS), marks=st.booleans(),
     unc=st.sampled_from(UNCERTAINTY_DISPLAYS),
+    ann=st.none() | st.just("c" * 32), filter=st.none() | label,
+    where=st.none() | st.tuples(label.filter(lambda t: ":" not in t),
+                                st.lists(label.filter(lambda t: "|" not in t), min_size=1, max_size=3, unique=True)
+                                .map(tuple)),
+    collapse=st.none() | label, group=st.none() | label,
+    track=st.none() | st.lists(label.filter(lambda t: "," not in t and t != "none"), max_size=3,
+                               unique=True).map(tuple),
 )
 
 
