@@ -69,7 +69,7 @@ def test_drop_matrix_with_annotations_then_annotations_alone_then_a_bad_file(liv
     # A bad annotations file: its message, the view as it was.
     before = query_of(page)
     drop(page, "dup.csv", DUPLICATE)
-    message = wait_for_status(page, "dup.csv")
+    message = wait_for_status(page, "dup.csv (annotations)")
     assert message.startswith("dup.csv (annotations): line 4: task 'Alpha' is annotated twice (line 2 and line 4)")
     assert query_of(page) == before and heatmap_data(page)["rows"] == ["Alpha", "Beta", "Gamma"]
 
