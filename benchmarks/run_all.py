@@ -46,6 +46,7 @@ def _suites(quick: bool) -> dict[str, tuple[str, list[str]]]:
         "throughput": ("bench_throughput", ["--quick"] if quick else []),
         "memory": ("bench_memory", ["--quick"] if quick else []),
         "replicates": ("bench_replicates", ["--quick"] if quick else []),
+        "annotations": ("bench_annotations", ["--quick"] if quick else []),
     }
     return suites
 
@@ -139,7 +140,7 @@ def run_context() -> dict[str, str]:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, shorter loads: a smoke run of the suite")
-    parser.add_argument("--only", nargs="+", choices=["clustering", "browser", "throughput", "memory", "replicates"],
+    parser.add_argument("--only", nargs="+", choices=list(_suites(False)),
                         help="run these suites only; the other suites' rows are kept from the last results file")
     parser.add_argument("--context", action="store_true", help="also print the store, parsing and insights benchmarks")
     parser.add_argument("--out", type=Path, default=RESULTS)
