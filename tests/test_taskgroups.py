@@ -71,8 +71,8 @@ def test_filter_by_field_values_and_none():
     filtered, notices = filter_matrix(matrix(), ann, "b", ("kind", ("x", "y")))  # text AND field: B alone
     assert filtered.rows == LABELS
     assert notices == [
-        "filter 'b' and kind = x or y would leave 1 train x 1 test datasets; at least 2 of each are "
-        "needed, so it is not applied"
+        "Ignored filter 'b' and where kind = x or y: they would leave 1 train x 1 test datasets; at least 2 of "
+        "each are needed."
     ]
     labels = ("qa1", "qa2", "nli1", "nli2")
     ann = annotations({"qa1": ("x",), "qa2": ("x",), "nli1": ("y",)})
@@ -87,20 +87,20 @@ def test_filter_refusals_keep_the_matrix():
     same, notices = filter_matrix(m, None, "a", None)
     assert same is m
     assert notices == [
-        "filter 'a' would leave 1 train x 1 test datasets; at least 2 of each are needed, so it is not applied"
+        "Ignored filter 'a': it would leave 1 train x 1 test datasets; at least 2 of each are needed."
     ]
     same, notices = filter_matrix(m, KIND, None, ("kind", ("z",)))
-    assert same is m and notices[0].startswith("kind = z would leave 0 train x 0 test datasets")
+    assert same is m and notices[0].startswith("Ignored where kind = z: it would leave 0 train x 0 test datasets")
 
 
 def test_filter_with_an_unknown_field_or_no_annotations_is_ignored_with_a_notice():
     m = matrix()
     same, notices = filter_matrix(m, KIND, None, ("domain", ("qa",)))
     assert same is m and notices == [
-        "where=domain:qa is ignored: the annotations have no field 'domain' (fields: kind)"
+        "Ignored where: the annotations have no field 'domain' (fields: kind)."
     ]
     same, notices = filter_matrix(m, None, None, ("kind", ("x", "y")))
-    assert same is m and notices == ["where=kind:x|y is ignored: no annotations are loaded"]
+    assert same is m and notices == ["Ignored where: no annotations are loaded."]
     filtered, notices = filter_matrix(m, None, "[ab]", ("kind", ("x",)))  # text is plain text, not a pattern
     assert filtered is m and "would leave 0 train" in notices[1]
 

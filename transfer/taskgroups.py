@@ -20,6 +20,7 @@ from scipy.stats.contingency import crosstab
 from .annotations import NONE_LABEL, Annotations
 from .matrix import TransferMatrix
 from .replicates import Spread
+from .viewstate import echo
 
 PERMUTATIONS = 9999
 SEED = 20251
@@ -62,29 +63,27 @@ def filter_matrix(
     if text:
         needle = text.casefold()
         tests.append(lambda label: needle in label.casefold())
-        described.append(f"filter '{text}'")
+        described.append(f"filter '{echo(text)}'")
     if where is not None:
         field, values = where
         if not _usable(annotations, field):
-            shown = f"where={field}:{'|'.join(values)}"
             notices.append(
-                f"{shown} is ignored: no annotations are loaded"
-                if annotations is None
-                else f"{shown} is ignored: the annotations have no field '{field}' (fields: "
-                f"{', '.join(annotations.fields)})"
+                "Ignored where: no annotations are loaded." if annotations is None
+                else f"Ignored where: the annotations have no field '{echo(field)}' (fields: "
+                f"{echo(', '.join(annotations.fields), 120)})."
             )
         else:
             wanted = set(values)
             tests.append(lambda label: _value_of(annotations, label, field) in wanted)
-            described.append(f"{field} = {' or '.join(values)}")
+            described.append(f"where {echo(field)} = {echo(' or '.join(values), 80)}")
     if not tests:
         return matrix, notices
     rows = [i for i, label in enumerate(matrix.rows) if all(test(label) for test in tests)]
     cols = [j for j, label in enumerate(matrix.cols) if all(test(label) for test in tests)]
     if len(rows) < 2 or len(cols) < 2:
         notices.append(
-            f"{' and '.join(described)} would leave {len(rows)} train x {len(cols)} test datasets; at least 2 of "
-            "each are needed, so it is not applied"
+            f"Ignored {' and '.join(described)}: {'they' if len(described) > 1 else 'it'} would leave {len(rows)} "
+            f"train x {len(cols)} test datasets; at least 2 of each are needed."
         )
         return matrix, notices
     if len(rows) == len(matrix.rows) and len(cols) == len(matrix.cols):
