@@ -48,16 +48,6 @@ from transfer.taskgroups import collapse, filter_matrix, group_stats  # noqa: E4
 PERMUTATION_LIMIT_S = 0.5  # at 1000 tasks, 10 groups, 9,999 permutations
 
 
-def median_cpu_seconds(fn, repeat: int) -> float:
-    """Median process CPU time (all threads): what the work costs whatever else the machine runs."""
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
-
-
 def grouped(n: int, groups: int, seed: int = 0, replicates: int = 0) -> tuple[TransferMatrix, Annotations]:
     """A seeded n x n matrix whose tasks fall in `groups` groups (group g: tasks g, g + groups, ...),
     transfer slightly higher within a group, a strong diagonal, 1% missing cells; with
@@ -110,7 +100,7 @@ def core_rows(sizes: list[int], groups: int, repeat: int) -> list[dict]:
                 limit=PERMUTATION_LIMIT_S * 1000 if n == 1000 else None,
             )
         )
-        cpu = median_cpu_seconds(lambda: group_stats(matrix, annotations, "task_type"), repeat)
+        cpu = median_seconds(lambda: group_stats(matrix, annotations, "task_type"), repeat, time.process_time)
         rows.append(row("within vs between, CPU time of both threads", size, cpu * 1000, "ms"))
     return rows
 
