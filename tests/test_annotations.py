@@ -24,6 +24,7 @@ from transfer.annotations import (
     annotations_from_frame,
     parse_annotations,
 )
+from transfer.cluster_figures import PALETTE as CLUSTER_PALETTE
 from transfer.matrix import MatrixError
 from transfer.parsing import Limits, TooLarge
 
@@ -160,7 +161,9 @@ def test_palette_is_fixed_distinct_and_not_the_missing_or_none_grey():
     assert len(PALETTE) == MAX_VALUES == 24
     assert all(re.fullmatch(r"#[0-9a-f]{6}", colour) for colour in (*PALETTE, NONE_COLOUR))
     assert len(set(PALETTE)) == len(PALETTE)
-    assert PALETTE[:7] == ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7")  # Okabe-Ito
+    assert PALETTE[:3] == ("#332288", "#88ccee", "#44aa99")  # Paul Tol's muted scheme first
+    # the cluster bands sit beside the tracks: the first 16 values take none of their colours
+    assert not {c.lower() for c in CLUSTER_PALETTE} & set(PALETTE[:16])
     assert MISSING_CELL_GREY not in PALETTE and NONE_COLOUR not in PALETTE and NONE_COLOUR != MISSING_CELL_GREY
     assert MISSING_CELL_GREY in (ROOT / "transfer/figures.py").read_text()  # still the heatmap's grey
 

@@ -50,34 +50,14 @@ FIELD_FORBIDDEN = (":", ",")
 VALUE_FORBIDDEN = ("|",)
 RESERVED_FIELDS = ("none",)
 
-# Okabe & Ito (2008), colour-blind safe, then Paul Tol's muted and light schemes (also designed for
-# colour-blind readers), then a dark brown. None of them is the heatmap's missing-cell grey
-# (#e9ecef, transfer.figures) or NONE_COLOUR. Value i of a field is PALETTE[i].
+# Paul Tol's muted and light schemes (designed for colour-blind readers), then Okabe & Ito (2008),
+# also colour-blind safe. The cluster bands (transfer.cluster_figures) draw in Okabe-Ito beside the
+# tracks, so a field's first 16 values take none of their colours. None of them is the heatmap's
+# missing-cell grey (#e9ecef, transfer.figures) or NONE_COLOUR. Value i of a field is PALETTE[i].
 PALETTE = (
-    "#e69f00",
-    "#56b4e9",
-    "#009e73",
-    "#f0e442",
-    "#0072b2",
-    "#d55e00",
-    "#cc79a7",
-    "#000000",
-    "#332288",
-    "#88ccee",
-    "#44aa99",
-    "#117733",
-    "#999933",
-    "#ddcc77",
-    "#cc6677",
-    "#882255",
-    "#aa4499",
-    "#ee3377",
-    "#77aadd",
-    "#ee8866",
-    "#ffaabb",
-    "#bbcc33",
-    "#99ddff",
-    "#663333",
+    "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255",
+    "#aa4499", "#77aadd", "#ee8866", "#ffaabb", "#bbcc33", "#99ddff", "#ee3377", "#663333",
+    "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000",
 )
 NONE_COLOUR = "#bdbdbd"  # lighter than the palette's darks, darker than the missing-cell grey
 assert len(PALETTE) == MAX_VALUES
