@@ -288,6 +288,8 @@ def test_the_order_control_offers_the_groups_and_the_card_says_without_annotatio
     settle(page)
     _, api = check_link_is_view(page, base, "order by the annotation groups")
     assert api["state"]["group"] == "task_type"
+    page.evaluate("() => window.scrollTo(0, 0)")
+    save_screenshot(page, "screenshot-tasks.png")  # the user guide's: tracks, legend, gaps
     assert page.locator(f"#{ids.ANN_GROUP_BY}").inner_text().strip() == "task_type"
     # clearing "Group by" goes back to the file's order
     page.locator(f"#{ids.ANN_GROUP_BY} .dash-dropdown-clear").click()
