@@ -67,7 +67,7 @@ def test_csv_fields_tasks_and_values_in_file_order():
 
 
 def test_the_bundled_orgad_tasks_file_reads():
-    ann = parse_annotations((ROOT.parent / "shared/data/orgad2025/tasks.csv").read_bytes(), "tasks.csv")
+    ann = parse_annotations((ROOT / "data/orgad2025-tasks.csv").read_bytes(), "orgad2025-tasks.csv")
     assert ann.fields[0] == "task_type" and "TriviaQA" in ann.tasks
 
 

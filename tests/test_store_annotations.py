@@ -214,13 +214,6 @@ def test_datasets_annotations_by_id_and_bundled_defaults(sqlite_url):
     assert datasets.default_annotations(None) is None and datasets.default_annotations("nope") is None
 
 
-def test_bundled_tasks_file_is_the_shared_one():
-    shared = DATA_DIR.parent.parent / "shared" / "data" / "orgad2025" / "tasks.csv"
-    if not shared.exists():
-        pytest.skip("../shared is not beside this checkout")
-    assert (DATA_DIR / "orgad2025-tasks.csv").read_bytes() == shared.read_bytes()
-
-
 def test_catalogue_entry_without_annotations_and_one_file_read_once(tmp_path, sqlite_url):
     (tmp_path / "m.csv").write_text("t,A,B\nA,1,2\nB,3,4\n")
     (tmp_path / "tasks.csv").write_text("task,kind\nA,x\nB,y\n")
