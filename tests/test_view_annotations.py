@@ -147,6 +147,11 @@ def test_collapse_selects_and_thresholds_groups():
     assert "Ignored row: 'qa1' is not a kind of the collapsed matrix." in view["notices"]
 
 
+def test_a_cut_of_the_collapsed_matrix_counts_its_groups():
+    view = twin("dataset=m&collapse=kind&k=5")
+    assert view["state"]["k"] == 2 and "k=5 is more than the 2 groups; using k=2." in view["notices"]
+
+
 def test_clusters_agree_with_the_field_when_the_cut_recovers_it():
     view = twin("dataset=m&order=cluster&k=2&group=kind")
     agreement = view["clusters"]["agreement"]

@@ -390,7 +390,8 @@ def resolve_shown(state: ViewState, shown: TransferMatrix, stored: TransferMatri
     n_leaves = max(shown.shape)
     if state.k is not None and state.k > n_leaves:
         changes["k"] = n_leaves
-        notices.append(f"k={notice_number(state.k)} is more than the {n_leaves} tasks; using k={n_leaves}.")
+        leaves = "groups" if state.collapse is not None else "tasks"
+        notices.append(f"k={notice_number(state.k)} is more than the {n_leaves} {leaves}; using k={n_leaves}.")
     k = changes.get("k", state.k)
     if state.cluster is not None and (k is None or k < 2):
         changes["cluster"] = None
