@@ -93,10 +93,22 @@ class PostgresDatabases:
     def new(self) -> str:
         return self.create(self.url())
 
-    def drop_all(self) -> None:
+    def drop_all(self, attempts: int = 40) -> None:
+        from sqlalchemy.exc import DBAPIError
+
         with self._admin.connect() as connection:
             for name in self._names:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                for attempt in range(attempts):
+                    try:
+                        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                        break
+                    except DBAPIError:
+                        # an autovacuum worker on the new database runs as the server's own role, which
+                        # FORCE may not end ("must be a member of the role whose process is being
+                        # terminated"); it finishes by itself within moments
+                        if attempt == attempts - 1:
+                            raise
+                        time.sleep(0.25)
         self._admin.dispose()
 
 
