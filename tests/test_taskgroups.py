@@ -333,7 +333,9 @@ def test_p_value_equals_a_slow_reference(data, seed):
     np.testing.assert_array_equal(
         shuffled_differences(np.where(present, values, 0.0), present, codes, 199, seed), reference
     )
-    assert stats.p == (1 + int(np.sum(np.abs(reference) >= abs(observed)))) / 200
+    # a permutation giving the observed split again ties with it, whatever the order of its sums
+    tie = taskgroups.TIE_TOLERANCE[np.dtype(np.float64)] * np.max(np.abs(values[present]))
+    assert stats.p == (1 + int(np.sum(np.abs(reference) >= abs(observed) - tie))) / 200
     assert 1 / 200 <= stats.p <= 1
 
 

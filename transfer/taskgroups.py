@@ -29,8 +29,9 @@ SEED = 20251
 CHUNK = 256
 THREADS = 2
 # |shuffled difference| within this much (times the largest |value|) of |observed| counts as a tie
-# (>=): the shuffled sums are float32, exact enough for a p-value, not for equality.
-TIE_TOLERANCE = 1e-5
+# (>=): sums in another order differ in their last bits, float32 sums (large matrices) in more.
+# Tight enough that two truly different differences of small matrices never count as one.
+TIE_TOLERANCE = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-5}
 _FLOAT64_TASKS = 256  # up to this many tasks the shuffled sums are float64 (small, cheap)
 
 
@@ -190,6 +191,7 @@ def collapse(matrix: TransferMatrix, annotations: Annotations, field: str) -> Co
         name=f"{matrix.name} by {field}" if matrix.name else f"by {field}",
         metric=matrix.metric,
         neutral=matrix.neutral,
+        neutral_basis=matrix.neutral_basis,
         description=matrix.description,
         scale=matrix.scale,
         source=matrix.source,
@@ -281,7 +283,7 @@ def group_stats(
         shuffled = engine.shuffled(permutations, seed)
         observed = engine.observed()  # in the same arithmetic as the shuffled ones
         scale = float(np.max(np.abs(filled)))
-        extreme = np.abs(shuffled) >= abs(observed) - TIE_TOLERANCE * scale
+        extreme = np.abs(shuffled) >= abs(observed) - TIE_TOLERANCE[engine.table.dtype] * scale
         p = (1 + int(np.count_nonzero(extreme))) / (permutations + 1)
     return GroupStats(
         field=field,
