@@ -30,11 +30,30 @@
     return text === "-0" || text === "" ? "0" : text;
   }
 
+  // transfer.figures.panel_decimals: the decimals that show each value as displayNumber does, the
+  // most any value needs (0 to 3), so that one panel's numbers share one format ("-0.100", "0.125").
+  function panelDecimals(values) {
+    var most = 0;
+    Array.prototype.forEach.call(values, function (value) {
+      var text = displayNumber(value), dot = text.indexOf(".");
+      if (text !== "missing" && dot >= 0) most = Math.max(most, text.length - dot - 1);
+    });
+    return most;
+  }
+
+  // transfer.figures.panel_number: a value at a panel's decimals ("missing" for none).
+  function panelNumber(value, decimals) {
+    if (value === null || value === undefined || value !== value) return "missing";
+    var text = window.tmx.fixed(value, decimals);
+    return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
+  }
+
   function hexChannels(color) {
     return [1, 3, 5].map(function (i) { return parseInt(color.slice(i, i + 2), 16); });
   }
 
-  // The heatmap's colour scale (transfer.figures.DIVERGING, as plotly's sample_colorscale reads
+  // The heatmap's colour scale (its cells trace's: transfer.palettes, '#rrggbb' stops, the centre
+  // moved to the neutral value; as plotly's sample_colorscale reads
   // it): interpolated in RGB, clipped at its ends. Returns value -> "rgb(r,g,b)", with the scale's
   // stops parsed once (a panel colours 2,000 bars).
   function colorScale(scale, zmin, zmax) {
@@ -163,7 +182,7 @@
 
   // Up to ~50 bars with their text, as one piece of markup. Labels are escaped: text, never markup.
   function barsMarkup(line, g, style, color) {
-    var parts = [];
+    var parts = [], decimals = panelDecimals(line.values);
     line.order.forEach(function (j, position) {
       var v = line.values[j], top = g.y(position), own = j === line.inDomain, middle = top + g.band / 2;
       parts.push('<g class="tmx-bar" data-label="', escapeMarkup(line.labels[j]), '" data-position="', position,
@@ -174,7 +193,7 @@
                    own ? '" stroke="' + SELECTED + '" stroke-width="2.5"/>' : '" stroke="none"/>',
                    '<text class="tmx-bar-value" x="', r.end + (after ? 4 : -4), '" y="', middle,
                    '" dominant-baseline="central" text-anchor="',
-                   after ? "start" : "end", '" font-size="11" fill="', TEXT, '">', displayNumber(v) + (own ? "  in-domain" : ""), "</text>");
+                   after ? "start" : "end", '" font-size="11" fill="', TEXT, '">', panelNumber(v, decimals) + (own ? "  in-domain" : ""), "</text>");
       } else {
         parts.push('<text x="', g.neutral + 4, '" y="', middle, '" dominant-baseline="central" font-size="10" fill="', MISSING,
                    '">\u00d7 missing</text>');
@@ -283,8 +302,10 @@
 
   // --- whiskers and dots (a matrix with replicates) ------------------------------------------
 
-  function intervalText(low, high) {
-    return "[" + displayNumber(low) + ", " + displayNumber(high) + "]";
+  // (`decimals`: the panel's, see panelDecimals; without it each end as displayNumber writes it)
+  function intervalText(low, high, decimals) {
+    var number = decimals === undefined ? displayNumber : function (v) { return panelNumber(v, decimals); };
+    return "[" + number(low) + ", " + number(high) + "]";
   }
 
   // Each bar's interval (`item.ci_low`, `item.ci_high`, by the bar's index in `line.labels`) as a
@@ -438,21 +459,28 @@
   // With replicates (item.level set): the interval of the mean where it has one, and the
   // selected cell's value, n and interval (`cell`: the selection's, when a row and a column are).
   function numbersList(item, axis, cell) {
-    var t = TERMS[axis], extreme = function (e) { return e ? e.label + " (" + displayNumber(e.value) + ")" : "n/a"; };
-    var rows = [
-      ["In-domain", item.in_domain_index === null ? "not in this matrix" : displayNumber(item.in_domain)],
-      ["Mean off-diagonal (" + t.measure + ")", displayNumber(item.mean_off_diagonal)],
-    ];
     var replicated = item.level !== undefined, mean = item.mean_interval;
+    var withCell = replicated && cell && cell.level !== undefined;
+    // one number of decimals for every value of the list (panelDecimals)
+    var shown = [item.in_domain_index === null ? null : item.in_domain, item.mean_off_diagonal,
+                 item.best ? item.best.value : null, item.worst ? item.worst.value : null];
+    if (replicated && mean) shown.push(mean.ci_low, mean.ci_high);
+    if (withCell) shown.push(cell.value, cell.ci_low, cell.ci_high);
+    var decimals = panelDecimals(shown), number = function (v) { return panelNumber(v, decimals); };
+    var t = TERMS[axis], extreme = function (e) { return e ? e.label + " (" + number(e.value) + ")" : "n/a"; };
+    var rows = [
+      ["In-domain", item.in_domain_index === null ? "not in this matrix" : number(item.in_domain)],
+      ["Mean off-diagonal (" + t.measure + ")", number(item.mean_off_diagonal)],
+    ];
     if (replicated && mean) {
-      rows.push([item.level + "% CI of the mean", intervalText(mean.ci_low, mean.ci_high) + " (n = " + mean.n + " " +
+      rows.push([item.level + "% CI of the mean", intervalText(mean.ci_low, mean.ci_high, decimals) + " (n = " + mean.n + " " +
                  (mean.method === "replicate means" ? "replicates" : "cells") + ")"]);
     }
     rows.push(["Best " + t.other, extreme(item.best)], ["Worst " + t.other, extreme(item.worst)],
               ["Rank by mean " + t.measure, item.rank === null ? "n/a" : item.rank + " of " + item.ranked]);
-    if (replicated && cell && cell.level !== undefined) {
-      rows.push(["Selected cell", displayNumber(cell.value) + " (n = " + (cell.n === null ? "n/a" : cell.n) + ")"],
-                [cell.level + "% CI (selected cell)", cell.ci_low === null ? "n/a" : intervalText(cell.ci_low, cell.ci_high)]);
+    if (withCell) {
+      rows.push(["Selected cell", number(cell.value) + " (n = " + (cell.n === null ? "n/a" : cell.n) + ")"],
+                [cell.level + "% CI (selected cell)", cell.ci_low === null ? "n/a" : intervalText(cell.ci_low, cell.ci_high, decimals)]);
     }
     if (item.missing) rows.push(["Missing values", String(item.missing)]);
     var dl = document.createElement("dl");
@@ -533,6 +561,7 @@
         if (serial !== asked.serial) return;
         var selection = body.selection || {};
         answered = {search: search, selection: selection};
+        if (window.tmx.keyboard) window.tmx.keyboard.cellNumbers(row, col, selection.cell);
         showNumbers(args.ids.rowStats, "row", selection.row, null, selection.cell);
         showNumbers(args.ids.colStats, "col", selection.col, null, selection.cell);
         drawUncertainty(args.ids.rowBars, selection.row, search);
@@ -572,11 +601,79 @@
                 metric: args.meta.metric, pos: args.pos, neg: args.neg};
     var drawn = draw(container, width, line, axis, look, search);
     if (answered.search === search) drawUncertainty(id, answered.selection[axis], search);
-    attachPointer(container, drawn, axis, look, function (chosen) {
+    var choose = function (chosen) {
       // A bar of the row panel is a test dataset (moves the column), and the other way round.
       select(axis === "row" ? current.row : chosen, axis === "row" ? chosen : current.col);
-    });
+    };
+    attachPointer(container, drawn, axis, look, choose);
+    attachKeys(container, {drawn: drawn, axis: axis, style: look, choose: choose});
     return style;
+  }
+
+  // --- keyboard: each panel one tab stop, arrow keys move a focus bar ---------------------------
+
+  var BAR_KEYS = {ArrowUp: -1, ArrowDown: 1, PageUp: -10, PageDown: 10};
+
+  // The panel's focus bar (a dashed outline across its band), where container.tmxKeys.at says.
+  function drawBarFocus(container) {
+    var keys = container.tmxKeys, svg = container.querySelector("svg.tmx-bars");
+    var old = svg && svg.querySelector("rect.tmx-bar-focus");
+    if (old) old.remove();
+    if (!svg || !keys || keys.at === null || document.activeElement !== container) return;
+    var g = keys.drawn.svg.tmxGeometry, top = g.y(keys.at), height = Math.max(g.band, 3);
+    svg.appendChild(el("rect", {x: 1, y: top + g.band / 2 - height / 2, width: g.width - 2, height: height, fill: "none",
+                                stroke: SELECTED, "stroke-width": 2, "stroke-dasharray": "4 2", class: "tmx-bar-focus"}));
+  }
+
+  function announceBar(container) {
+    var keys = container.tmxKeys, line = keys.drawn.line, j = line.order[keys.at], v = line.values[j];
+    var text = (keys.axis === "row" ? "Test " : "Train ") + line.labels[j] + ": " + displayNumber(v) +
+               (j === line.inDomain ? ", in-domain" : "");
+    if (window.tmx.keyboard) window.tmx.keyboard.announce(text);
+  }
+
+  // The focus bar starts at the selected bar (the selection's column in the row panel, row in
+  // the column panel), else at the top; Enter selects it as a click does.
+  function attachKeys(container, keys) {
+    var line = keys.drawn.line, before = container.tmxKeys, label = before && before.at !== null ?
+      before.drawn.line.labels[before.drawn.line.order[before.at]] : null;
+    var position = function (wanted) {
+      var j = line.labels.indexOf(wanted);
+      return j < 0 ? null : line.order.indexOf(j);
+    };
+    keys.at = position(label);
+    container.tmxKeys = keys;
+    container.setAttribute("tabindex", "0");
+    container.classList.add("tmx-bars-keys");
+    container.setAttribute("role", "application");
+    container.setAttribute("aria-label", (keys.axis === "row" ? "Test datasets of train " : "Train datasets of test ") +
+                           line.label + ": arrow keys move between the bars, Enter selects");
+    drawBarFocus(container);
+    if (container.tmxKeysBound) return;
+    container.tmxKeysBound = true;
+    container.addEventListener("focus", function () {
+      var k = container.tmxKeys, selected = current && (k.axis === "row" ? current.col : current.row);
+      var j = k.drawn.line.labels.indexOf(selected);
+      if (k.at === null) k.at = j < 0 ? 0 : k.drawn.line.order.indexOf(j);
+      drawBarFocus(container);
+      announceBar(container);
+    });
+    container.addEventListener("blur", function () { drawBarFocus(container); });
+    container.addEventListener("keydown", function (event) {
+      var k = container.tmxKeys, n = k.drawn.line.order.length, at = k.at === null ? 0 : k.at;
+      if (!n || event.altKey || event.metaKey) return;
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        k.choose(k.drawn.line.labels[k.drawn.line.order[at]]);
+        return;
+      }
+      var to = BAR_KEYS[event.key] !== undefined ? at + BAR_KEYS[event.key] : event.key === "Home" ? 0 : event.key === "End" ? n - 1 : null;
+      if (to === null) return;
+      event.preventDefault();
+      k.at = Math.max(0, Math.min(n - 1, to));
+      drawBarFocus(container);
+      announceBar(container);
+    });
   }
 
   function show(row, col, args, force) {
@@ -629,7 +726,20 @@
     resized = window.setTimeout(function () { if (current) show(current.row, current.col, current, true); }, 150);
   });
 
-  window.tmx = Object.assign(window.tmx || {}, {displayNumber: displayNumber, colorScale: colorScale, scaleColor: scaleColor});
+  // The selection as the panels show it ({row, col}: plain labels or null), and a cell selected
+  // as a click selects it (null, null: cleared): for the keyboard and taps (assets/keyboard.js).
+  function selectedCell() {
+    return {row: current && current.row !== undefined ? current.row : null,
+            col: current && current.col !== undefined ? current.col : null};
+  }
+
+  function selectCell(row, col) {
+    select(row === undefined ? null : row, col === undefined ? null : col);
+  }
+
+  window.tmx = Object.assign(window.tmx || {}, {displayNumber: displayNumber, panelDecimals: panelDecimals,
+                                                 panelNumber: panelNumber, colorScale: colorScale, scaleColor: scaleColor,
+                                                selectCell: selectCell, selectedCell: selectedCell});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       // Outputs: each panel's bar container style. The last States are the ids it works with.

@@ -8,9 +8,13 @@
 //   gd._fullLayout._plots      per subplot: .xaxis/.yaxis, .plot and .clipRect (d3 selections), .mainplot
 //   axis._offset, ._length     an axis's pixel origin and length inside the graph div
 //   axis._categories, .p2l     a category axis's labels and pixel -> index
+//   axis .range, .tickangle, .tickfont, .automargin; .subplot.xy .heatmaplayer text, .xtick/.ytick text
+//                              the heatmap's geometry, its cell texts and tick labels (heatmapGeometry); .l2p index -> pixel
+//                              (axisSteps; cellBox: a cell's pixel box, for the keyboard's focus cell)
 //   gd._fullData[0].z          the decoded cells: one typed array whose rows are views on one buffer
 //   gd._ev, gd.on              the plot's event emitter: a new plot on the element gets a new one
 //   Plotly.Plots.resize        wrapped (skipSameSizeResizes)
+//   g.colorbar                 a colour bar's drawn group, removed before its orientation changes (forgetColorbars)
 //   Plotly.version             the version check below
 //   .js-plotly-plot, .nsewdrag the graph div's class; the plot area's drag rectangle (a press on it)
 //   plotly's drag cover        over the page while a button is down: the mouseup lands on it
@@ -222,6 +226,47 @@
       var cell = categoriesAt(gd, event.clientX, event.clientY);
       if (cell) click(cell);
     }, true);
+    // A tap is a click too: plotly takes the touch for its own drag (a tap showed the hover and
+    // selected nothing), so the touch is read as the mouse is, one finger moving at most 10 px.
+    var touched = null;
+    gd.addEventListener("touchstart", function (event) {
+      var touch = event.touches.length === 1 ? event.touches[0] : null;
+      touched = touch && event.target.classList.contains("nsewdrag") ? {x: touch.clientX, y: touch.clientY} : null;
+      var cell = touched && categoriesAt(gd, touched.x, touched.y);
+      if (cell) press(cell);
+    }, {capture: true, passive: true});
+    document.addEventListener("touchend", function (event) {
+      var start = touched, touch = event.changedTouches && event.changedTouches[0];
+      touched = null;
+      if (!start || !touch || event.touches.length || Math.abs(touch.clientX - start.x) > 10 ||
+          Math.abs(touch.clientY - start.y) > 10) return;
+      var cell = categoriesAt(gd, start.x, start.y);
+      if (cell) click(cell);
+    }, {capture: true, passive: true});
+  }
+
+  // Which way the cells' indices run on screen: +1 when a higher row index is lower on the page
+  // (the heatmap's reversed y axis), a higher column index further right. Relies on: l2p.
+  function axisSteps(gd) {
+    var layout = gd && gd._fullLayout, xa = layout && layout.xaxis, ya = layout && layout.yaxis;
+    if (!xa || !ya || !xa.l2p || !ya.l2p) return {down: 1, right: 1};
+    return {down: ya.l2p(1) > ya.l2p(0) ? 1 : -1, right: xa.l2p(1) >= xa.l2p(0) ? 1 : -1};
+  }
+
+  // The pixel box {left, top, width, height} of heatmap cell (i, j) (row and column indices) in
+  // the graph div, cut to the plot area; null when the cell is outside the shown (zoomed) ranges.
+  // For the keyboard's focus cell, an element over the graph (assets/keyboard.js).
+  // Relies on: _fullLayout.{x,y}axis._offset, _length, l2p.
+  function cellBox(gd, i, j) {
+    var layout = gd && gd._fullLayout, xa = layout && layout.xaxis, ya = layout && layout.yaxis;
+    if (!xa || !ya || !xa.l2p || !ya.l2p || !isFinite(xa._offset) || !isFinite(ya._offset)) return null;
+    function span(a, k) {
+      var p0 = a.l2p(k - 0.5), p1 = a.l2p(k + 0.5);
+      var lo = Math.max(0, Math.min(p0, p1)), hi = Math.min(a._length, Math.max(p0, p1));
+      return hi > lo ? {at: a._offset + lo, size: hi - lo} : null;
+    }
+    var x = span(xa, j), y = span(ya, i);
+    return x && y ? {left: x.at, top: y.at, width: x.size, height: y.size} : null;
   }
 
   // --- Dash ----------------------------------------------------------------------------------------
@@ -305,6 +350,35 @@
     });
   }
 
+  // --- the heatmap's geometry, for fitting its text to its pixels (assets/fit.js) ---------------
+
+  // Per axis its plot length and shown span (px and cells), categories, tick slant, tick font size
+  // and automargin; the cells' gap; the drawn cell texts and tick labels (in order along the axis).
+  // Null before the first draw. Relies on: _fullLayout.{x,y}axis ._length, .range, ._categories,
+  // .tickangle, .tickfont, .automargin; _fullData[0].xgap; the SVG's .subplot.xy .heatmaplayer
+  // text (cell text) and .subplot.xy .xtick / .ytick text (tick labels).
+  function heatmapGeometry(gd) {
+    var layout = gd && gd._fullLayout;
+    var xa = layout && layout.xaxis, ya = layout && layout.yaxis;
+    if (!xa || !ya || !xa._categories || !ya._categories) return null;
+    var cells = gd._fullData && gd._fullData[0];
+    function axis(a) {
+      return {length: a._length, span: Math.abs(a.range[1] - a.range[0]), categories: a._categories,
+              angle: Math.abs(Number(a.tickangle) || 0) % 180, tickSize: (a.tickfont && a.tickfont.size) || 12,
+              automargin: !!a.automargin};
+    }
+    return {x: axis(xa), y: axis(ya), gap: cells && cells.xgap ? cells.xgap : 0,
+            cellTexts: gd.querySelectorAll(".subplot.xy .heatmaplayer text"),
+            tickTexts: function (letter) { return gd.querySelectorAll(".subplot.xy ." + letter + "tick text"); }};
+  }
+
+  // plotly.js (4.1.1) keeps a colour bar's drawn elements when its orientation changes (restyle,
+  // react) and draws the new one wrong (a vertical axis, no bar, margins pushed off): they are
+  // removed first, and drawn anew by the next draw. Relies on: g.colorbar, the bars' group.
+  function forgetColorbars(gd) {
+    Array.prototype.forEach.call(gd.querySelectorAll("g.colorbar"), function (g) { g.remove(); });
+  }
+
   // At load: assets run before Dash's renderer starts and asks for the layout.
   loadPlotlyWithLayout();
   checkVersions();
@@ -319,7 +393,8 @@
     followOverlay: followOverlay,
     checkVersions: checkVersions,
     plotly: {isDrawn: isDrawn, plottedValues: plottedValues, placeOverlays: placeOverlays, categoriesAt: categoriesAt,
-             onCellClick: onCellClick},
+             onCellClick: onCellClick, axisSteps: axisSteps, cellBox: cellBox, heatmapGeometry: heatmapGeometry,
+             forgetColorbars: forgetColorbars},
     dash: {context: context, setProps: setProps, keepInState: keepInState, pathPrefix: pathPrefix, version: dashVersion},
   });
 })();

@@ -46,8 +46,25 @@
     }
   }
 
-  function shareLink(shareClicks, closeClicks, fieldId, closeId) {
+  // Escape closes the open popover (its Close button) and gives the focus back to "Copy link".
+  var escaping = null;
+  function closeOnEscape(closeId, buttonId) {
+    if (escaping || !document.addEventListener) return;
+    escaping = function (event) {
+      var close = document.getElementById(closeId);
+      if (event.key !== "Escape" || !close || close.offsetParent === null) return;
+      event.preventDefault();
+      event.stopPropagation();
+      close.click();
+      var button = document.getElementById(buttonId);
+      if (button) button.focus();
+    };
+    document.addEventListener("keydown", escaping, true);
+  }
+
+  function shareLink(shareClicks, closeClicks, fieldId, closeId, buttonId) {
     var noUpdate = window.dash_clientside.no_update;
+    if (buttonId) closeOnEscape(closeId, buttonId);
     var triggered = (window.tmx.dash.context().triggered || [])[0] || {};
     if (triggered.prop_id === closeId + ".n_clicks") {
       return [false, noUpdate, noUpdate, noUpdate];

@@ -4,11 +4,31 @@
 (function () {
   "use strict";
 
+  var EXPORT_TITLE_ROOM = 36;  // px added above the plot for the title laid into an exported image
+
+  // The figure as an exported image shows it: the view's title (transfer/exports.py view_title:
+  // the matrix, comparison, normalisation, filter) laid in above the plot, only in the copy.
+  function exportedFigure(gd, title) {
+    var layout = Object.assign({}, gd.layout), full = gd._fullLayout;
+    var margin = Object.assign({}, layout.margin || {}), top = (full.margin && full.margin.t) || 0;
+    margin.t = top + EXPORT_TITLE_ROOM;
+    // plotly reads a few tags in titles: the text is escaped so that a name is only ever text
+    var text = String(title).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    layout.title = {text: text, x: 0.01, xanchor: "left", xref: "paper", y: 1, yref: "container",
+                    yanchor: "top", pad: {t: 10}, font: {size: 15}};
+    layout.margin = margin;
+    return {data: gd.data, layout: layout, width: full.width, height: full.height + EXPORT_TITLE_ROOM};
+  }
+
   function download(format) {
     return function (nClicks, graphId, meta) {
       var gd = window.tmx.graphDiv(graphId);
-      if (gd && window.Plotly) {
-        window.Plotly.downloadImage(gd, {format: format, filename: (meta && meta.key) || "transfer-matrix", scale: format === "png" ? 2 : 1});
+      if (gd && window.Plotly && gd._fullLayout) {
+        var figure = exportedFigure(gd, (meta && meta.title) || "Transfer matrix");
+        window.Plotly.downloadImage({data: figure.data, layout: figure.layout}, {
+          format: format, filename: (meta && meta.filename) || "transfer-matrix",
+          width: figure.width, height: figure.height, scale: format === "png" ? 2 : 1,
+        });
       }
       return window.dash_clientside.no_update;
     };

@@ -6,7 +6,8 @@
 - warm load of the full clustered view (cluster order, k=4, a selected cell, both panels) at
   1000x1000, next to a bare Dash page holding one plain go.Heatmap of the same matrix;
 - 2000x2000: from navigation to heatmap drawn, a hover tooltip and a click's panels;
-- threshold change -> highlight: callback requests sent, and script time in the page.
+- threshold change -> highlight: callback requests sent, and script time in the page;
+- keyboard step: an arrow key on the focused heatmap -> the next frame with the focus cell moved.
 
 Medians of repeated runs. `main()` prints a table and returns its rows (dicts with metric, size,
 value, unit, baseline, ratio, target, met); the rows are also written to
@@ -332,6 +333,43 @@ def _script_seconds(cdp) -> float:
     return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "ScriptDuration")
 
 
+# --- keyboard ------------------------------------------------------------------------------------
+
+# keydown (capture, before assets/keyboard.js) -> two animation frames later: the frame drawn
+# with the focus cell moved has been painted.
+INSTALL_KEY_PROBE = """() => {
+  window.__keys = {t0: 0, done: 0};
+  document.addEventListener("keydown", () => { const k = window.__keys; k.t0 = performance.now(); k.done = 0;
+    requestAnimationFrame(() => requestAnimationFrame(() => { k.done = performance.now(); })); }, true);
+}"""
+
+
+def keyboard_rows(browser, url: str, cases, presses: int) -> list[dict]:
+    """An arrow key on the focused heatmap -> the focus cell drawn at its next cell."""
+    rows = []
+    for size, dataset_id, matrix in cases:
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(f"{url}/?dataset={dataset_id}")
+        wait_for_heatmap(page, timeout=120_000)
+        page.wait_for_timeout(1000)
+        page.evaluate(INSTALL_KEY_PROBE)
+        page.focus(f"#{ids.HEATMAP_KEYS}")
+        page.wait_for_timeout(1000)
+        times = []
+        for k in range(presses):
+            page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowDown")
+            page.wait_for_function("() => window.__keys.done > window.__keys.t0", timeout=60_000)
+            times.append(page.evaluate("() => window.__keys.done - window.__keys.t0"))
+            page.wait_for_timeout(100)
+        last = (presses // 2, (presses + 1) // 2)
+        page.wait_for_function(  # the live region reads the cell the keys reached
+            "([sel, text]) => document.querySelector(sel).textContent.startsWith(text)",
+            arg=[f"#{ids.HEATMAP_LIVE}", f"Train {matrix.rows[last[0]]}, test {matrix.cols[last[1]]}:"])
+        page.close()
+        rows.append(result("keyboard step -> focus cell drawn", size, statistics.median(times), "ms", limit=50))
+    return rows
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -371,6 +409,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 cases = [("10x10", datasets.default_id, datasets.get(datasets.default_id)), ("1000x1000", big_id, big)]
                 rows += click_rows(browser, server.url, cases, args.clicks)
                 rows += threshold_rows(browser, server.url, cases, args.clicks)
+                rows += keyboard_rows(browser, server.url, cases, args.clicks)
                 rows += load_rows(browser, server.url, bare.url, big_id, big, args.loads)
                 rows += interactive_rows(browser, server.url, huge_id, huge, max(1, args.loads - 1))
                 browser.close()

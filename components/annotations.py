@@ -123,7 +123,9 @@ def initial(view: View) -> dict:
 
 
 def _labelled(label: str, control, control_id: str) -> html.Div:
-    return html.Div([dbc.Label(label, html_for=control_id, className="small mb-0"), control], className="mb-2")
+    # a dropdown's button is named by its value: assets/a11y.js puts the label's text in front
+    return html.Div([dbc.Label(label, html_for=control_id, className="small mb-0"), control], className="mb-2",
+                    **{"data-a11y-name": label})
 
 
 def layout() -> dbc.Card:

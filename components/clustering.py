@@ -40,7 +40,9 @@ PROFILE_OPTIONS = [
 
 
 def _labelled(label: str, control, title: str | None = None) -> html.Div:
-    return html.Div([dbc.Label(label, className="small mb-0"), control], className="mb-2", title=title)
+    # the label also names the control where Dash gives no way to tie them (assets/a11y.js)
+    return html.Div([dbc.Label(label, className="small mb-0"), control], className="mb-2", title=title,
+                    **{"data-a11y-name": label})
 
 
 def cut_form() -> dbc.Form:
@@ -134,7 +136,8 @@ def tab_layout() -> dbc.Card:
 
 
 def _cophenetic_text(tree) -> str:
-    return "undefined" if math.isnan(tree.cophenetic) else f"{tree.cophenetic:.3f}"
+    # two decimals, as the card's other number (the ARI): one format in one panel
+    return "undefined" if math.isnan(tree.cophenetic) else f"{tree.cophenetic:.2f}"
 
 
 def cluster_info(view: View) -> list:
@@ -174,9 +177,12 @@ def _tree_items(tree, k: int | None, selected: int | None, clickable: bool) -> l
         text = [swatch, html.Strong(f"Cluster {number}"), f" ({len(members)}): ", ", ".join(members)]
         if clickable:  # clusters of the row (or shared) tree can be outlined on the heatmap
             items.append(
-                dbc.ListGroupItem(
-                    text, id={"type": ids.CLUSTER_ITEM, "index": number}, action=True, active=number == selected,
-                    className="py-1 px-2",
+                # a button (dbc.ListGroupItem is an <li> without a tab stop): reached and pressed by keyboard
+                html.Button(
+                    text, id={"type": ids.CLUSTER_ITEM, "index": number}, type="button",
+                    className="list-group-item list-group-item-action py-1 px-2 text-start"
+                              + (" active" if number == selected else ""),
+                    **{"aria-pressed": "true" if number == selected else "false"},
                 )
             )
         else:
@@ -189,12 +195,12 @@ def member_list(view: View) -> list:
     if result.shared:
         return [
             *cluster_info(view),
-            dbc.ListGroup(_tree_items(result.rows, k, selected, True), flush=True, className="mt-2"),
+            dbc.ListGroup(_tree_items(result.rows, k, selected, True), flush=True, className="mt-2", tag="div"),
         ]
     return [
         *cluster_info(view),
         html.H6("Train datasets (click to outline)", className="mt-2"),
-        dbc.ListGroup(_tree_items(result.rows, k, selected, True), flush=True),
+        dbc.ListGroup(_tree_items(result.rows, k, selected, True), flush=True, tag="div"),
         html.H6("Test datasets", className="mt-2"),
         dbc.ListGroup(_tree_items(result.cols, k, selected, False), flush=True),
     ]

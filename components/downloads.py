@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
-from transfer.exports import export_file, second_kind
+from transfer.exports import second_kind, view_export
 from transfer.view import View
 
 from . import ids
@@ -50,7 +50,7 @@ def buttons(view: View) -> list:
 
 def download(view: View, kind: str) -> dict:
     """dcc.Download's data for file `kind` of the view."""
-    exported = export_file(view.matrix, view.state.norm, kind)
+    exported = view_export(view, kind)  # named and titled after what the view is
     return {"content": exported.content, "filename": exported.filename, "type": exported.content_type}
 
 

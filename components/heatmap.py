@@ -8,6 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from transfer.cluster_figures import decorate_heatmap
 from transfer.clustering import fingerprint
+from transfer.exports import view_filename, view_title
 from transfer.figures import graph_config, heatmap_figure, selection_shapes
 from transfer.lru import ByteLRU
 from transfer.view import selection_json
@@ -40,7 +41,7 @@ _FIGURES = ByteLRU(FIGURE_CACHE_BYTES, _figure_bytes)
 # What of the link the figure shows (the rest, `sig` included, the browser draws): ci, marks and unc
 # only change the figure of a matrix with replicates (`resolve_uncertainty` drops them elsewhere).
 # `track`: the annotation fields drawn along the axes.
-DRAWN_FIELDS = (*DATA_FIELDS, "k", "cluster", "ci", "marks", "unc", "track")
+DRAWN_FIELDS = (*DATA_FIELDS, "k", "cluster", "ci", "marks", "unc", "track", "palette")
 
 
 def _figure(view) -> dict:
@@ -49,7 +50,7 @@ def _figure(view) -> dict:
     figure = _FIGURES.get(key)
     if figure is None:
         built = heatmap_figure(view.matrix, comparison=view.comparison, stats=view.stats, marks=view.state.marks,
-                               unc=view.state.unc)
+                               unc=view.state.unc, palette=view.state.palette)
         decorate_heatmap(built, view)
         figure = built.to_dict()
         _FIGURES.add(key, figure)
@@ -61,10 +62,14 @@ def render(view) -> tuple:
     matrix = view.matrix
     # A rebuild signal (an input of the threshold and cluster patches, so the browser sends it
     # back with them): the drawn matrix's content hash, not its labels (26 KB at 1000 tasks).
-    meta = {"key": view.dataset_id, "matrix": fingerprint(matrix), "neutral": matrix.neutral, "metric": matrix.metric,
+    # "neutral": where the breakdowns' bars start: the neutral value, or a sequential scale's start
+    colours = view.colours
+    meta = {"key": view.dataset_id, "matrix": fingerprint(matrix), "metric": matrix.metric,
+            "neutral": colours.zmin if colours.centre is None else colours.centre,
             "query": view.query,  # the drawn view's link: the panels ask /api/selection with it ...
             "selection": selection_json(view, values=False).get("selection"),  # ... for any other selection
-            "cut": [view.state.k, view.state.cluster]}  # what the figure's cluster layers show
+            "cut": [view.state.k, view.state.cluster],  # what the figure's cluster layers show
+            "title": view_title(view), "filename": view_filename(view)}  # the PNG's and SVG's (assets/tmx.js)
     figure = _figure(view)
     shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)
     return {**figure, "layout": {**figure["layout"], "shapes": shapes}}, meta
@@ -72,6 +77,11 @@ def render(view) -> tuple:
 
 def initial(view) -> dict:
     return props_of(OUTPUTS, render(view))
+
+
+# The heatmap's accessible name (assets/keyboard.js adds the matrix's size once it is drawn).
+KEYS_LABEL = ("Transfer heatmap: arrow keys move between cells, Home and End to the row's ends, Page Up and "
+              "Page Down by 10 rows, Enter selects the cell, Escape clears the selection")
 
 
 def layout() -> dbc.Card:
@@ -98,10 +108,19 @@ def layout() -> dbc.Card:
             ),
             dbc.CardBody(
                 [
-                    dcc.Graph(
-                        id=ids.HEATMAP, config=graph_config(), className="tmx-heatmap tmx-progress", responsive=True,
-                        style={"height": "min(80vh, 860px)", "minHeight": "420px"},
+                    # One tab stop for the whole heatmap (assets/keyboard.js): arrow keys move a focus
+                    # cell, the live region reads it, Enter selects it, Escape clears the selection.
+                    html.Div(
+                        dcc.Graph(
+                            id=ids.HEATMAP, config=graph_config(), className="tmx-heatmap tmx-progress",
+                            responsive=True,  # its height: assets/responsive.css (.tmx-heatmap)
+                        ),
+                        id=ids.HEATMAP_KEYS, tabIndex="0", role="application", className="tmx-heatmap-keys",
+                        **{"aria-label": KEYS_LABEL,
+                           "data-graph": ids.HEATMAP, "data-live": ids.HEATMAP_LIVE},
                     ),
+                    html.Div(id=ids.HEATMAP_LIVE, className="visually-hidden",
+                             **{"aria-live": "polite", "aria-atomic": "true"}),
                     dcc.Store(id=ids.HEATMAP_META),
                 ],
                 className="p-1",
@@ -113,7 +132,8 @@ def layout() -> dbc.Card:
 
 def register(app) -> None:
     @app.callback(
-        *OUTPUTS, *view_dependencies(*DATA_FIELDS, "ci", "marks", "unc", "track"), State(ids.HEATMAP_META, "data"),
+        *OUTPUTS, *view_dependencies(*DATA_FIELDS, "ci", "marks", "unc", "track", "palette"),
+        State(ids.HEATMAP_META, "data"),
         prevent_initial_call=True,
     )
     def draw(*args):
@@ -128,6 +148,6 @@ def register(app) -> None:
             Output(button, "title"),
             Input(button, "n_clicks"),
             State(ids.HEATMAP, "id"),
-            State(ids.HEATMAP_META, "data"),  # its key names the file
+            State(ids.HEATMAP_META, "data"),  # its title and filename name the file
             prevent_initial_call=True,
         )

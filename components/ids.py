@@ -122,3 +122,25 @@ ANN_TRACK_FIELDS = "ann-track-fields"  # the fields drawn as tracks (multi-selec
 ANN_GROUP = "ann-group"  # dcc.Store: `group`
 ANN_GROUP_BY = "ann-group-by"  # "Group by": sets `group` and order=group
 ANN_COLLAPSE = "ann-collapse"  # "Collapse by", bound to `collapse`
+# Colour that fits the data (components/thresholds.py "Colours" control; transfer/palettes.py)
+PALETTE = "palette"  # the "Colours" select, bound to `palette` (options: the palettes of the matrix's kind)
+PALETTE_ROW = "palette-row"
+# --- colour ids (append here) ---
+# The table view (`tab=table`, components/table.py)
+TABLE_TAB = "table"  # its tab_id, the link's `tab` value
+# --- table ids (append here) ---
+TABLE = "table-view"  # the table's container: caption, legend, pagers and the html.Table (components/table.py)
+TABLE_SPEC = "table-spec"  # dcc.Store: which fields of the view the table shows, for assets/table.js
+TABLE_QUERY = "table-query"  # dcc.Store: those fields of the view on screen (assets/table.js): the table's input
+TABLE_SORT = "table-sort"  # dcc.Store bound to `tsort` (the link's own text: desc:label)
+TABLE_ROW_PAGE = "table-row-page"  # dcc.Store bound to `trpage`
+TABLE_COL_PAGE = "table-col-page"  # dcc.Store bound to `tcpage`
+TABLE_STATUS = "table-status"  # "Rows 1–50 of 1000, columns 1–20 of 1000", a polite live region
+TABLE_LEGEND = "table-legend"  # what the marks mean
+# Keyboard and screen readers (assets/keyboard.js): the heatmap's one tab stop, wrapping the graph,
+# and the polite live region that reads the focused cell
+HEATMAP_KEYS = "heatmap-keys"
+HEATMAP_LIVE = "heatmap-live"
+# --- keyboard ids (append here) ---
+# Layouts for each screen (components/page.py): collapsible control sections on small screens
+# --- layout ids (append here) ---

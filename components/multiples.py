@@ -21,7 +21,7 @@ def layout() -> html.Div:
     return html.Div(id=ids.MULTIPLES, className="pt-2 tmx-progress")
 
 
-def _group(group: MultiplesGroup) -> html.Div:
+def _group(group: MultiplesGroup, palette: str | None = None) -> html.Div:
     low, high = group.color_range
     cards = []
     for member in group.members:
@@ -35,7 +35,7 @@ def _group(group: MultiplesGroup) -> html.Div:
         ]
         graph = dcc.Graph(
             id={"type": ids.MULTIPLE, "index": member.dataset_id},
-            figure=small_multiple_figure(member.matrix, group.color_range, group.neutral),
+            figure=small_multiple_figure(member.matrix, group.color_range, palette),
             config={"displayModeBar": False},
             style={"height": "300px"},
         )
@@ -52,7 +52,8 @@ def _group(group: MultiplesGroup) -> html.Div:
             )
         )
     caption = (f"{group.metric}: one colour scale {format_number(low)} to {format_number(high)}, "
-               f"white at {format_number(group.neutral)}.")
+               + (f"white at {format_number(group.neutral)}." if group.neutral is not None
+                  else "sequential (no neutral value)."))
     return html.Div(
         [html.Div(caption, className="small text-muted mb-1"), dbc.Row(cards, className="g-2")], className="mb-3",
     )
@@ -76,7 +77,7 @@ def multiples(view, remembered=None) -> list:
     uploads = [(i, store.get(i)) for i in remembered_ids(remembered) if not store.is_bundled(i)]
     catalogue = [(entry.id, store.get(entry.id)) for entry in store.entries]
     catalogue += [(i, m) for i, m in uploads if m is not None]
-    return [_group(group) for group in small_multiples(view.dataset_id, view.stored, catalogue)]
+    return [_group(group, view.state.palette) for group in small_multiples(view.dataset_id, view.stored, catalogue)]
 
 
 def initial(view) -> dict:
@@ -86,7 +87,8 @@ def initial(view) -> dict:
 
 def register(app) -> None:
     @app.callback(
-        *OUTPUTS, *view_dependencies("dataset", "tab"), Input(ids.REMEMBERED, "data"), prevent_initial_call=True,
+        *OUTPUTS, *view_dependencies("dataset", "tab", "palette"), Input(ids.REMEMBERED, "data"),
+        prevent_initial_call=True,
     )
     def show(*args):
         view = current_view()

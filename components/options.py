@@ -5,6 +5,7 @@ browser.)"""
 
 from __future__ import annotations
 
+from transfer import palettes
 from transfer.view import View
 
 ORDER_OPTIONS = [{"label": "File order", "value": "data"}, {"label": "Cluster order", "value": "cluster"}]
@@ -33,3 +34,13 @@ def order_options(view: View) -> list[dict]:
 def field_options(view: View) -> list[dict]:
     """The fields of the view's annotations (none without annotations)."""
     return [{"label": name, "value": name} for name in view.annotations.fields] if view.annotations else []
+
+
+PALETTE_DEFAULT = "default"  # the "Colours" option of the kind's default palette (left out of the link)
+
+
+def palette_options(view: View) -> list[dict]:
+    """The palettes of the displayed matrix's kind of scale, its default first."""
+    kind = view.matrix.scale_kind
+    return [{"label": palettes.PALETTES[name].label,
+             "value": PALETTE_DEFAULT if name == palettes.DEFAULT[kind] else name} for name in palettes.names_of(kind)]

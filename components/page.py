@@ -43,9 +43,45 @@ def view_stores() -> list:
     ]
 
 
+SKIP_LABEL = "Skip to the heatmap"
+
+
+def skip_link() -> html.A:
+    """The page's first focusable element: to the heatmap's one tab stop (shown only when focused)."""
+    return html.A(SKIP_LABEL, href=f"#{ids.HEATMAP_KEYS}", className="visually-hidden-focusable tmx-skip")
+
+
+def section(card: dbc.Card, key: str, name: str) -> dbc.Card:
+    """A side card that folds to its header: a toggle button at the header's end. Folded by
+    default on a phone, open on wider screens (assets/responsive.css; assets/responsive.js flips
+    it and keeps the button's aria-expanded true to what is shown). Classes tmx-section and
+    tmx-section-{key}."""
+    header = next(part for part in card.children if isinstance(part, dbc.CardHeader))
+    toggle = html.Button(
+        html.Span(className="tmx-chevron", **{"aria-hidden": "true"}), type="button",
+        className="tmx-section-toggle btn btn-sm btn-link p-0 px-1",
+        title=f"Show or hide {name}", **{"aria-expanded": "true", "aria-label": f"Show or hide {name}"},
+    )
+    parts = header.children if isinstance(header.children, list) else [header.children]
+    header.children = [*parts, toggle]
+    card.className = f"{getattr(card, 'className', None) or ''} tmx-section tmx-section-{key}".strip()
+    return card
+
+
+def side_panels() -> list:
+    """The side column, top to bottom: the breakdowns (beside the heatmap on a laptop's first
+    screen), then the controls, each a folding section: thresholds, clustering, tasks, comparison,
+    insights, upload."""
+    controls = [(thresholds, "Highlight transfer"), (clustering, "Clustering"), (annotations, "Tasks"),
+                (compare, "Compare and normalise"), (insights, "Insights"), (upload, "Your matrix")]
+    return [breakdown.layout(), *(section(module.layout(), module.__name__.rsplit(".", 1)[-1], name)
+                                  for module, name in controls), html.Div(id=ids.REMEMBERED_LIST)]
+
+
 def skeleton() -> html.Div:
     return html.Div(
         [
+            skip_link(),
             *view_stores(),
             header.layout(),
             dbc.Container(
@@ -63,12 +99,9 @@ def skeleton() -> html.Div:
                                 lg=7,
                                 className="mb-2",
                             ),
-                            # Controls and side panels, stacked: thresholds, row/column breakdowns,
-                            # clustering, tasks (annotations), comparison, insights.
+                            # Controls and side panels, stacked (below the heatmap on a phone or tablet)
                             dbc.Col(
-                                [thresholds.layout(), breakdown.layout(), clustering.layout(), annotations.layout(),
-                                 compare.layout(),
-                                 insights.layout(), upload.layout(), html.Div(id=ids.REMEMBERED_LIST)],
+                                side_panels(),
                                 lg=5,
                                 className="mb-2 tmx-side d-flex flex-column gap-2",
                             ),
@@ -77,6 +110,7 @@ def skeleton() -> html.Div:
                     ),
                 ],
                 fluid=True,
+                tag="main",  # the page's main landmark (axe: landmark-one-main, region); the header is its banner
             ),
         ]
     )

@@ -25,6 +25,7 @@ from . import (
     multiples,
     share,
     state,
+    table,
     thresholds,
     uncertainty,
     upload,
@@ -61,12 +62,14 @@ PANELS = (
     Panel(multiples, drawn_on_arrival=True),
     Panel(clustering, drawn_on_arrival=True),
     Panel(annotations, drawn_on_arrival=True),  # the "Tasks" card
+    Panel(table, drawn_on_arrival=True),  # the table tab
 )
 
 TABS = (
     Tab(ids.HEATMAP_TAB, "Heatmap", heatmap.layout),
     Tab(ids.DENDROGRAM_TAB, "Dendrogram", clustering.tab_layout),
     Tab(ids.MULTIPLES_TAB, "Small multiples", multiples.layout),
+    Tab(ids.TABLE_TAB, "Table", table.layout),
 )
 
 

@@ -58,5 +58,6 @@ def register(app) -> None:
         Input(ids.SHARE_CLOSE, "n_clicks"),
         State(ids.SHARE_LINK, "id"),
         State(ids.SHARE_CLOSE, "id"),
+        State(ids.SHARE_BUTTON, "id"),  # Escape gives it the focus back
         prevent_initial_call=True,
     )

@@ -105,6 +105,15 @@ BINDINGS: list[Binding] = [
     Binding("ci", ids.UNCERTAINTY_CI, from_state=str),
     Binding("marks", ids.UNCERTAINTY_MARKS),
     Binding("unc", ids.UNCERTAINTY_PALETTE),
+    # the colour palette (components/thresholds.py): option PALETTE_DEFAULT for the default of the
+    # matrix's kind (the select's own placeholder option holds "")
+    Binding("palette", ids.PALETTE, to_state=lambda value: None if value == options.PALETTE_DEFAULT else value,
+            from_state=lambda name: name or options.PALETTE_DEFAULT, options=options.palette_options),
+    # the table view's sort and pages (components/table.py): its buttons change the view
+    # (assets/table.js), the stores follow it; the server checks them against the displayed matrix
+    Binding("tsort", ids.TABLE_SORT, "data", from_state=_link_text("tsort")),
+    Binding("trpage", ids.TABLE_ROW_PAGE, "data"),
+    Binding("tcpage", ids.TABLE_COL_PAGE, "data"),
 ]
 
 # A change of one of these changes the displayed matrix (its values, labels or order).
@@ -144,7 +153,8 @@ def notice_children(notices) -> list:
 
 
 # How view.js encodes a field's control value (default: text, quoted as urlencode does).
-KINDS = {"k": "count", "cluster": "count", "pos": "number", "neg": "number", "diag": "flag", "marks": "flag"}
+KINDS = {"k": "count", "cluster": "count", "pos": "number", "neg": "number", "diag": "flag", "marks": "flag",
+         "trpage": "count", "tcpage": "count"}
 
 
 def view_spec() -> dict:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
+from transfer.matrix import CHANCE, SIGNS, TransferMatrix
 from transfer.thresholds import ThresholdScale, threshold_scale
 from transfer.viewstate import SIG_LEVELS, format_number
 
 from . import ids, uncertainty
+from .options import PALETTE_DEFAULT
 from .state import DATA_FIELDS, SIG_OFF, current_view, props_of, view_dependencies
 
 SLIDERS = (
@@ -47,6 +49,7 @@ def _threshold_row(switch: str, slider: str, box: str, label: str, aria: str) ->
                            allow_direct_input=False, className="tmx-threshold-slider"),
                 className="flex-grow-1",
                 title=aria,
+                **{"data-a11y-name": aria.capitalize()},  # the slider's name (assets/a11y.js)
             ),
             html.Label(f"{aria} value", htmlFor=box, className="visually-hidden"),
             dbc.Input(id=box, type="text", inputMode="decimal", debounce=True, size="sm",
@@ -74,6 +77,7 @@ def layout() -> dbc.Card:
                         className="mb-1 small",
                     ),
                     significance_row(),
+                    palette_row(),
                     html.Div(id=ids.THRESHOLD_INPUT_STATUS, className="small text-danger", role="status"),
                     html.Div(id=ids.THRESHOLD_COUNTS, className="small fw-semibold", **{"aria-live": "polite"}),
                     html.Div(id=ids.THRESHOLD_SELECTION_COUNTS, className="small text-muted"),
@@ -89,6 +93,19 @@ def layout() -> dbc.Card:
             ),
         ],
         className="tmx-thresholds",
+    )
+
+
+def palette_row() -> html.Div:
+    """"Colours": the colour-blind-safe palettes of the matrix's kind of scale, bound to `palette`
+    (components/state.py sets its options: components/options.palette_options)."""
+    return html.Div(
+        [
+            html.Label("Colours", htmlFor=ids.PALETTE, className="small text-nowrap mb-0"),
+            dbc.Select(id=ids.PALETTE, options=[], value=PALETTE_DEFAULT, size="sm", className="tmx-palette-select"),
+        ],
+        id=ids.PALETTE_ROW, className="d-flex align-items-center gap-2",
+        title="Colour-blind-safe palettes: diverging around the neutral value, or sequential without one",
     )
 
 
@@ -132,8 +149,20 @@ def configuration(view) -> tuple:
     """The sliders' ranges, the scale the browser classifies with, the neutral value's text, and
     whether "significant only" is hidden (a matrix without replicates)."""
     scale = threshold_scale(view.matrix)
-    neutral = f"neutral value {format_number(scale.neutral)} ({view.matrix.metric})"
+    neutral = neutral_text(view.matrix, scale)
     return *slider_props(scale), scale.as_dict(), neutral, view.matrix.spread is None
+
+
+NEUTRAL_BASIS_TEXT = {CHANCE: ", its chance level", SIGNS: ", values of both signs"}
+
+
+def neutral_text(matrix: TransferMatrix, scale: ThresholdScale) -> str:
+    """The card header's note: the neutral value the sliders start from, and where it comes from;
+    a sequential scale has none, and its sliders start from the middle of its range."""
+    if matrix.scale_kind == "sequential":
+        return f"no neutral value ({matrix.metric}): sliders from the middle, {format_number(scale.neutral)}"
+    basis = NEUTRAL_BASIS_TEXT.get(matrix.neutral_basis, "")
+    return f"neutral value {format_number(scale.neutral)} ({matrix.metric}{basis})"
 
 
 def initial(view) -> dict:

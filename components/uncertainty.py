@@ -38,7 +38,7 @@ def layout() -> html.Div:
                 [
                     _select("Interval", ids.UNCERTAINTY_CI,
                             [{"label": f"{level}%", "value": str(level)} for level in CI_LEVELS], "95"),
-                    _select("Colours", ids.UNCERTAINTY_PALETTE,
+                    _select("Uncertainty colours", ids.UNCERTAINTY_PALETTE,
                             [{"label": text, "value": key} for key, text in PALETTES.items()], "vsup"),
                 ],
                 className="d-flex flex-wrap gap-2",
@@ -59,6 +59,8 @@ def describe(view) -> tuple:
     stats = view.stats
     if stats is None:
         return True, ""
+    if not stats.tests or view.matrix.scale_kind == "sequential":
+        return False, f"{stats.level}% t-intervals; no tests: this matrix has no neutral value to test against."
     return False, (f"{stats.level}% t-intervals; {stats.test_name} tests against the neutral value, "
                    f"Benjamini-Hochberg q-values over {stats.tested} tested cells.")
 

@@ -25,7 +25,7 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from transfer.annotations import AnnotationError, Annotations, parse_annotations
-from transfer.matrix import MatrixError, TransferMatrix
+from transfer.matrix import DECLARED, MatrixError, TransferMatrix
 from transfer.parsing import (
     COLUMN_NAMES,
     MISSING_TOKENS,
@@ -115,7 +115,7 @@ def layout() -> dbc.Card:
             dbc.CardBody(
                 [
                     _token_field(),
-                    dcc.Upload(
+                    html.Div(dcc.Upload(
                         id=ids.UPLOAD,
                         children=html.Div(
                             ["Drop a matrix file (and its annotations file, if any) here or ",
@@ -126,7 +126,7 @@ def layout() -> dbc.Card:
                         multiple=True,  # a matrix and its annotations together
                         className="tmx-upload border border-2 rounded text-center p-3 mb-1",
                         style={"cursor": "pointer"},
-                    ),
+                    ), **{"data-a11y-name": "Matrix and annotations files to open"}),  # assets/a11y.js
                     html.Div(id=ids.UPLOAD_STATUS, className=STATUS_OK, role="status"),
                     _mapping_step(),
                     html.Div(
@@ -141,7 +141,9 @@ def layout() -> dbc.Card:
                             # Text, not a number box: a number box reads '0,5' as 5 (or as nothing,
                             # by locale) and drops what it cannot read; the server parses the
                             # text (transfer.viewstate.parse_neutral) and says what is wrong.
-                            dbc.Input(id=ids.NEUTRAL_INPUT, type="text", inputMode="decimal", autoComplete="off"),
+                            # empty for a matrix without one (a sequential scale): typing a value declares it
+                            dbc.Input(id=ids.NEUTRAL_INPUT, type="text", inputMode="decimal", autoComplete="off",
+                                      placeholder="none"),
                             dbc.Button("Apply", id=ids.NEUTRAL_APPLY, color="secondary", outline=True),
                         ],
                         size="sm",
@@ -161,6 +163,11 @@ def neutral_text(value: float) -> str:
     """The neutral value as the box shows it: as links write numbers, unless that rounds it."""
     text = format_number(value)
     return text if float(text) == value else repr(value)
+
+
+def shown_neutral(matrix: TransferMatrix) -> str:
+    """The box's text: the neutral value, empty when the matrix has none (a sequential scale)."""
+    return neutral_text(matrix.neutral) if matrix.scale_kind == "diverging" else ""
 
 
 def keep_thresholds(state: ViewState, copy: TransferMatrix) -> ViewState:
@@ -190,11 +197,11 @@ def neutral_copy(view: View, text, token) -> tuple[dict | None, str, str]:
         neutral = parse_neutral(text, stored)
     except ValueError as err:
         return None, f"Neutral value: {err}.", STATUS_ERROR
-    if neutral == stored.neutral:
+    if neutral == stored.neutral and stored.scale_kind == "diverging":  # else: declares one
         return None, f"Neutral value: {neutral_text(neutral)} is already this matrix's neutral value.", STATUS_OK
     if not upload_allowed(token):
         return None, f"Neutral value: {TOKEN_REFUSED}", STATUS_ERROR
-    copy = replace(stored, neutral=neutral)
+    copy = replace(stored, neutral=neutral, neutral_basis=DECLARED)
     try:
         dataset_id = datasets().put(copy)
     except (MatrixError, StoreUnavailable) as err:
@@ -389,7 +396,7 @@ def chosen_columns(values) -> dict:
 
 
 def initial(view) -> dict:
-    return props_of(OUTPUTS, [neutral_text(view.stored.neutral)])
+    return props_of(OUTPUTS, [shown_neutral(view.stored)])
 
 
 # The outputs of reading the staged file, by drop or by the mapping step (upload_outcome).
@@ -441,7 +448,7 @@ def register(app) -> None:
 
     @app.callback(*OUTPUTS, *view_dependencies("dataset"), prevent_initial_call=True)
     def show_neutral(*_):
-        return neutral_text(current_view().stored.neutral)
+        return shown_neutral(current_view().stored)
 
     @app.callback(
         Output(ids.VIEW_OPEN, "data", allow_duplicate=True),

@@ -117,6 +117,16 @@ def click_cell(page, row: str, col: str) -> None:
     page.mouse.click(point["x"], point["y"])
 
 
+def open_section(page, key: str) -> None:
+    """Unfold a side section (components/page.py `section`, folded by default on a phone), as a
+    person taps its header's toggle; nothing when it is open."""
+    toggle = page.locator(f".tmx-section-{key} .tmx-section-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+        page.wait_for_function("(s) => document.querySelector(s).getAttribute('aria-expanded') === 'true'",
+                               arg=f".tmx-section-{key} .tmx-section-toggle")
+
+
 def choose_dropdown(page, component_id: str, label: str) -> None:
     """Pick an option of a dcc.Dropdown by its visible label, as a person would."""
     page.click(f"#{component_id}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from components import ids
 from components.annotations import FILTER_PAUSE_MS
+from transfer.palettes import PALETTES
 from transfer.viewstate import format_number
 
 from browser import HEATMAP_PLOT, choose_dropdown  # noqa: F401  (re-exported for the tests)
@@ -137,6 +138,8 @@ OBSERVE_JS = f"""() => {{
     ci: document.getElementById("{ids.UNCERTAINTY_CI}").value,
     marks: document.getElementById("{ids.UNCERTAINTY_MARKS}").checked,
     unc: document.getElementById("{ids.UNCERTAINTY_PALETTE}").value,
+    palette: (v => v === "default" ? null : v)(document.getElementById("{ids.PALETTE}").value),
+    colours: trace && trace.colorscale ? trace.colorscale.map(stop => stop[1]) : null,
     tab: active >= 0 ? tabs[active] : null,
     counts_text: document.getElementById("{ids.THRESHOLD_COUNTS}").innerText,
     // the Tasks card (components/annotations.py): the search box as typed, the selects as set
@@ -148,6 +151,14 @@ OBSERVE_JS = f"""() => {{
     group: prop("{ids.ANN_GROUP_BY}", "value"),
     collapse: prop("{ids.ANN_COLLAPSE}", "value"), collapse_shown: shown("{ids.ANN_COLLAPSE}"),
     notices: Array.from(document.querySelectorAll("#{ids.NOTICES} .alert")).map(a => a.innerText.trim()),
+    // the table tab (components/table.py): its link fields, and its window while it is open
+    tsort: prop("{ids.TABLE_SORT}", "data"), trpage: prop("{ids.TABLE_ROW_PAGE}", "data"),
+    tcpage: prop("{ids.TABLE_COL_PAGE}", "data"),
+    table_rows: tabs[active] === "{ids.TABLE_TAB}"
+      ? Array.from(document.querySelectorAll("#{ids.TABLE} tbody th")).map(th => th.textContent) : null,
+    table_cols: tabs[active] === "{ids.TABLE_TAB}"
+      ? Array.from(document.querySelectorAll("#{ids.TABLE} thead th .tmx-table-label")).slice(1)
+          .map(s => s.textContent) : null,
   }};
 }}"""
 
@@ -170,7 +181,17 @@ def observe(page) -> dict:
     """What the page shows now (see OBSERVE_JS), with the counts line parsed."""
     seen = page.evaluate(OBSERVE_JS)
     seen["counts"] = parse_counts(seen["counts_text"])
+    seen["palette_drawn"] = drawn_palette(seen.pop("colours"))
     return seen
+
+
+def drawn_palette(colours: list[str] | None) -> str | None:
+    """The palette whose colours the heatmap's cells trace is drawn with (its stops may be moved,
+    never recoloured: transfer.palettes.centred)."""
+    if not colours:
+        return None
+    names = [name for name, palette in PALETTES.items() if set(colours) <= {colour for _, colour in palette.stops}]
+    return names[0] if len(names) == 1 else f"not one palette: {colours}"
 
 
 def api_view(base_url: str, search: str) -> dict:
@@ -191,10 +212,15 @@ def expected_screen(api: dict) -> dict:
         "pos_on": state["pos"] is not None, "neg_on": state["neg"] is not None, "diag": state["diag"],
         "sig": "off" if state["sig"] is None else format_number(state["sig"]), "ci": str(state["ci"]),
         "marks": state["marks"], "unc": state["unc"],
+        "palette": state["palette"], "palette_drawn": api["displayed"]["palette"],
         "tab": state["tab"],
         "ann": state["ann"], "filter": state["filter"], "where": state["where"],
         "tracks": (api.get("annotations") or {}).get("tracks", []), "group": state["group"],
         "collapse": state["collapse"], "collapse_shown": state["collapse"],
+        "tsort": None if state["tsort"] is None else ":".join(part for part in state["tsort"] if part is not None),
+        "trpage": state["trpage"], "tcpage": state["tcpage"],
+        "table_rows": api["table"]["rows"] if state["tab"] == ids.TABLE_TAB else None,
+        "table_cols": api["table"]["cols"] if state["tab"] == ids.TABLE_TAB else None,
         "counts": {
             "positive": None if state["pos"] is None else [counts.get("positive"), format_number(state["pos"])],
             "negative": None if state["neg"] is None else [counts.get("negative"), format_number(state["neg"])],
@@ -223,8 +249,10 @@ def check_link_is_view(page, base_url: str, context: str = "") -> tuple[dict, di
 
 
 SCREEN_KEYS = ("search", "rows", "cols", "dataset", "compare", "row", "col", "norm", "order", "method", "distance", "k",
-               "sort", "pos_on", "neg_on", "diag", "sig", "ci", "marks", "unc", "tab", "counts",
-               "ann", "filter", "where", "tracks", "group", "collapse")
+               "sort", "pos_on", "neg_on", "diag", "sig", "ci", "marks", "unc", "palette", "palette_drawn", "tab",
+               "counts",
+               "ann", "filter", "where", "tracks", "group", "collapse", "tsort", "trpage", "tcpage", "table_rows",
+               "table_cols")
 
 
 def same_screen(first: dict, second: dict) -> list[str]:

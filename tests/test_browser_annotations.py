@@ -16,7 +16,7 @@ from components import ids
 from transfer.annotations import parse_annotations
 from web.services import DATASETS_KEY
 
-from browser import HEATMAP_PLOT, hover_cell, save_screenshot
+from browser import HEATMAP_PLOT, hover_cell, open_section, save_screenshot
 from conftest import ROOT
 from link_checks import (
     PageWatch,
@@ -324,6 +324,7 @@ def test_the_card_is_usable_on_a_phone(live_server, browser):
         PageWatch.attach(page)
         page.goto(f"{live_server.url}/?dataset={DATASET}")
         settle(page)
+        open_section(page, "annotations")  # folded on a phone: a tap on its header's toggle opens it
         card = page.locator(".tmx-tasks")
         card.scroll_into_view_if_needed()
         # every control is on screen, within the phone's width, with a label a person can read
@@ -334,7 +335,7 @@ def test_the_card_is_usable_on_a_phone(live_server, browser):
             assert box and box["width"] >= 32 and box["height"] >= 32, (control, box)  # a finger-sized target
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (control, box)
         for label in ("Search tasks", "Keep tasks whose", "Tracks (up to 3 fields)", "Group by", "Collapse by"):
-            assert page.get_by_text(label, exact=True).is_visible(), label
+            assert page.locator("label", has_text=label).first.is_visible(), label
         assert page.get_by_role("button", name="Clear the search").is_visible()
         spilled = page.evaluate("""() => Array.from(document.querySelectorAll('.tmx-tasks *'))
                                      .filter(e => e.getBoundingClientRect().right > 390)

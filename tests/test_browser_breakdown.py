@@ -56,8 +56,14 @@ def test_click_cell_shows_linked_panels_that_survive_reload_and_bars_move_the_se
     assert colors["NLI"].startswith("rgb(") and colors["NLI"] != colors["TriviaQA"]
     red, blue = (tuple(map(int, colors[k][4:-1].split(","))) for k in ("NLI", "TriviaQA"))
     assert red[0] > red[2] and blue[2] > blue[0]
+    # One number format per panel: TriviaQA's column has -0.1 among two-decimal values (-0.10), and
+    # the list's mean (-1.21 / 9 = -0.134) gives its other numbers three decimals.
+    bar_texts = page.eval_on_selector_all(f"#{ids.BREAKDOWN_COL_BARS} text.tmx-bar-value",
+                                          "ts => ts.map(t => t.textContent)")
+    assert "-0.10" in bar_texts and {len(t.split()[0].split(".")[1]) for t in bar_texts} == {2}, bar_texts
     stats = page.inner_text(f"#{ids.BREAKDOWN_ROW_STATS}")
-    assert "In-domain\n0.32" in stats and "Winogrande (0.05)" in stats and "TriviaQA (-0.24)" in stats
+    assert "In-domain\n0.320" in stats and "Winogrande (0.050)" in stats and "TriviaQA (-0.240)" in stats
+    assert "-0.134" in stats
     assert "10 of 10" in stats  # NLI transfers out worst of all rows
     page.wait_for_function("() => new URLSearchParams(location.search).get('col') === 'TriviaQA'")
     assert query(page) == {"dataset": "mistral-7b-instruct_auc-diff", "row": "NLI", "col": "TriviaQA"}

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from components import ids
-from transfer.figures import display_number
+from transfer.figures import display_number, panel_decimals, panel_number
 from transfer.matrix import TransferMatrix
 from transfer.replicates import Spread, sample_means
 
@@ -103,8 +103,19 @@ def check_whiskers_agree_with_the_link(page, base_url: str, context: str) -> dic
     return api
 
 
-def interval(low: float, high: float) -> str:
-    return f"[{display_number(low)}, {display_number(high)}]"
+def list_decimals(item: dict, cell: dict) -> int:
+    """The decimals the numbers list writes every value with (transfer.figures.panel_decimals)."""
+    mean = item.get("mean_interval") or {}
+    return panel_decimals([item["in_domain"] if item["in_domain_index"] is not None else None,
+                           item["mean_off_diagonal"], (item["best"] or {}).get("value"),
+                           (item["worst"] or {}).get("value"), mean.get("ci_low"), mean.get("ci_high"),
+                           cell["value"], cell["ci_low"], cell["ci_high"]])
+
+
+def interval(low: float, high: float, decimals: int | None = None) -> str:
+    """An interval as the numbers list writes it (at its decimals), or as a bar's tip does."""
+    number = display_number if decimals is None else (lambda v: panel_number(v, decimals))
+    return f"[{number(low)}, {number(high)}]"
 
 
 def test_whiskers_dots_numbers_and_the_replicates_download(stored, page):
@@ -133,11 +144,12 @@ def test_whiskers_dots_numbers_and_the_replicates_download(stored, page):
     # The numbers beside the bars: the selected cell's value, n and interval; the mean's interval.
     cell = api["selection"]["cell"]
     text = page.inner_text(f"#{PANEL_STATS['row']}")
-    assert f"Selected cell\n{display_number(cell['value'])} (n = 3)" in text
-    assert f"95% CI (selected cell)\n{interval(cell['ci_low'], cell['ci_high'])}" in text
+    decimals = list_decimals(api["selection"]["row"], cell)
+    assert f"Selected cell\n{panel_number(cell['value'], decimals)} (n = 3)" in text
+    assert f"95% CI (selected cell)\n{interval(cell['ci_low'], cell['ci_high'], decimals)}" in text
     mean = api["selection"]["row"]["mean_interval"]
     assert mean["method"] == "independent cells"  # HotpotQA -> NLI lacks a seed the others have
-    assert f"95% CI of the mean\n{interval(mean['ci_low'], mean['ci_high'])} (n = 4 cells)" in text
+    assert f"95% CI of the mean\n{interval(mean['ci_low'], mean['ci_high'], decimals)} (n = 4 cells)" in text
     col_text = page.inner_text(f"#{PANEL_STATS['col']}")
     assert "(n = 3)" in col_text and "95% CI (selected cell)" in col_text
 

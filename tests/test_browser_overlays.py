@@ -15,7 +15,7 @@ from transfer.cluster_figures import COLOUR_TRACES, FIRST_MARGIN_TRACE
 from transfer.figures import OVERLAY_AXES, HeatmapTrace, heatmap_figure
 from transfer.matrix import TransferMatrix
 
-from browser import HEATMAP_PLOT, wait_for_heatmap, wait_for_order
+from browser import HEATMAP_PLOT, open_section, wait_for_heatmap, wait_for_order
 
 DATASET = "mistral-7b-instruct_auc-diff"
 LINK = f"/?dataset={DATASET}&row=NLI&col=Math&pos=0.1&neg=-0.15"
@@ -219,6 +219,7 @@ def test_overlays_stay_on_their_cells_when_the_order_switches(live_server, page)
     assert_overlays_on_cells(page, THRESHOLDS, where="switched to cluster order", on_boundaries=THRESHOLDS)
     page.set_viewport_size({"width": 390, "height": 844})
     assert_overlays_on_cells(page, THRESHOLDS, where="cluster order on a phone", on_boundaries=THRESHOLDS)
+    open_section(page, "clustering")  # folded on a phone
     page.get_by_label("File order").check()
     wait_for_order(page, cluster=False)
     wait_for_outlines(page, *THRESHOLDS)

@@ -96,6 +96,8 @@ START_LINKS = (
     f"?dataset={REPLICATED}&sig=0.05&pos=0.1&row={TASKS[1]}",
     f"?dataset={DEFAULT}&filter=qa&order=group&group=task_type&track=task_type%2Cwith_context",
     f"?dataset={DEFAULT}&where=task_type%3Afactual+QA%7Ccoreference&collapse=task_type&row=coreference",
+    # the table, sorted, with a page past the end (clamped, with a notice)
+    f"?dataset={DEFAULT}&pos=0.1&tab=table&tsort=desc%3A{TASKS[3]}&trpage=2",
 )
 SIG_CHOICES = ("off", *map(format_number, SIG_LEVELS))
 SIZES = ("390x844", "768x1024", "1400x900")
@@ -290,6 +292,16 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
     def choose_palette(self, palette):
         self.page.locator(f"#{ids.UNCERTAINTY_PALETTE}").select_option(self.other(UNCERTAINTY_DISPLAYS, "unc", palette))
 
+    # "Colours": the palettes of the matrix's kind of scale (the select offers only those; "" is the default)
+    @rule(choice=st.integers(0, 4))
+    @step
+    def choose_colours(self, choice):
+        select = self.page.locator(f"#{ids.PALETTE}")
+        offered = select.locator("option:not([value=''])").evaluate_all("options => options.map(o => o.value)")
+        others = [value for value in offered if value != (self.state["palette"] or "default")]
+        note(f"  (offered {offered})")
+        select.select_option(others[choice % len(others)])
+
     @precondition(lambda self: self.replicated)
     @rule()
     @step
@@ -300,6 +312,28 @@ class TransferMatrixExplorer(RuleBasedStateMachine):
     @step
     def switch_tab(self, tab):
         choose_tab(self.page, self.other(TABS, "tab", tab))
+
+    # The table tab: a column header's sort button pressed from the keyboard (ascending, then
+    # descending), and its pagers (the bundled matrices fit one page: their buttons are disabled).
+    @precondition(lambda self: self.state and self.state["tab"] == ids.TABLE_TAB)
+    @rule(column=st.integers(0, 12), key=st.sampled_from(("Enter", "Space")))
+    @step
+    def sort_table(self, column, key):
+        buttons = self.page.locator(f"#{ids.TABLE} thead button")
+        button = buttons.nth(column % buttons.count())
+        note(f"  (the header {button.inner_text()!r})")
+        button.focus()
+        button.press(key)
+
+    @precondition(lambda self: self.state and self.state["tab"] == ids.TABLE_TAB)
+    @rule(label=st.sampled_from(("Next rows", "Previous rows", "Next columns", "Previous columns")))
+    @step
+    def page_table(self, label):
+        button = self.page.locator(f"#{ids.TABLE} button[aria-label='{label}']")
+        if button.is_disabled():
+            note(f"  ({label} is disabled: one page)")
+            return
+        button.click()
 
     @rule(dataset=st.sampled_from(BUNDLED + ("upload",)))
     @step

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 
 import numpy as np
 import plotly.io as pio
+import pytest
+from plotly.colors import sample_colorscale
 
+from transfer import palettes, vsup
 from transfer.figures import DIVERGING, LABEL_CELL_LIMIT, HeatmapTrace, graph_config, heatmap_figure
 from transfer.matrix import TransferMatrix
 
@@ -26,7 +30,7 @@ def cells(fig):
 
 def test_difference_scale_is_white_at_zero_and_symmetric():
     trace = cells(heatmap_figure(DIFF))
-    assert trace.zmid == 0 and (trace.zmin, trace.zmax) == (-0.2, 0.2)
+    assert trace.zmid is None and (trace.zmin, trace.zmax) == (-0.2, 0.2)  # the stops put white at 0
     assert trace.colorscale[2] == (0.5, DIVERGING[2][1])  # white-ish exactly in the middle
     assert trace.colorscale[0][1] < "#3" and trace.colorscale[-1][1].startswith("#b2")  # blue low, red high
 
@@ -101,3 +105,59 @@ def test_graph_config_is_one_for_every_matrix_without_cloud_links_or_a_second_im
     config = graph_config()
     assert config["displaylogo"] is False and "toImage" in config["modeBarButtonsToRemove"]
     assert "toImageButtonOptions" not in config  # the page's buttons name the file (tests/test_browser_hostile.py)
+
+
+# --- colour that fits the data (transfer.palettes) -------------------------------------------------
+
+
+def colour_at(trace, value: float) -> str:
+    """The colour plotly draws `value` with: the trace's colorscale sampled at its position."""
+    position = (value - trace.zmin) / (trace.zmax - trace.zmin)
+    return sample_colorscale([list(stop) for stop in trace.colorscale], [position], colortype="rgb")[0]
+
+
+def rgb(hex_colour: str) -> str:
+    return "rgb({}, {}, {})".format(*(int(hex_colour[k:k + 2], 16) for k in (1, 3, 5)))
+
+
+@pytest.mark.parametrize("name", ["rdbu", "puor", "brbg"])
+def test_the_centre_colour_follows_the_neutral_value_with_a_fixed_scale(name):
+    """A copy of an AUC matrix (scale 0..1) with neutral value 0.6: the white point is at 0.6, not
+    at 0.5 (plotly ignores zmid once zmin and zmax are set: the stops are moved)."""
+    shifted = replace(AUC, neutral=0.6)
+    trace = cells(heatmap_figure(shifted, palette=name))
+    centre = palettes.PALETTES[name].centre_colour
+    assert (trace.zmin, trace.zmax) == (0.0, 1.0)
+    assert colour_at(trace, 0.6) == rgb(centre)
+    assert colour_at(trace, 0.5) != rgb(centre) and colour_at(trace, 0.7) != rgb(centre)
+    ends = palettes.PALETTES[name].stops
+    assert colour_at(trace, 0.0) == rgb(ends[0][1]) and colour_at(trace, 1.0) == rgb(ends[-1][1])
+    # the same on a symmetric range, and at a neutral value at the end of the range
+    assert colour_at(cells(heatmap_figure(DIFF, palette=name)), 0.0) == rgb(centre)
+    edge = TransferMatrix(rows=AUC.rows, cols=AUC.cols, values=AUC.values, neutral=0.0, scale=(0.0, 1.0))
+    edge_trace = cells(heatmap_figure(edge, palette=name))
+    assert colour_at(edge_trace, 0.0) == rgb(centre) and colour_at(edge_trace, 1.0) == rgb(ends[-1][1])
+
+
+def test_a_matrix_without_a_neutral_value_is_sequential_from_its_minimum_to_its_maximum():
+    accuracy = TransferMatrix(rows=["A", "B"], cols=["A", "B"], values=np.array([[0.0, 40.0], [99.0, 70.0]]),
+                              metric="accuracy", neutral=None)
+    assert accuracy.scale_kind == "sequential"
+    trace = cells(heatmap_figure(accuracy))
+    assert (trace.zmin, trace.zmax) == (0.0, 99.0)
+    viridis = palettes.PALETTES["viridis"].stops
+    assert [tuple(stop) for stop in trace.colorscale] == [tuple(stop) for stop in viridis]
+    assert colour_at(trace, 0.0) == rgb(viridis[0][1]) and colour_at(trace, 99.0) == rgb(viridis[-1][1])
+    cividis = cells(heatmap_figure(accuracy, palette="cividis"))
+    assert cividis.colorscale[0][1] == palettes.PALETTES["cividis"].stops[0][1]
+    # a palette of the other kind falls back to the kind's default
+    assert cells(heatmap_figure(accuracy, palette="puor")).colorscale == trace.colorscale
+    scale = palettes.colour_scale(accuracy, "cividis")
+    assert (scale.kind, scale.palette, scale.centre, scale.middle) == ("sequential", "cividis", None, 0.5)
+
+
+def test_the_value_suppressing_palette_blends_toward_the_colour_at_the_neutral_value():
+    shifted = replace(AUC, neutral=0.6)
+    scale = palettes.colour_scale(shifted, "puor")
+    palette = vsup.palette(scale.colorscale, scale.zmin, scale.zmax, scale.middle)
+    assert palette.neutral == rgb(palettes.PALETTES["puor"].centre_colour)

@@ -18,6 +18,7 @@ the Python functions answer the same. The canonical query writer is tests/test_v
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import struct
 import subprocess
@@ -33,8 +34,12 @@ from plotly.colors import sample_colorscale
 from transfer.figures import (
     DIVERGING,
     HeatmapTrace,
+    _d3_fixed,
+    _d3_general,
     display_number,
     heatmap_figure,
+    panel_decimals,
+    panel_number,
     plot_labels,
     plot_text,
     selection_shapes,
@@ -127,6 +132,25 @@ def test_display_number(values):
     same_text(display_number, "displayNumber", values)
 
 
+@BATCH
+@given(st.lists(st.lists(st.none() | NUMBERS, min_size=1, max_size=8), min_size=20, max_size=20))
+@example([[-0.1, -0.1234, 0.2], [0.5, None, -0.25], [1.0, 2.0], [-0.0001, 0.0], [0.0625, 0.1]])
+def test_panel_numbers(panels):
+    """A panel's numbers share one number of decimals, the browser's as the server's."""
+    answers = run_js([["panelTexts", [f64(v) if isinstance(v, float) else v for v in values]] for values in panels])
+    for values, shown in zip(panels, answers):
+        decimals = panel_decimals(values)
+        assert shown == [panel_number(v, decimals) for v in values], values
+        numbers = [text for text, v in zip(shown, values) if v is not None and math.isfinite(v) and abs(v) < 1e21]
+        assert len({len(text.partition(".")[2]) for text in numbers}) <= 1, shown
+
+
+def test_panel_numbers_known():
+    panels = [[-0.1, -0.125, 0.2], [1.0, -2.0], [-0.0001, 0.5]]
+    assert run_js([["panelTexts", values] for values in panels]) == [
+        ["-0.100", "-0.125", "0.200"], ["1", "-2"], ["0.0", "0.5"]]
+
+
 def test_rounding_ties_follow_python():
     """The cases that differed before the browser rounded as Python does."""
     calls = [["displayNumber", 0.0625], ["formatNumber", 0.0078125], ["formatSize", 1280], ["formatNumber", 1e22]]
@@ -208,6 +232,45 @@ def test_selection_shapes(cases):
     answers = run_js([["selectionShapes", *case] for case in cases])
     for case, js in zip(cases, answers):
         assert js == selection_shapes(*case), case
+
+
+# --- the keyboard: the live region's numbers and the focus cell (assets/keyboard.js) -------------
+
+
+@BATCH
+@given(st.lists(st.floats(-1e6, 1e6) | TIES_3 | DECIMALS | st.floats(-1e-5, 1e-5) | st.floats(1e-9, 1), min_size=60,
+                max_size=60))
+@example([0.0, -0.0, -0.00004, 0.00005, 0.5, 1e-7, 3.14159e-7, 99.5, 100.0, 0.0625, -2.5])
+def test_live_region_numbers_are_the_hovers(values):
+    """A focused cell's value and statistics read as the hover writes them (plotly's d3-format;
+    transfer.figures._d3_fixed and _d3_general are its twins on the server)."""
+    answers = run_js([["d3Number", f64(v), spec] for v in values for spec in (".4~f", ".2~g")])
+    expected = [text for v in values for text in (_d3_fixed(v, 4), _d3_general(v))]
+    mismatches = [(v, e, a) for v, e, a in zip([v for v in values for _ in range(2)], expected, answers) if e != a]
+    assert not mismatches, mismatches[:10]
+
+
+def test_focus_cell_moves():
+    """Arrow keys, Home/End (the row's ends on screen; with Ctrl the corners), Page Up/Down (10
+    rows), clamped to the matrix; on axes that run the other way (steps -1) the keys follow the screen."""
+    shape, screen, flipped = {"rows": 25, "cols": 8}, {"down": 1, "right": 1}, {"down": -1, "right": -1}
+    at = {"i": 3, "j": 4}
+    cases = {
+        ("ArrowRight", False, "screen"): (3, 5), ("ArrowLeft", False, "screen"): (3, 3),
+        ("ArrowDown", False, "screen"): (4, 4), ("ArrowUp", False, "screen"): (2, 4),
+        ("Home", False, "screen"): (3, 0), ("End", False, "screen"): (3, 7),
+        ("Home", True, "screen"): (0, 0), ("End", True, "screen"): (24, 7),
+        ("PageDown", False, "screen"): (13, 4), ("PageUp", False, "screen"): (0, 4),
+        ("ArrowDown", False, "flipped"): (2, 4), ("ArrowRight", False, "flipped"): (3, 3),
+        ("Home", True, "flipped"): (24, 7), ("End", False, "flipped"): (3, 0), ("PageUp", False, "flipped"): (13, 4),
+    }
+    calls = [["moveFocus", at, key, ctrl, shape, {"screen": screen, "flipped": flipped}[steps]]
+             for key, ctrl, steps in cases]
+    answers = run_js(calls + [["moveFocus", at, "a", False, shape, screen],
+                              ["moveFocus", {"i": 24, "j": 7}, "ArrowDown", False, shape, screen],
+                              ["moveFocus", {"i": 24, "j": 7}, "PageDown", False, {"rows": 1, "cols": 1}, screen]])
+    assert [(a["i"], a["j"]) for a in answers[:len(cases)]] == list(cases.values())
+    assert answers[len(cases):] == [None, {"i": 24, "j": 7}, {"i": 0, "j": 0}]
 
 
 # --- colours -------------------------------------------------------------------------------------

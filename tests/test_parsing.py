@@ -9,19 +9,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transfer.matrix import MatrixError, TransferMatrix
+from transfer.matrix import CHANCE, NO_NEUTRAL, SIGNS, MatrixError, TransferMatrix, infer_neutral
 from transfer.parsing import (
     WRITERS,
     Limits,
     TooLarge,
     decode_data_url,
-    default_neutral,
     example_matrix,
     matrix_from_frame,
     neutralise,
     parse_matrix,
     to_wide_csv,
 )
+from transfer.thresholds import threshold_scale
 
 NAN = math.nan
 ABC = [[0.1, -0.2], [0.3, 0.4]]
@@ -80,7 +80,7 @@ ACCEPTED = [
     ),
     (
         "long-metric-column", b"train,test,auc\nA,A,0.9\nA,B,0.6\nB,A,0.7\nB,B,0.8\n", None, None, ("A", "B"),
-        ("A", "B"), [[0.9, 0.6], [0.7, 0.8]], {"metric": "auc", "neutral": 0.75},
+        ("A", "B"), [[0.9, 0.6], [0.7, 0.8]], {"metric": "auc", "neutral": 0.5},  # AUC: its chance level
     ),
     (
         "long-missing-pairs", b"train,test,value\nA,A,1\nB,B,2\nA,C,3\n", None, None, ("A", "B"), ("A", "B", "C"),
@@ -239,12 +239,46 @@ def test_default_limits_take_a_2000_by_2000_matrix_of_six_decimal_scores():
 
 
 @pytest.mark.parametrize(
-    ("values", "expected"),
-    [([-0.1, 0.3], 0.0), ([0.0, 0.8], 0.0), ([0.6, 0.9], 0.75), ([-3.0, -1.0], -2.0), ([2.0, 2.0], 2.0)],
-    ids=["straddles-zero", "touches-zero", "auc-like", "all-negative", "constant"],
+    ("values", "metric", "expected", "basis"),
+    [([-0.1, 0.3], "value", 0.0, SIGNS), ([0.0, 0.8], "value", 0.4, NO_NEUTRAL),
+     ([0.6, 0.9], "value", 0.75, NO_NEUTRAL),
+     ([-3.0, -1.0], "value", -2.0, NO_NEUTRAL), ([2.0, 2.0], "value", 2.0, NO_NEUTRAL),
+     ([0.6, 0.9], "AUC", 0.5, CHANCE), ([-0.1, 0.3], "roc-auc", 0.5, CHANCE), ([0.6, 0.9], "ROC AUC", 0.5, CHANCE),
+     ([0.6, 0.9], "AUROC", 0.5, CHANCE), ([0.1, 0.3], "AUC difference", 0.2, NO_NEUTRAL),
+     ([-0.1, 0.3], "AUC difference", 0.0, SIGNS), ([0.6, 0.9], "mean AUC", 0.75, NO_NEUTRAL)],
+    ids=["straddles-zero", "touches-zero", "auc-like", "all-negative", "constant", "auc", "roc-auc", "roc auc",
+         "auroc", "auc-difference-positive", "auc-difference", "not-the-whole-name"],
 )
-def test_default_neutral(values, expected):
-    assert default_neutral(np.array(values)) == pytest.approx(expected)
+def test_infer_neutral(values, metric, expected, basis):
+    """No neutral value declared: a chance-level metric (the whole name) -> 0.5; both signs -> 0;
+    otherwise none (sequential), with the middle of the range as the sliders' reference."""
+    assert infer_neutral(np.array(values), metric) == (pytest.approx(expected), basis)
+
+
+def test_an_accuracy_matrix_from_0_to_99_without_a_neutral_value_is_sequential():
+    """The issue's case: 65 x 105 accuracies 0..99, two cells exactly 0, no neutral declared ->
+    a sequential scale over 0..99 (was diverging -99..99 around 0), thresholds in 0..99."""
+    rng = np.random.default_rng(3)
+    values = rng.integers(1, 100, size=(65, 105)).astype(float)
+    values[0, 0] = values[10, 20] = 0.0
+    values[5, 5] = 99.0
+    text = "train\\test," + ",".join(f"t{j}" for j in range(105)) + "\n" + "".join(
+        f"r{i}," + ",".join(repr(v) for v in row) + "\n" for i, row in enumerate(values.tolist()))
+    matrix = parse_matrix(text.encode(), filename="accuracy.csv")
+    assert (matrix.scale_kind, matrix.neutral_basis, matrix.neutral_declared) == ("sequential", NO_NEUTRAL, False)
+    assert matrix.value_range() == (0.0, 99.0) and matrix.neutral == 49.5
+    assert matrix.metadata()["neutral"] is None
+    scale = threshold_scale(matrix)
+    assert (scale.low, scale.neutral, scale.high) == (0.0, 49.5, 99.0)
+    assert 49.5 < scale.suggested_pos < 99.0 and 0.0 < scale.suggested_neg < 49.5
+    declared = parse_matrix(text.encode(), metadata={"neutral": "0"})
+    assert (declared.scale_kind, declared.neutral, declared.neutral_declared) == ("diverging", 0.0, True)
+    assert declared.value_range() == (-99.0, 99.0)
+    auc = parse_matrix(b"# metric: AUC\nt,A,B\nA,0.7,0.9\nB,0.6,0.8\n")
+    assert (auc.neutral, auc.neutral_basis, auc.scale_kind, auc.value_range()) == (
+        0.5, CHANCE, "diverging", pytest.approx((0.1, 0.9)))
+    both = parse_matrix(b"t,A,B\nA,-0.2,0.1\nB,0.3,0.05\n")
+    assert (both.neutral, both.neutral_basis, both.scale_kind) == (0.0, SIGNS, "diverging")
 
 
 def test_metadata_overrides_what_the_file_says():

@@ -19,7 +19,7 @@ from transfer.cluster_figures import (
     dendrogram_figure,
 )
 from transfer.clustering import ClusterOptions, cluster_matrix
-from transfer.figures import HOVER_HEAD, HeatmapTrace, heatmap_figure
+from transfer.figures import HOVER_HEAD, MODEBAR_ROOM, HeatmapTrace, heatmap_figure
 from transfer.matrix import TransferMatrix
 from transfer.taskgroups import Collapsed
 from transfer.track_figures import (
@@ -155,7 +155,7 @@ def test_the_legend_lists_each_drawn_fields_shown_values_with_their_colours():
     # side by side, tops level, the block's right edge at the plot's (the cells keep to the right)
     assert all((n.xref, n.yref, n.x, n.y, n.yanchor) == ("paper", "paper", 1, 1, "top") for n in notes)
     assert notes[0].xshift < notes[1].xshift < 0 and notes[0].yshift == notes[1].yshift > 0
-    assert fig.layout.margin.t == 10 + notes[0].yshift + 4  # the top margin makes room for it
+    assert fig.layout.margin.t == MODEBAR_ROOM + notes[0].yshift + 4  # the top margin makes room for it
     assert not fig.layout.showlegend and all(t.showlegend is not True for t in fig.data)  # no plotly legend
 
 
@@ -171,10 +171,11 @@ def test_a_field_with_many_values_gets_legend_columns_titled_once():
 
 
 def test_legend_columns_wrap_into_rows_above_each_other():
-    columns = [([f"<b>f{i}</b>", "x"], 200.0) for i in range(5)]
+    columns = [([f"<b>f{i}</b>", "x"], 120.0) for i in range(5)]
     notes, height = legend_annotations(columns, right=False)
-    # 200 + 18 + 200 <= LEGEND_WIDTH < 200 + 18 + 200 + 18 + 200: two a row, the first row on top
-    assert [note["xshift"] for note in notes] == [0, 0, 218, 0, 218]
+    # 120 + 18 + 120 <= LEGEND_WIDTH < 120 + 18 + 120 + 18 + 120: two a row (a phone's plot has
+    # room for about 260 px), the first row on top
+    assert [note["xshift"] for note in notes] == [0, 0, 138, 0, 138]
     assert [note["text"].split("<br>")[0] for note in notes] == ["<b>f4</b>", "<b>f2</b>", "<b>f3</b>", "<b>f0</b>",
                                                                "<b>f1</b>"]
     shifts = sorted({note["yshift"] for note in notes})

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.state import BINDINGS, view_spec
+from transfer import palettes
 from transfer.viewstate import (
     CI_LEVELS,
     DISTANCES,
@@ -21,6 +22,7 @@ from transfer.viewstate import (
     PROFILES,
     SIG_LEVELS,
     SORTS,
+    TABLE_SORT_DIRECTIONS,
     TABS,
     UNCERTAINTY_DISPLAYS,
     ViewState,
@@ -43,7 +45,7 @@ views = st.builds(
     row=st.none() | label, col=st.none() | label, sort=st.sampled_from(SORTS),
     pos=st.none() | number, neg=st.none() | number, diag=st.booleans(), tab=st.sampled_from(TABS),
     ci=st.sampled_from(CI_LEVELS), sig=st.none() | st.sampled_from(SIG_LEVELS), marks=st.booleans(),
-    unc=st.sampled_from(UNCERTAINTY_DISPLAYS),
+    unc=st.sampled_from(UNCERTAINTY_DISPLAYS), palette=st.none() | st.sampled_from(palettes.NAMES),
     ann=st.none() | st.just("c" * 32), filter=st.none() | label,
     where=st.none() | st.tuples(label.filter(lambda t: ":" not in t),
                                 st.lists(label.filter(lambda t: "|" not in t), min_size=1, max_size=3, unique=True)
@@ -51,6 +53,8 @@ views = st.builds(
     collapse=st.none() | label, group=st.none() | label,
     track=st.none() | st.lists(label.filter(lambda t: "," not in t and t != "none"), max_size=3,
                                unique=True).map(tuple),
+    tsort=st.none() | st.tuples(st.sampled_from(TABLE_SORT_DIRECTIONS), st.none() | label),
+    trpage=st.integers(1, 2000), tcpage=st.integers(1, 2000),
 )
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .matrix import TransferMatrix
+from .matrix import DECLARED, TransferMatrix
 from .replicates import Spread, broadcast
 from .replicates import difference as spread_difference
 
@@ -206,6 +206,7 @@ def normalise(matrix: TransferMatrix, norm: str) -> Normalised:
         values=values,
         metric=metric,
         neutral=0.0,
+        neutral_basis=DECLARED,  # a difference or a z-score: diverging around 0
         scale=None,
         description=f"{matrix.description} ({description})".strip(),
         spread=spread,

@@ -19,20 +19,15 @@ from enum import IntEnum
 import numpy as np
 import plotly.graph_objects as go
 
-from . import vsup
+from . import palettes, vsup
 from .compare import Comparison
 from .matrix import TransferMatrix
 from .uncertainty import SIG_LEVELS, CellStats
 from .uncertainty import marks as significance_marks
 
-# Blue-white-red as in the paper's figures: blue below the neutral value, red above.
-DIVERGING = [
-    [0.0, "#2166ac"],
-    [0.25, "#92c5de"],
-    [0.5, "#f7f7f7"],
-    [0.75, "#f4a582"],
-    [1.0, "#b2182b"],
-]
+# Blue-white-red as in the paper's figures: blue below the neutral value, red above (the
+# default diverging palette; the others and the sequential ones: transfer.palettes).
+DIVERGING = palettes.plotly_stops(palettes.PALETTES["rdbu"])
 LABEL_CELL_LIMIT = 900  # cell labels only while cells are large enough to read (30 x 30)
 # Per-cell statistics in the hover (6 float32 numbers a cell: 0.96 MB at 200 x 200, 24 MB at
 # 1000 x 1000) only up to this many cells; above it the hover says to click the cell (the
@@ -97,6 +92,42 @@ def cell_text_template(matrix: TransferMatrix) -> str | None:
 
 TICK_CHAR_PX = 7.0  # about the width of a 12 px system-ui character
 TICK_ROOM_MAX = 240  # px: longer labels are cut at the figure's edge (hover has them whole)
+# Tick labels longer than this are cut with an ellipsis (the hover keeps the whole label): a
+# 150-character label would otherwise take the plot's room (plotly's automargin gives the labels
+# what they ask for). The browser cuts them shorter still on a narrow graph and hides labels that
+# would overlap (assets/fit.js).
+TICK_LABEL_CHARS = 28
+TICK_ARRAY_MAX = 200  # an axis with cut labels lists at most this many ticks (every k-th label)
+MODEBAR_ROOM = 30  # px above the plot for plotly's modebar: it never covers a cell
+# Missing cells: this grey, a picture laid under the cells (exactly their block, following zooms)
+# so that it shows through the missing cells only; the plot background (around the cells, the
+# dendrograms' and strips' subplots) stays white, never mistaken for missing data.
+MISSING_GREY = "#e9ecef"
+_MISSING_PIXEL = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4"
+                  "nGN4+eY9AAWGAsX5sueqAAAAAElFTkSuQmCC")  # one pixel of MISSING_GREY
+
+
+def missing_background(rows: int, cols: int, xref: str = "x", yref: str = "y") -> dict:
+    """The layout image that shows missing cells in MISSING_GREY: under the block of cells
+    (cell (i, j) spans j-0.5..j+0.5, rows top to bottom), stretched from one grey pixel."""
+    return {"source": _MISSING_PIXEL, "xref": xref, "yref": yref, "x": -0.5, "y": -0.5, "sizex": cols,
+            "sizey": rows, "xanchor": "left", "yanchor": "top", "sizing": "stretch", "layer": "below",
+            "name": "missing"}
+
+
+def short_label(label: str, chars: int = TICK_LABEL_CHARS) -> str:
+    """A label cut to `chars` characters with an ellipsis (assets/fit.js cuts the same way)."""
+    return label if len(label) <= chars else label[: chars - 1].rstrip() + "\u2026"
+
+
+def tick_labels(labels) -> dict:
+    """An axis's ticks when a label is longer than TICK_LABEL_CHARS: cut labels (every k-th label
+    of a long list); {} otherwise (plotly's own ticks, the labels whole)."""
+    labels = list(labels)
+    if max((len(label) for label in labels), default=0) <= TICK_LABEL_CHARS:
+        return {}
+    shown = labels[:: max(1, math.ceil(len(labels) / TICK_ARRAY_MAX))]
+    return {"tickmode": "array", "tickvals": plot_labels(shown), "ticktext": plot_labels(map(short_label, shown))}
 
 
 def _automargin(matrix: TransferMatrix) -> bool:
@@ -112,7 +143,7 @@ def tick_margins(matrix: TransferMatrix, side: str) -> dict:
     if _automargin(matrix):
         return {"l": 10, "r": 10, "b": 10}
     def room(labels, slant: float) -> int:
-        longest = max((len(label) for label in labels), default=0)
+        longest = min(max((len(label) for label in labels), default=0), TICK_LABEL_CHARS)
         return int(min(TICK_ROOM_MAX, 8 + TICK_CHAR_PX * longest * slant)) + 32  # + the axis title
     rows = room(matrix.rows, 1.0)
     return {"l": rows if side == "left" else 10, "r": rows if side == "right" else 10, "b": room(matrix.cols, 0.71)}
@@ -311,8 +342,19 @@ def cell_labels(matrix: TransferMatrix, stats: CellStats | None, with_marks: boo
         return None
     stars = significance_marks(stats.codes()) if stats is not None and with_marks else np.full(matrix.shape, "")
     values = matrix.values.astype(np.float32)
-    return [["" if np.isnan(v) else _d3_fixed(float(v), 2, trim=False) + str(star) for v, star in zip(row, mark_row)]
+    return [[cell_text(v) + str(star) if not np.isnan(v) else "" for v, star in zip(row, mark_row)]
             for row, mark_row in zip(values, stars)]
+
+
+def cell_text(value: float) -> str:
+    """A cell's value as the heatmap's cell text writes it ('%{z:.2f}' of the float32 value it
+    draws); the table view (transfer/table.py) writes its cells with it."""
+    return _d3_fixed(float(np.float32(value)), 2, trim=False)
+
+
+def interval_text(low: float, high: float) -> str:
+    """A cell's interval as the hover writes it ('[%{..:.4~f}, %{..:.4~f}]' of float32 bounds)."""
+    return f"[{_d3_fixed(float(np.float32(low)), 4)}, {_d3_fixed(float(np.float32(high)), 4)}]"
 
 
 # --- the value-suppressing palette --------------------------------------------------------------
@@ -416,19 +458,22 @@ def _uncertainty_trace(
 
 def heatmap_figure(
     matrix: TransferMatrix, *, title: str | None = None, comparison: Comparison | None = None,
-    stats: CellStats | None = None, marks: bool = True, unc: str = "vsup",
+    stats: CellStats | None = None, marks: bool = True, unc: str = "vsup", palette: str | None = None,
 ) -> go.Figure:
-    """The transfer heatmap: rows top to bottom in the given order, white at the neutral value.
+    """The transfer heatmap: rows top to bottom in the given order, in the colour scale of
+    `transfer.palettes.colour_scale` (`palette`: a name, None for the default of its kind).
 
     With a `comparison`, the hover adds both source values (customdata of the cells trace). With
     `stats` (a matrix with replicates), the hover adds each cell's statistics, cell text its
     significance marks (`marks`), and `unc="vsup"` colours the cells with the value-suppressing
     palette and draws its wedge instead of the colour bar.
     """
-    zmin, zmax = matrix.value_range()
+    colours = palettes.colour_scale(matrix, palette)
+    zmin, zmax = colours.zmin, colours.zmax
     template = cell_text_template(matrix)
     gap = 1 if template else 0
-    palette = vsup.palette(DIVERGING, zmin, zmax) if stats is not None and unc == "vsup" else None
+    vsup_on = stats is not None and unc == "vsup"
+    palette = vsup.palette(colours.colorscale, zmin, zmax, colours.middle) if vsup_on else None
     labels = cell_labels(matrix, stats, marks) if stats is not None else None
     about = hover(matrix, comparison, stats)
     meta = [plot_text(matrix.metric)]
@@ -440,8 +485,7 @@ def heatmap_figure(
         y=plot_labels(matrix.rows),
         zmin=zmin,
         zmax=zmax,
-        zmid=None if matrix.scale else matrix.neutral,
-        colorscale=DIVERGING,
+        colorscale=colours.colorscale,  # its centre colour at the neutral value, whatever the range
         showscale=palette is None,
         colorbar={"title": {"text": plot_text(matrix.metric), "side": "right"}, "thickness": 14, "len": 0.9},
         # under the palette the labels are drawn on its trace (this one's would be hidden)
@@ -476,15 +520,16 @@ def heatmap_figure(
         _legend_trace(palette) if palette is not None else _overlay_line("legend", "#1b1b1b", "solid"),
     ]
     fig = go.Figure(traces)
-    margin = {**tick_margins(matrix, side="left"), "t": 40 if title else 10}
+    margin = {**tick_margins(matrix, side="left"), "t": 40 if title else MODEBAR_ROOM}
     if palette is not None:
         margin["r"] = max(margin["r"], LEGEND_MARGIN)
     fig.update_layout(
         title={"text": plot_text(title), "x": 0.5} if title else None,
         font={"family": FONT, "size": 12},
         margin=margin,
-        plot_bgcolor="#e9ecef",  # missing cells show as grey gaps, never as a colour of the scale
+        plot_bgcolor="white",  # around the cells; missing cells show MISSING_GREY (missing_background)
         paper_bgcolor="white",
+        images=[missing_background(*matrix.shape)],
         # Explicit ranges, exactly the cells (rows top to bottom), the same as the overlay axes'
         # (_overlay_axes): with autorange plotly pads them, and the overlays would have to be
         # moved after the first draw, a second full redraw (0.2 s at 1000 x 1000).
@@ -492,12 +537,13 @@ def heatmap_figure(
             "title": {"text": "Test dataset"}, "type": "category", "tickangle": -45,
             "range": [-0.5, matrix.shape[1] - 0.5],
             "constrain": "domain", "showgrid": False, "zeroline": False, "automargin": _automargin(matrix),
+            **tick_labels(matrix.cols),
             **({"domain": list(HEATMAP_DOMAIN_WITH_LEGEND)} if palette is not None else {}),
         },
         yaxis={
             "title": {"text": "Train dataset"}, "type": "category", "range": [matrix.shape[0] - 0.5, -0.5],
             "scaleanchor": "x", "constrain": "domain", "showgrid": False, "zeroline": False,
-            "automargin": _automargin(matrix),
+            "automargin": _automargin(matrix), **tick_labels(matrix.rows),
         },
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
         **_overlay_axes(matrix),
@@ -513,30 +559,33 @@ def graph_config() -> dict:
     return {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
 
 
-def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, float], neutral: float) -> go.Figure:
-    """A compact heatmap for the small-multiples view: a given (common) colour range, no colour
-    bar, short ticks; hover keeps both labels and the value."""
-    zmin, zmax = color_range
+def small_multiple_figure(matrix: TransferMatrix, color_range: tuple[float, float],
+                          palette: str | None = None) -> go.Figure:
+    """A compact heatmap for the small-multiples view: a given (common) colour range, centred at
+    the matrix's neutral value if diverging, in `palette`; no colour bar, short ticks; hover keeps
+    both labels and the value."""
+    colours = palettes.colour_scale(matrix, palette, color_range)
     fig = go.Figure(
         go.Heatmap(
             z=matrix.values.astype(np.float32), x=plot_labels(matrix.cols), y=plot_labels(matrix.rows),
-            zmin=zmin, zmax=zmax, zmid=neutral if zmin < neutral < zmax else None,
-            colorscale=DIVERGING, showscale=False, hoverongaps=False, meta=[plot_text(matrix.metric)],
+            zmin=colours.zmin, zmax=colours.zmax,
+            colorscale=colours.colorscale, showscale=False, hoverongaps=False, meta=[plot_text(matrix.metric)],
             hovertemplate="Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}<extra></extra>",
         )
     )
     fig.update_layout(
         font={"family": FONT, "size": 9},
         margin={"l": 4, "r": 4, "t": 4, "b": 4},
-        plot_bgcolor="#e9ecef",
+        plot_bgcolor="white",
         paper_bgcolor="white",
+        images=[missing_background(*matrix.shape)],
         xaxis={
             "type": "category", "tickangle": -60, "showgrid": False, "zeroline": False, "automargin": True,
-            "constrain": "domain",
+            "constrain": "domain", **tick_labels(matrix.cols),
         },
         yaxis={
             "type": "category", "autorange": "reversed", "scaleanchor": "x", "showgrid": False, "zeroline": False,
-            "automargin": True, "constrain": "domain",
+            "automargin": True, "constrain": "domain", **tick_labels(matrix.rows),
         },
         hoverlabel={"bgcolor": "white", "font": {"family": FONT}},
     )
@@ -573,3 +622,17 @@ def display_number(value: float | None) -> str:
         return "missing"
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def panel_decimals(values) -> int:
+    """The decimals (0 to 3) that show each value as `display_number` does: the most any needs, so
+    that the numbers of one panel share one format (assets/breakdown.js panelDecimals)."""
+    return max((len(text) - text.index(".") - 1 for text in map(display_number, values) if "." in text), default=0)
+
+
+def panel_number(value: float | None, decimals: int) -> str:
+    """A value at a panel's decimals; 'missing' for None/NaN (assets/breakdown.js panelNumber)."""
+    if value is None or np.isnan(value):
+        return "missing"
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text

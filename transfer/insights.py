@@ -172,12 +172,17 @@ def strongest_transfers(matrix: TransferMatrix, sign: int, top: int = TOP) -> In
     picked, count, more_tied = _top(beyond, -sign * beyond, top)
     cols = matrix.shape[1]
     chosen = [(int(k // cols), int(k % cols), float(beyond.flat[k])) for k in picked]
-    title = f"Strongest {word} transfer"
+    # Without a neutral value (a sequential scale) there is no positive or negative transfer: the
+    # lowest and highest cells, below and above the middle of the range.
+    sequential = matrix.scale_kind == "sequential"
+    lead = ("Lowest" if sign < 0 else "Highest") if sequential else f"Strongest {word}"
+    title = f"{lead} transfer"
     if not chosen:
         side = "below" if sign < 0 else "above"
-        text = f"No off-diagonal transfer is {side} the neutral value {fmt(matrix.neutral)}."
+        reference = "the middle of the range" if sequential else "the neutral value"
+        text = f"No off-diagonal transfer is {side} {reference} {fmt(matrix.neutral)}."
     else:
-        text = f"Strongest {word} off-diagonal transfer{'s' if len(chosen) > 1 else ''}: " + ", ".join(
+        text = f"{lead} off-diagonal transfer{'s' if len(chosen) > 1 else ''}: " + ", ".join(
             pair_text(matrix.rows[i], matrix.cols[j], v) for i, j, v in chosen
         ) + "."
         if more_tied:

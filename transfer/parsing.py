@@ -348,17 +348,11 @@ def _build(table: _Table, metadata: dict, filename: str | None) -> TransferMatri
     if "name" not in metadata:
         metadata["name"] = (PurePath(filename).stem[:MAX_LABEL_LENGTH] if filename and PurePath(filename).stem
                             else DEFAULT_NAME)
-    if "neutral" not in metadata and finite.size:
-        metadata["neutral"] = default_neutral(finite)
+    if "neutral" not in metadata:
+        metadata["neutral"] = None  # inferred from the metric and the values (transfer.matrix.infer_neutral)
     if "scale" in metadata:
         metadata["scale"] = tuple(metadata["scale"])
     return TransferMatrix(rows=table.rows, cols=table.cols, values=table.values, spread=table.spread, **metadata)
-
-
-def default_neutral(values: np.ndarray) -> float:
-    """0 when the values straddle zero (differences), else the middle of their range (raw scores)."""
-    low, high = float(np.min(values)), float(np.max(values))
-    return 0.0 if low <= 0.0 <= high else (low + high) / 2
 
 
 # --- metadata --------------------------------------------------------------------------------
@@ -1368,7 +1362,9 @@ def _number_text(value: float) -> str:
 
 
 def _metadata_lines(matrix: TransferMatrix) -> list[list[str]]:
-    fields = (("name", matrix.name), ("metric", matrix.metric), ("neutral", repr(matrix.neutral)))
+    """Comment lines; the neutral value only when declared (an inferred one is inferred again)."""
+    neutral = repr(matrix.neutral) if matrix.neutral_declared else ""
+    fields = (("name", matrix.name), ("metric", matrix.metric), ("neutral", neutral))
     return [[f"# {key}: {value}"] for key, value in fields if value]
 
 
@@ -1442,6 +1438,8 @@ def json_document(matrix: TransferMatrix) -> dict:
     3-D `values` (rows x cols x replicates, null where absent) and their ids in `replicates`, or
     with a summary spread as `std` and `n` matrices beside the values."""
     document = matrix.to_json_dict()
+    if not matrix.neutral_declared:
+        document["neutral"] = None  # read back, it is inferred again (transfer.matrix.infer_neutral)
     spread = matrix.spread
     if spread is not None and spread.samples is not None:
         document["replicates"] = list(spread.ids or ())

@@ -85,6 +85,8 @@ def _encode(matrix: TransferMatrix) -> tuple[str, bytes]:
     """Labels and metadata as JSON; the values, then the replicates' arrays if any, as one blob.
     A matrix without replicates is stored exactly as before they existed."""
     meta = {"rows": list(matrix.rows), "cols": list(matrix.cols), **matrix.metadata()}
+    if not matrix.neutral_declared:
+        meta["neutral"] = None  # inferred again when read (transfer.matrix.infer_neutral), as from a file
     arrays = [matrix.values]
     if matrix.spread is not None:
         meta["spread"] = {**matrix.spread.header(), "shapes": [list(a.shape) for a in matrix.spread.stored_arrays()]}

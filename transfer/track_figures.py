@@ -57,7 +57,7 @@ LEGEND_SQUARE = 15  # px: the font size of a value's colour square (a text glyph
 LEGEND_LINE_PX = 1.3 * LEGEND_FONT  # plotly's line spacing
 LEGEND_CHAR_PX = 6.4  # an average character at LEGEND_FONT px (widths are estimates: no text is measured)
 LEGEND_GAP_PX = 18  # between two columns
-LEGEND_WIDTH = 520  # px a row of columns may span before the next row starts above it
+LEGEND_WIDTH = 260  # px a row of columns may span before the next row starts above it (fits a phone)
 
 
 @dataclass(frozen=True)

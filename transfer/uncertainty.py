@@ -114,23 +114,28 @@ def _compute(matrix: TransferMatrix, level: int) -> CellStats:
         unique, inverse = np.unique(d, return_inverse=True)
         critical = stats.t.ppf(0.5 + level / 200, unique)[inverse]
         ci_low[defined], ci_high[defined] = v - critical * s, v + critical * s
-        p[defined] = 2 * stats.t.sf(np.abs(v - matrix.neutral) / s, d)
+        if matrix.scale_kind == "diverging":  # a matrix without a neutral value has nothing to test against
+            p[defined] = 2 * stats.t.sf(np.abs(v - matrix.neutral) / s, d)
     ci_low[flat], ci_high[flat] = value[flat], value[flat]
     q = np.full(value.shape, np.nan)
     tested = ~np.isnan(p)
     if tested.any():
         q[tested] = stats.false_discovery_control(p[tested], method="bh")
     n = np.where(present, spread.n, np.nan)
-    used = tuple(t for t in (TTest.ONE_SAMPLE, TTest.PAIRED, TTest.WELCH) if np.any(spread.test[defined] == t))
+    used = tuple(t for t in (TTest.ONE_SAMPLE, TTest.PAIRED, TTest.WELCH) if np.any(spread.test[tested] == t))
     return CellStats(
         level=level, n=n, std=np.where(present, spread.std, np.nan), se=np.where(present, se, np.nan),
         ci_low=ci_low, ci_high=ci_high, p=p, q=q, tests=used, df=np.where(defined, df, np.nan),
     )
 
 
-def reach_notice(result: CellStats, alpha: float = 0.05) -> str | None:
-    """Plain words when no cell is significant after correction, with what it would take."""
+def reach_notice(result: CellStats, alpha: float = 0.05, neutral: bool = True) -> str | None:
+    """Plain words when no cell is significant after correction, with what it would take.
+    `neutral`: whether the matrix has a neutral value to test against (not a sequential scale)."""
     m = result.tested
+    if m == 0 and not neutral:
+        return ("No cell is tested: this matrix has no neutral value to test against (declare one in the "
+                "upload card's neutral value box). Intervals are shown.")
     if m == 0:
         return ("No cell has an interval: each needs at least two replicates that differ, and a test needs the "
                 "neutral value's units (not z-scores).")

@@ -20,6 +20,8 @@ from .datasets import Datasets
 from .insights import Insight, build_insights
 from .lru import ByteLRU, matrix_bytes
 from .matrix import TransferMatrix, values_to_json
+from .palettes import ColourScale, colour_scale
+from .table import table_model
 from .taskgroups import Collapsed, GroupStats, agreement, collapse, filter_matrix, group_order, group_stats
 from .thresholds import highlight_json
 from .uncertainty import CellStats, cell_stats, reach_notice
@@ -28,7 +30,9 @@ from .viewstate import (
     parse_query,
     resolve,
     resolve_annotations,
+    resolve_palette,
     resolve_shown,
+    resolve_table,
     resolve_thresholds,
     resolve_uncertainty,
 )
@@ -71,6 +75,11 @@ class View:
         return self.state.to_query()
 
     @cached_property
+    def colours(self) -> ColourScale:
+        """The displayed matrix's colour scale in the link's palette."""
+        return colour_scale(self.matrix, self.state.palette)
+
+    @cached_property
     def stats(self) -> CellStats | None:
         """The statistics of the displayed cells (None without replicates), in display order."""
         return cell_stats(self.matrix, self.state.ci)
@@ -109,13 +118,17 @@ def open_view(datasets: Datasets, state: ViewState, notices: list[str] | tuple[s
     shown = grouped.collapsed.matrix if grouped.collapsed else grouped.filtered
     state, more = resolve_shown(state, shown, stored)
     notices.extend(more)
+    state, more = resolve_table(state, shown, stored)
+    notices.extend(more)
     state, more = resolve_thresholds(state, shown)
     notices.extend(more)
     state, more = resolve_uncertainty(state, shown)
     notices.extend(more)
+    state, more = resolve_palette(state, shown)
+    notices.extend(more)
     matrix = arranged_matrix(shown, state, annotations)
     if matrix.spread is not None:
-        reach = reach_notice(cell_stats(matrix, state.ci), state.sig or 0.05)
+        reach = reach_notice(cell_stats(matrix, state.ci), state.sig or 0.05, matrix.scale_kind == "diverging")
         notices.extend([reach] if reach else [])
     return View(
         state=state, notices=tuple(notices), dataset_id=state.dataset, stored=stored,
@@ -295,11 +308,17 @@ def view_json(view: View) -> dict:
             "name": view.stored.name,
             "metric": view.stored.metric,
             "neutral": view.stored.neutral,
+            "neutral_basis": view.stored.neutral_basis,  # declared, chance level, both signs or none
             "description": view.stored.description,
             "source": view.stored.source,
             "shape": list(view.stored.shape),
         },
-        "displayed": {"metric": matrix.metric, "neutral": matrix.neutral, "shape": list(matrix.shape)},
+        "displayed": {
+            "metric": matrix.metric, "neutral": matrix.neutral, "shape": list(matrix.shape),
+            # the colour scale: diverging around `neutral`, or sequential (then `neutral` is only
+            # the thresholds' reference, and `neutral_basis` is "none")
+            "scale": view.colours.kind, "palette": view.colours.palette, "neutral_basis": matrix.neutral_basis,
+        },
         "color_range": list(matrix.value_range()),
         "rows": list(matrix.rows),
         "cols": list(matrix.cols),
@@ -311,6 +330,7 @@ def view_json(view: View) -> dict:
         "annotations": annotations_json(view),
         "group_stats": view.group_stats.to_json() if view.group_stats else None,
         "collapsed": collapsed_json(view),
+        "table": table_model(view.matrix, view.state, view.stats).to_json(),  # the window `tab=table` shows
         **selection_json(view),
         **({"highlight": highlight} if highlight else {}),
     }

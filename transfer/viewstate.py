@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 
+from . import palettes
 from .matrix import MAX_LABEL_LENGTH, TransferMatrix
 
 MAX_QUERY_LENGTH = 4000
@@ -27,7 +28,7 @@ DISTANCES = ("euclidean", "correlation", "cosine", "cityblock")  # between task 
 PROFILES = ("both", "rows", "cols")
 NORMS = ("none", "diag", "zrow", "zcol")
 SORTS = ("data", "value")
-TABS = ("heatmap", "dendrogram", "multiples")
+TABS = ("heatmap", "dendrogram", "multiples", "table")
 CI_LEVELS = (90, 95, 99)  # percent, the t-intervals of cells with replicates
 SIG_LEVELS = (0.1, 0.05, 0.01, 0.001)  # q-value levels of "significant only" (transfer.uncertainty)
 UNCERTAINTY_DISPLAYS = ("vsup", "none")  # a value-suppressing palette, or plain colours
@@ -190,6 +191,33 @@ def _encode_tracks(tracks: tuple[str, ...]) -> str:
     return ",".join(tracks) if tracks else NO_TRACKS
 
 
+# The table view (`tab=table`, transfer/table.py): a window of this many rows and columns a page.
+TABLE_PAGE_ROWS = 50
+TABLE_PAGE_COLS = 20
+TABLE_SORT_DIRECTIONS = ("asc", "desc")
+
+
+def _table_sort(text: str) -> tuple[str, str | None]:
+    """`asc` or `desc` (by the row label), or `asc:label` / `desc:label` (by that test dataset's
+    values): the first ':' ends the direction."""
+    direction, colon, label = text.partition(":")
+    if direction not in TABLE_SORT_DIRECTIONS:
+        raise ValueError(f"'{echo(text)}' is not asc or desc, optionally followed by ':' and a test dataset")
+    return direction, _label(label) if colon else None
+
+
+def _encode_table_sort(sort: tuple[str, str | None]) -> str:
+    direction, column = sort
+    return direction if column is None else f"{direction}:{column}"
+
+
+def _page_number(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise ValueError(f"{notice_number(value)} is less than 1; pages are numbered from 1")
+    return value
+
+
 def _flag(text: str) -> bool:
     if text not in ("0", "1"):
         raise ValueError(f"'{echo(text)}' is not 0 or 1")
@@ -228,8 +256,14 @@ class ViewState:
     sig: float | None = field(default=None, metadata=_codec(_sig_level, format_number))
     marks: bool = field(default=True, metadata=_codec(_flag, lambda v: "1" if v else "0"))
     unc: str = field(default="vsup", metadata=_codec(_choice(UNCERTAINTY_DISPLAYS)))
+    # the colour palette (transfer.palettes); None: the default of the matrix's kind of scale
+    palette: str | None = field(default=None, metadata=_codec(_choice(palettes.NAMES)))
     track: tuple[str, ...] | None = field(default=None, metadata=_codec(_tracks, _encode_tracks))
     tab: str = field(default="heatmap", metadata=_codec(_choice(TABS)))
+    # the table view's sort (None: the heatmap's order) and pages of rows and of columns
+    tsort: tuple[str, str | None] | None = field(default=None, metadata=_codec(_table_sort, _encode_table_sort))
+    trpage: int = field(default=1, metadata=_codec(_page_number))
+    tcpage: int = field(default=1, metadata=_codec(_page_number))
 
     def to_query(self) -> str:
         """Canonical query string (no leading '?'); the dataset is always written."""
@@ -376,14 +410,7 @@ def resolve_shown(state: ViewState, shown: TransferMatrix, stored: TransferMatri
         label = getattr(state, axis)
         if label is not None and label not in labels:
             changes[axis] = None
-            kind = "train" if axis == "row" else "test"
-            if state.collapse is not None:
-                reason = f"is not a {state.collapse} of the collapsed matrix"
-            elif label in stored.labels(axis):
-                reason = "is not shown: the filter leaves it out"
-            else:
-                reason = f"is not a {kind} dataset of this matrix"
-            notices.append(f"Ignored {axis}: '{echo(label, 60)}' {reason}.")
+            notices.append(f"Ignored {axis}: '{echo(label, 60)}' {_not_shown(state, axis, label, stored)}.")
     # k and cluster: any whole number >= 1 parses (smaller ones are ignored there); a k larger
     # than the tree is clamped to its leaves, whatever its size; a cluster the cut does not
     # have is ignored.
@@ -399,6 +426,34 @@ def resolve_shown(state: ViewState, shown: TransferMatrix, stored: TransferMatri
     elif state.cluster is not None and state.cluster > k:
         changes["cluster"] = None
         notices.append(f"Ignored cluster={notice_number(state.cluster)}: there are only {k} clusters at this cut.")
+    return replace(state, **changes), notices
+
+
+def _not_shown(state: ViewState, axis: str, label: str, stored: TransferMatrix) -> str:
+    """Why a label the link names is not among the displayed matrix's (`axis` 'row' or 'col')."""
+    if state.collapse is not None:
+        return f"is not a {state.collapse} of the collapsed matrix"
+    if label in stored.labels(axis):
+        return "is not shown: the filter leaves it out"
+    return f"is not a {'train' if axis == 'row' else 'test'} dataset of this matrix"
+
+
+def resolve_table(state: ViewState, shown: TransferMatrix, stored: TransferMatrix) -> tuple[ViewState, list[str]]:
+    """The table's sort names a displayed test dataset (else it is dropped), and its pages lie
+    within the displayed matrix (a page past the end is the last page)."""
+    notices: list[str] = []
+    changes: dict[str, Any] = {}
+    column = state.tsort[1] if state.tsort is not None else None
+    if column is not None and column not in shown.cols:
+        changes["tsort"] = None
+        notices.append(f"Ignored tsort: '{echo(column, 60)}' {_not_shown(state, 'col', column, stored)}.")
+    for name, count, size, what in (("trpage", shown.shape[0], TABLE_PAGE_ROWS, "rows"),
+                                    ("tcpage", shown.shape[1], TABLE_PAGE_COLS, "columns")):
+        last = max(1, -(-count // size))
+        if getattr(state, name) > last:
+            changes[name] = last
+            notices.append(f"{name}={notice_number(getattr(state, name))} is past the last page of {what} "
+                           f"({last}); using {name}={last}.")
     return replace(state, **changes), notices
 
 
@@ -467,6 +522,9 @@ def resolve_uncertainty(state: ViewState, displayed: TransferMatrix) -> tuple[Vi
     """ci, sig, marks and unc apply to a displayed matrix with replicates only: elsewhere they are
     dropped from the link with a notice (a z-score normalisation, for one, has no interval)."""
     if displayed.spread is not None:
+        if state.sig is not None and displayed.scale_kind == "sequential":
+            return replace(state, sig=None), [
+                "Ignored sig: this matrix has no neutral value, so its cells are not tested."]
         return state, []
     defaults = ViewState()
     given = [name for name in ("ci", "sig", "marks", "unc") if getattr(state, name) != getattr(defaults, name)]
@@ -475,3 +533,16 @@ def resolve_uncertainty(state: ViewState, displayed: TransferMatrix) -> tuple[Vi
     reason = "z-scores have no interval" if state.norm in ("zrow", "zcol") else "this matrix has no replicates"
     return (replace(state, **{name: getattr(defaults, name) for name in given}),
             [f"Ignored {', '.join(given)}: {reason}."])
+
+
+def resolve_palette(state: ViewState, displayed: TransferMatrix) -> tuple[ViewState, list[str]]:
+    """`palette` names a palette of the displayed matrix's kind of scale (diverging or
+    sequential), else it is dropped with a notice; the kind's default is left out of the link."""
+    if state.palette is None:
+        return state, []
+    kind = displayed.scale_kind
+    if palettes.PALETTES[state.palette].kind != kind:
+        return replace(state, palette=None), [
+            f"Ignored palette={state.palette}: this matrix's colour scale is {kind} "
+            f"({', '.join(palettes.names_of(kind))})."]
+    return (replace(state, palette=None) if state.palette == palettes.DEFAULT[kind] else state), []

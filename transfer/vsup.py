@@ -78,10 +78,10 @@ class Palette:
         return self.low + (index + 0.5) * self.bin_width(level)
 
 
-def palette(scale, low: float, high: float) -> Palette:
-    """The VSUP of a diverging colour scale over low..high: bin centres sampled from the scale,
-    blended toward the scale's middle colour by BLEND[level]."""
-    neutral = sample(scale, 0.5)
+def palette(scale, low: float, high: float, middle: float = 0.5) -> Palette:
+    """The VSUP of a colour scale over low..high: bin centres sampled from the scale, blended
+    toward its middle colour (at `middle`, 0..1: a diverging scale's neutral value) by BLEND[level]."""
+    neutral = sample(scale, middle)
     colours = []
     for level, bins in enumerate(BINS):
         for index in range(bins):

@@ -68,7 +68,8 @@ class App(Dash):
         kwargs["scripts"] = "\n".join(
             [f'<link rel="preload" as="script" id="{PLOTLY_JS_ID}" href="{plotly_js}">', *tags]
         )
-        return super().interpolate_index(**kwargs)
+        # the page's language, for screen readers' pronunciation (axe: html-has-lang)
+        return super().interpolate_index(**kwargs).replace("<html>", '<html lang="en">', 1)
 
 
 def cache_headers(response: flask.Response) -> flask.Response:

@@ -7,7 +7,8 @@
 const fs = require("fs");
 const {loadAssets} = require("./fake_page");
 
-const window = loadAssets(["breakdown.js", "plotly_workarounds.js", "selection.js", "thresholds.js", "tmx.js", "upload.js"]);
+const window = loadAssets(["breakdown.js", "keyboard.js", "plotly_workarounds.js", "selection.js", "thresholds.js", "tmx.js",
+                           "upload.js"]);
 const tmx = window.tmx;
 
 function fromBits(hex) {
@@ -23,11 +24,16 @@ function bits(value) {
 const FUNCTIONS = {
   formatNumber: (v) => tmx.formatNumber(v),
   displayNumber: (v) => tmx.displayNumber(v),
+  // a bar panel's value labels: one number of decimals for the panel
+  panelTexts: (values) => values.map((v) => tmx.panelNumber(v, tmx.panelDecimals(values))),
   noticeNumber: (v) => tmx.noticeNumber(v),
   encodeValue: (text) => tmx.encodeValue(text),
   formatSize: (n) => tmx.formatSize(n),
   plainLabel: (text) => tmx.plainLabel(text),
   selectionShapes: (rows, cols, row, col) => tmx.selectionShapes(rows, cols, row, col),
+  // the live region's numbers (keyboard.js) as the hover's d3-format writes them
+  d3Number: (v, spec) => tmx.keyboard.d3Number(v, spec),
+  moveFocus: (pos, key, ctrl, shape, steps) => tmx.keyboard.moveFocus(pos, key, ctrl, shape, steps),
   parseTyped: (text) => {
     const parsed = tmx.thresholds.parseTyped(text);
     return "number" in parsed ? {number: bits(parsed.number)} : {error: parsed.error};
