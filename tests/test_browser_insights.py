@@ -44,7 +44,8 @@ def test_compare_shows_the_difference_with_both_sources_in_the_hover(live_server
         f"""() => Math.abs(document.querySelector("{HEATMAP_PLOT}")._fullData[0].z[0][0] - 0.05) < 1e-6"""
     )
     zmin, zmax, scale = page.evaluate(
-        f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}").data[0]; return [t.zmin, t.zmax, t.colorscale]; }}""")
+        f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}").data[0];
+                     return [t.zmin, t.zmax, t.colorscale]; }}""")
     assert zmin == -zmax and [0.5, "#f7f7f7"] in scale  # a difference: white at 0, in the middle
     text = hover_cell(page, "TriviaQA", "TriviaQA")
     assert "Mistral-7B-Instruct: probe AUC minus logit baseline: 0.11" in text
