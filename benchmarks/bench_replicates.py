@@ -24,7 +24,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,40 +31,16 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from bench_browser import print_table  # noqa: E402
 from bench_browser import result as row  # noqa: E402
-from bench_parsing import median_seconds  # noqa: E402
+from bench_parsing import REPLICATES, long_csv, median_seconds, replicated  # noqa: E402
 
 from transfer.compare import derive  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
 from transfer.parsing import Limits, parse_matrix  # noqa: E402
-from transfer.replicates import Spread, sample_means  # noqa: E402
 from transfer.uncertainty import cell_stats  # noqa: E402
 
-REPLICATES = 5
 # A 1000 x 1000 x 5 long CSV is ~100 MB, over the default upload limit (64 MB): parsed here
 # with room, as a deployment that raises TMX_MAX_UPLOAD_BYTES would.
 BENCH_LIMITS = Limits(max_bytes=512 * 2**20)
-
-
-def replicated(n: int, seed: int = 0, shift: float = 0.0) -> TransferMatrix:
-    """A seeded n x n matrix of 5 seeds per cell shaped like real transfer (strong diagonal)."""
-    rng = np.random.default_rng(seed)
-    means = rng.normal(-0.1, 0.1, (n, n))
-    np.fill_diagonal(means, rng.uniform(0.1, 0.4, n))
-    samples = (means[..., None] + shift + rng.normal(0, 0.03, (n, n, REPLICATES))).round(4)
-    _, mean = sample_means(samples)
-    labels = [f"task{i:04d}" for i in range(n)]
-    return TransferMatrix(rows=labels, cols=labels, values=mean, name=f"synthetic {n}x{n}x{REPLICATES}",
-                          metric="AUC difference", spread=Spread.from_samples(samples, [str(s) for s in range(5)]))
-
-
-def long_csv(matrix: TransferMatrix) -> bytes:
-    samples = matrix.spread.samples
-    n_rows, n_cols, reps = samples.shape
-    frame = pd.DataFrame({
-        "train": np.repeat(matrix.rows, n_cols * reps), "test": np.tile(np.repeat(matrix.cols, reps), n_rows),
-        "seed": np.tile(matrix.spread.ids, n_rows * n_cols), "value": samples.ravel(),
-    })
-    return frame.to_csv(index=False).encode()
 
 
 def core_rows(sizes: list[int], repeat: int) -> list[dict]:

@@ -8,9 +8,10 @@ by a column, by the row label, with both thresholds and `diag=0`, under cluster 
 linkage cached, as after the heatmap was drawn) and, with 5 replicates a cell, with `sig`. The
 view's derived matrices and statistics are cached by the app after the first request of a view
 (a warm-up run), as when a person pages or sorts. Prints the median and the slowest of
-`--repeat` requests per case, in milliseconds, and the answer's size.
+`--repeat` requests per case, in milliseconds, and the answer's size; `main()` returns the
+medians as benchmarks/run_all.py's rows.
 
-    .venv/bin/python benchmarks/bench_table.py [--size 1000] [--repeat 20]
+    .venv/bin/python benchmarks/bench_table.py [--size 1000] [--repeat 20] [--quick]
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from components import ids  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
@@ -54,12 +55,19 @@ def matrices(n: int) -> tuple[TransferMatrix, TransferMatrix]:
     return plain, replicated
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[dict]:
+    from bench_browser import result
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="300 x 300, 5 requests a case")
+    # Imported by benchmarks/run_all.py: defaults, never the runner's own command line.
+    args = parser.parse_args(argv if argv is not None or __name__ == "__main__" else [])
+    if args.quick:
+        args.size, args.repeat = 300, 5
     n = args.size
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(Config(database_url=f"sqlite:///{tmp}/bench.sqlite"))
         store = app.server.config[services.DATASETS_KEY]
@@ -93,7 +101,9 @@ def main() -> None:
             median = statistics.median(times)
             worst = max(worst, median)
             print(f"{name:44} {median:7.1f} {max(times):7.1f} {len(response.data) / 1024:10.1f}")
+            rows.append(result(f"table view: {name}", f"{n}x{n}", median, "ms", limit=TARGET_MS))
         print(f"slowest median {worst:.1f} ms (target: under {TARGET_MS} ms)")
+    return rows
 
 
 if __name__ == "__main__":

@@ -16,12 +16,18 @@ column names people use (`COLUMN_NAMES`); where they do not say which column is 
 `ColumnsAmbiguous` with the header and its best guesses, and `parse_matrix(columns=...)` reads
 with a mapping a person chose. The writers at the end produce what the parser reads back (the CSV
 download, templates).
+
+Well-formed CSV/TSV is read by pandas' C reader and checked as a whole (`_fast_body` and what
+reads it: about the speed of `pandas.read_csv`); a file it has any doubt about is read record by
+record, by the reader whose messages name the line, so both give the same matrix or the same message.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import codecs
+import collections
 import csv
 import io
 import itertools
@@ -218,10 +224,13 @@ def _zip_parts(data: bytes) -> list[str]:
                     f"unzip it and send the file inside; expected {ACCEPTED}")
 
 
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 (BOM stripped) or UTF-16 (with its BOM, as Excel's 'Unicode text' saves) text, or
     MatrixError for binary or undecodable data (naming the format when it is a known one)."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if data[:2] in _UTF16_BOMS:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
@@ -284,7 +293,8 @@ def parse_matrix(
         if detect_format(text, filename, content_type) == "json":
             table = _read_json(text, limits, columns)
         else:
-            table = _read_delimited(text, limits, columns)
+            utf8 = data[3:] if data.startswith(codecs.BOM_UTF8) else data if data[:2] not in _UTF16_BOMS else None
+            table = _read_delimited(text, limits, columns, utf8)
     return _build(table, {**table.metadata, **overrides}, filename)
 
 
@@ -415,18 +425,20 @@ class _Source:
     unit: str = "line"
     join: str = ","  # how a comment record's fields are joined back into its text
     decimal_comma: bool = False
+    text: str | None = None  # the whole text, for the fast path (`_fast_body`); None: records only
+    encoded: bytes | None = None  # the text in UTF-8, when it arrived so
 
     def at(self, number: int) -> str:
         return f"{self.unit} {number}"
 
 
-def _read_delimited(text: str, limits: Limits, columns: dict | None = None) -> _Table:
+def _read_delimited(text: str, limits: Limits, columns: dict | None = None, encoded: bytes | None = None) -> _Table:
     """Wide or long CSV/TSV. Leading lines starting with '#' are comments; `# key: value` ones are metadata."""
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    source = _Source(_records(reader), join=delimiter)
+    reader = csv.reader(_text_lines(text), delimiter=delimiter)
+    source = _Source(_records(reader), join=delimiter, text=text, encoded=encoded)
     if delimiter != "," and _COMMA_DIGIT.search(text):
-        source = _decimal_commas(source)
+        source = _decimal_commas(source)  # (without the text: the fast path reads decimal points only)
     return _read_table(source, limits, columns)
 
 
@@ -482,7 +494,7 @@ def _read_table(source: _Source, limits: Limits, columns: dict | None = None) ->
     names = [cell.strip().lower() for cell in header]
     first, records = _peek(records)
     if columns is not None or _looks_long(names, first):
-        table = _read_long(header, names, records, limits, source, columns, first)
+        table = _read_long(header_line, header, names, records, limits, source, columns, first)
     else:
         try:
             table = _read_wide(header_line, header, records, limits, source)
@@ -538,9 +550,42 @@ def _unnamed_long_table(header: list[str], first) -> bool:
 def sniff_delimiter(text: str) -> str:
     """Comma, tab or semicolon: whichever splits the first non-comment line into the most fields."""
     header = next(
-        (line for line in text.splitlines() if line.strip() and not line.lstrip().lstrip('"').startswith("#")), "",
+        (line for line in _leading_lines(text) if line.strip() and not line.lstrip().lstrip('"').startswith("#")), "",
     )
     return max(DELIMITERS, key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
+
+
+def _text_lines(text: str, first: int = 64) -> Iterator[str]:
+    """The lines of `io.StringIO(text)` ('\\n' ends one, kept); the first few found directly, so
+    that a file the fast path reads is not copied whole into a StringIO."""
+    start = 0
+    for _ in range(first):
+        end = text.find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+    yield from io.StringIO(text[start:])
+
+
+def _leading_lines(text: str, chunk: int = 1 << 16) -> Iterator[str]:
+    """`text.splitlines()`, split as far as it is read (a long file's header is near its start)."""
+    start = 0
+    while True:
+        size = chunk
+        while start + size < len(text):  # the last line of a prefix may be cut short: not yet given
+            lines = text[start:start + size].splitlines(keepends=True)
+            if len(lines) > 1:
+                break
+            size *= 2
+        else:
+            yield from text[start:].splitlines()
+            return
+        for line in lines[:-1]:
+            yield line.splitlines()[0]
+            start += len(line)
 
 
 def _records(reader) -> Iterator[tuple[int, list[str]]]:
@@ -588,6 +633,9 @@ def _read_wide(header_line: int, header: list[str], records, limits: Limits, sou
             "or a long file with train,test,value columns"
         )
     width = len(header)
+    fast = _fast_wide(source, header_line, width, len(cols), limits)
+    if fast is not None:
+        return _Table(fast[0], cols, fast[1], {}, "wide")
     rows: list[str] = []
     values: list[list[float]] = []
     for line, record in records:
@@ -603,6 +651,190 @@ def _read_wide(header_line: int, header: list[str], records, limits: Limits, sou
     if not rows:
         raise MatrixError("the file has a header but no data rows (one row only); expected one row per train dataset")
     return _Table(rows, cols, np.array(values, dtype=np.float64), {}, "wide")
+
+
+# --- the fast path: well-formed text through pandas' C reader ----------------------------------
+#
+# The records after the header of a plain text file (no quotes, NUL bytes or lone carriage
+# returns, decimal points) are read by `pandas.read_csv` and checked as a whole: the field count
+# of every line, labels, numbers, duplicates. The result is the table the detailed readers
+# (`_read_wide`, `_read_long`) would build, bit for bit; on any doubt the fast path declines
+# (returns None) and the detailed reader reads the file again, to accept it or to explain its
+# refusal. Numbers are identical because pandas >= 3.1 converts them correctly rounded
+# (fast_float), as float() does; `tests/test_parsing_fast.py` holds both readers to the same result.
+
+# The missing-value spellings pandas turns into NaN; each one is a MISSING_TOKENS entry.
+_NA_SPELLINGS = sorted({form for token in MISSING_TOKENS for form in (token, token.upper(), token.title())}
+                       | {"NaN", "N/A"})
+# Tokens that pandas (fast_float) reads as NaN but float() reads otherwise ("-nan": its sign) or refuses.
+_ODD_NANS = (b"-nan", b"+nan", b"nan(")
+
+
+class _Declined(Exception):
+    """The fast path's doubt: the detailed reader takes over."""
+
+
+def _fast_body(source: _Source, header_line: int) -> tuple[bytes, str] | None:
+    """The records after the header as UTF-8 bytes and the delimiter, when the text is plain: no
+    NUL bytes or lone carriage returns, and after the header no quotes and no BOM (pandas drops one)."""
+    text = source.text
+    if text is None or "\x00" in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    end = -1
+    for _ in range(header_line):  # the csv reader's line count: lines read, up to the header's last
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return None
+    if source.encoded is None:
+        body = text[end + 1:].encode("utf-8")
+    else:
+        body = source.encoded[len(text[:end + 1].encode("utf-8")):]
+    if b'"' in body or body.startswith(codecs.BOM_UTF8):
+        return None
+    return body, source.join
+
+
+def _fast_frame(body: bytes, delimiter: str, width: int, low_memory: bool = False, **options):
+    """`pandas.read_csv` of the body, header-less, every line `width` fields (else _Declined).
+    `low_memory` reads in chunks (quicker), for columns whose types are given."""
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = pd.read_csv(
+            io.BytesIO(body), sep=delimiter, header=None, engine="c", quoting=csv.QUOTE_NONE, comment=None,
+            skip_blank_lines=True, skipinitialspace=False, keep_default_na=False, low_memory=low_memory,
+            encoding="utf-8", **options,
+        )
+    # Every line width fields: no line has more (pandas refuses one), none fewer (pandas pads it).
+    if (frame.shape[1] + ("index_col" in options) != width or not len(frame)
+            or body.count(delimiter.encode()) != len(frame) * (width - 1)
+            or _longest_field(body, delimiter) >= csv.field_size_limit()):
+        raise _Declined
+    return frame
+
+
+def _longest_field(body: bytes, delimiter: str) -> int:
+    """The length of the body's longest line, or if that is over the csv module's field size
+    limit (which the detailed reader enforces), of its longest field."""
+    buffer = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(buffer == ord("\n"))
+    longest = int(np.diff(ends, prepend=-1, append=len(buffer)).max()) - 1
+    if longest >= csv.field_size_limit():
+        ends = np.flatnonzero((buffer == ord("\n")) | (buffer == ord(delimiter)))
+        longest = int(np.diff(ends, prepend=-1, append=len(buffer)).max()) - 1
+    return longest
+
+
+def _fast_numbers(values: np.ndarray, body: bytes, labels: Iterable[str] = ()) -> np.ndarray:
+    """The numbers as float() reads them: no infinity (the detailed reader refuses it), NaN only
+    from missing-value spellings. (No letter n in the body but the `labels`' ones: no NaN token.)"""
+    if np.isinf(values).any():
+        raise _Declined
+    if np.isnan(values).any() and body.count(b"n") + body.count(b"N") != sum(
+            label.count("n") + label.count("N") for label in labels):
+        lowered = body.lower()
+        if any(odd in lowered for odd in _ODD_NANS):
+            raise _Declined
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _fast_wide(source: _Source, header_line: int, width: int, n_cols: int,
+               limits: Limits) -> tuple[list[str], np.ndarray] | None:
+    """A wide table's row labels and values, or None (declined)."""
+    read = _fast_body(source, header_line)
+    if read is None:
+        return None
+    body, delimiter = read
+    from pandas.api.types import is_float_dtype
+
+    try:
+        # pandas infers the columns' types quicker than it reads the types given, but reads "-0" as
+        # an integer (0, not -0.0) and labels that look like numbers as numbers: those take types.
+        negative_zero = body.endswith(b"-0") or any(b"-0" + end in body for end in (
+            delimiter.encode(), b"\n", b"\r", b" ", b"\t", b"0"))
+        frame = labels = None
+        if not negative_zero:
+            frame = _fast_frame(body, delimiter, width, index_col=0, na_values=_NA_SPELLINGS)
+            labels = frame.index.tolist()
+        if frame is None or not all(is_float_dtype(dtype) for dtype in frame.dtypes) or not all(
+                isinstance(x, str) for x in labels):
+            frame = _fast_frame(body, delimiter, width, index_col=0, na_values=_NA_SPELLINGS,
+                                dtype=collections.defaultdict(lambda: np.float64, {0: object}))
+            labels = frame.index.tolist()
+        if len(frame) * n_cols > limits.max_cells or not all(isinstance(x, str) for x in labels):
+            return None
+        rows = [clean_label(label, "") for label in labels]
+        return rows, _fast_numbers(frame.to_numpy(dtype=np.float64), body, labels)
+    except Exception:  # any doubt at all (pandas' parser errors, a label, a number): the detailed reader
+        return None
+
+
+def _fast_codes(column) -> tuple[list[str], np.ndarray]:
+    """A label column's distinct raw texts in the order they first appear, and each row's index
+    into them (a categorical column's categories must all be text: raw, not read as numbers)."""
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories.tolist()
+        codes, first = pd.factorize(column.cat.codes.to_numpy())
+        raw = [categories[k] for k in first]
+    else:
+        codes, raw = pd.factorize(column.to_numpy(dtype=object))
+        raw = list(raw)
+    if (codes < 0).any() or not all(isinstance(text, str) for text in raw):
+        raise _Declined
+    return raw, codes.astype(np.int64)
+
+
+def _fast_labels(column, clean: Callable[[str], str]) -> tuple[list[str], np.ndarray]:
+    """The cleaned labels in first-seen order and each row's code, as the detailed reader maps them."""
+    raw, codes = _fast_codes(column)
+    by_label: dict[str, int] = {}
+    index = np.array([by_label.setdefault(clean(text), len(by_label)) for text in raw], dtype=np.int64)
+    return list(by_label), index[codes]
+
+
+def _fast_replicate(raw: str) -> str:
+    replicate = _unguard(raw.strip())
+    if not replicate:
+        raise _Declined
+    return replicate
+
+
+def _fast_long(source: _Source, header_line: int, header: list[str], layout: "_Layout",
+               limits: Limits) -> _Table | None:
+    """A long table (train, test, value and optionally replicate columns), or None (declined)."""
+    read = _fast_body(source, header_line) if layout.std is None else None
+    if read is None:
+        return None
+    body, delimiter = read
+    width = len(header)
+    max_records = limits.max_cells * (REPLICATE_ARRAY_FACTOR if layout.replicate is not None else 1)
+    try:
+        for labels in ("category", object):  # categories are quicker; labels that look like numbers need text
+            dtype = {layout.train: labels, layout.test: labels, layout.value: np.float64}
+            if layout.replicate is not None:
+                dtype[layout.replicate] = object
+            frame = _fast_frame(body, delimiter, width, low_memory=True, dtype=dtype,
+                                na_values={layout.value: _NA_SPELLINGS})
+            if len(frame) > max_records:
+                return None
+            try:
+                rows, row_codes = _fast_labels(frame[layout.train], lambda text: clean_label(text, ""))
+                cols, col_codes = _fast_labels(frame[layout.test], lambda text: clean_label(text, ""))
+                break
+            except _Declined:
+                if labels is object:
+                    raise
+        ids, rep_codes = [], np.zeros(0, dtype=np.int64)
+        if layout.replicate is not None:
+            ids, rep_codes = _fast_labels(frame[layout.replicate], _fast_replicate)
+        values = _fast_numbers(frame[layout.value].to_numpy(dtype=np.float64), body)
+        return _long_table(header, layout, rows, cols, ids, row_codes, col_codes, rep_codes, values, limits,
+                           None, source.at, [], [])
+    except Exception:  # any doubt at all: the detailed reader
+        return None
 
 
 # --- the long table's columns ------------------------------------------------------------------
@@ -884,15 +1116,17 @@ def _summary_cell(value: float, std_raw: Any, n_raw: Any, where: Callable[[], st
     return std, n
 
 
-def _read_long(header: list[str], names: list[str], records, limits: Limits, source: _Source,
+def _read_long(header_line: int, header: list[str], names: list[str], records, limits: Limits, source: _Source,
                columns: Mapping[str, str | None] | None, first) -> _Table:
     at = source.at
     records = _Kept(records)
     layout = _long_layout(header, names, columns, first, lambda cand: _numeric_columns(records.kept(), cand))
+    fast = _fast_long(source, header_line, header, layout, limits)
+    if fast is not None:
+        return fast
     i_train, i_test, i_value, i_rep = layout.train, layout.test, layout.value, layout.replicate
     summary = layout.std is not None
     std_name, n_name = (header[layout.std].strip(), header[layout.n].strip()) if summary else ("", "")
-    metric_name = header[i_value].strip()
     width = len(header)
     # Labels repeat on every line: each raw text is cleaned once and mapped to its index.
     axes = {"train": ({}, {}), "test": ({}, {})}  # kind -> (raw text -> index, clean label -> index)
@@ -943,13 +1177,26 @@ def _read_long(header: list[str], names: list[str], records, limits: Limits, sou
             counts.append(n)
         if len(values) > max_records:
             _too_many_records(len(values), limits, i_rep is not None)
-    rows, cols = list(axes["train"][1]), list(axes["test"][1])
+    return _long_table(
+        header, layout, list(axes["train"][1]), list(axes["test"][1]), list(replicate_ids),
+        np.array(row_codes, dtype=np.int64), np.array(col_codes, dtype=np.int64), np.array(rep_codes, dtype=np.int64),
+        np.array(values, dtype=np.float64), limits, lines, at, stds, counts,
+    )
+
+
+def _long_table(header: list[str], layout: _Layout, rows: list[str], cols: list[str], ids: list[str],
+                row_codes: np.ndarray, col_codes: np.ndarray, rep_codes: np.ndarray, values: np.ndarray,
+                limits: Limits, lines: list[int] | None, at: Callable[[int], str], stds: list[float],
+                counts: list[float]) -> _Table:
+    """A long table from its rows as codes (train, test and replicate labels by index) and
+    values: duplicates refused, replicates matched, summary spreads built. Without `lines` (the
+    fast path) a duplicate raises `_Declined`, for the detailed reader to name its lines."""
+    i_rep, summary = layout.replicate, layout.std is not None
+    metric_name = header[layout.value].strip()
     _check_cells(len(rows) * len(cols), limits, f"{len(rows)} train x {len(cols)} test datasets")
-    cells = np.array(row_codes, dtype=np.int64) * max(len(cols), 1) + np.array(col_codes, dtype=np.int64)
-    values = np.array(values, dtype=np.float64)
+    cells = row_codes * max(len(cols), 1) + col_codes
     metadata = {} if metric_name.lower() == "value" else {"metric": metric_name}
     metadata = _clean_metadata(metadata, "the value column")
-    ids = list(replicate_ids)
 
     def describe(key: int) -> str:
         cell = key // max(len(ids), 1) if ids else key
@@ -957,9 +1204,8 @@ def _read_long(header: list[str], names: list[str], records, limits: Limits, sou
         return f"replicate {pair}, {header[i_rep].strip()} '{_shorten(ids[key % len(ids)])}'" if ids else f"pair {pair}"
 
     if i_rep is not None:
-        _refuse_duplicates(cells * len(ids) + np.array(rep_codes, dtype=np.int64), lines, describe, at)
-        grid, spread = _from_samples(cells, np.array(rep_codes, dtype=np.int64), values, (len(rows), len(cols)),
-                                     ids, limits)
+        _refuse_duplicates(cells * len(ids) + rep_codes, lines, describe, at)
+        grid, spread = _from_samples(cells, rep_codes, values, (len(rows), len(cols)), ids, limits)
         return _Table(rows, cols, grid, metadata, "long", spread)
     hint = "" if summary else (
         "; several values of one pair are replicates only with a replicate column: name it "
@@ -986,12 +1232,14 @@ def _too_many_records(n_records: int, limits: Limits, replicates: bool) -> None:
     raise TooLarge(f"the file has more than {limit:,} values (rows); the limit is {limit:,}")
 
 
-def _refuse_duplicates(keys: np.ndarray, lines: list[int], describe: Callable[[int], str],
+def _refuse_duplicates(keys: np.ndarray, lines: list[int] | None, describe: Callable[[int], str],
                        at: Callable[[int], str], hint: str = "") -> None:
     """MatrixError naming the first line that repeats a key (a pair, or a pair's replicate), and
-    where it was first given."""
+    where it was first given (`_Declined` without `lines`)."""
     order = np.argsort(keys, kind="stable")
     repeats = order[1:][keys[order][1:] == keys[order][:-1]]
+    if repeats.size and lines is None:
+        raise _Declined
     if repeats.size:
         later = int(repeats.min())
         first = int(np.argmax(keys == keys[later]))
@@ -1014,7 +1262,7 @@ def _from_samples(cells: np.ndarray, reps: np.ndarray, values: np.ndarray, shape
         grid = np.full(size, np.nan)
         grid[cells] = values
         return grid.reshape(shape), None
-    used = np.unique(reps)  # codes were given in first-seen order
+    used = np.flatnonzero(np.bincount(reps, minlength=len(ids)))  # codes were given in first-seen order
     _check_replicates(size, len(used), limits)
     column = np.full(len(ids), -1, dtype=np.int64)
     column[used] = np.arange(len(used))
