@@ -45,7 +45,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (never in production)")
     args = parser.parse_args(argv)
-    config = Config(initial_file=args.file, debug=args.debug)
+    try:
+        config = Config(initial_file=args.file, debug=args.debug)
+    except ValueError as err:  # a TMX_* variable that cannot be read: the message names it
+        parser.exit(2, f"{parser.prog}: error: {err}\n")
     annotations = None
     if args.annotations:  # read before the app is built: a bad file stops here, nothing stored
         try:
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
         app = create_app(config)
     except MatrixError as err:
         parser.exit(2, f"{parser.prog}: error: {args.file}: {err}\n")
+    except ValueError as err:  # TMX_LIMIT_STORAGE that cannot be used
+        parser.exit(2, f"{parser.prog}: error: {err}\n")
     if annotations is not None:
         query = open_with_annotations(app, annotations)
         datasets = app.server.config[DATASETS_KEY]

@@ -11,6 +11,10 @@ file dropped together open with both (`ann=` in the link); an annotations file d
 attaches to the view on screen. Which file is which is read from the content: a file that is not
 a matrix, and has a column of text values after the task column (task_type: "factual QA", ...),
 is read as annotations.
+
+Each drop, each *Read with these columns* and each neutral-value copy counts against the client's
+upload budget (web/abuse.py) before anything is read; past it, or past the store's quota, the
+message says so under the drop zone and nothing changes on screen.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from transfer.store import StoreUnavailable
 from transfer.thresholds import threshold_scale
 from transfer.view import View, open_view
 from transfer.viewstate import ViewState, format_number, parse_neutral, parse_query, resolve_thresholds
+from web.abuse import page_upload_refusal
 from web.services import datasets, limits, upload_allowed, upload_token_required
 
 from . import downloads, ids
@@ -199,6 +204,9 @@ def neutral_copy(view: View, text, token) -> tuple[dict | None, str, str]:
         return None, f"Neutral value: {err}.", STATUS_ERROR
     if neutral == stored.neutral and stored.scale_kind == "diverging":  # else: declares one
         return None, f"Neutral value: {neutral_text(neutral)} is already this matrix's neutral value.", STATUS_OK
+    refusal = page_upload_refusal()  # a copy is stored: it counts as an upload
+    if refusal is not None:
+        return None, f"Neutral value: {refusal}", STATUS_ERROR
     if not upload_allowed(token):
         return None, f"Neutral value: {TOKEN_REFUSED}", STATUS_ERROR
     copy = replace(stored, neutral=neutral, neutral_basis=DECLARED)
@@ -350,11 +358,11 @@ def receive_upload(staged: dict, columns: dict | None = None, view_query: str | 
         raise DropRefused(f"{' and '.join(name for name, _ in matrices)} both read as matrices; {MIXED_UP}")
     if len(annotated) > 1:
         raise DropRefused(f"{' and '.join(name for name, _ in annotated)} both read as annotations; {MIXED_UP}")
-    ann_id = datasets().put_annotations(annotated[0][1]) if annotated else None
-    if not matrices:
+    matrix = matrices[0][1] if matrices else None
+    # both or neither (StoreFull past the store's quota)
+    dataset_id, ann_id = datasets().put_both(matrix, annotated[0][1] if annotated else None)
+    if matrix is None:
         return {"query": attached_query(view_query, ann_id, annotated[0][1])}, _describe(annotated[0][1])
-    matrix = matrices[0][1]
-    dataset_id = datasets().put(matrix)
     replicates = "" if matrix.spread is None else f", up to {matrix.spread.max_n} replicates per cell"
     message = f"Opened '{matrix.name}': {matrix.shape[0]} train x {matrix.shape[1]} test datasets{replicates}."
     if annotated:
@@ -368,6 +376,9 @@ def upload_outcome(staged, token, columns: dict | None = None, view_query: str |
     guesses when the columns are ambiguous, hidden otherwise)."""
     names = " and ".join(name for _, name in _staged_files(staged)) or "the file"
     keep = (no_update,) * (2 * len(MAPPING_FIELDS))
+    refusal = page_upload_refusal()  # the client's upload budget (web/abuse.py), before any parsing
+    if refusal is not None:  # the view, the staged file and the mapping step stay as they are
+        return (no_update, f"{names}: {refusal}", STATUS_ERROR, no_update, *keep)
     if not upload_allowed(token):
         return (no_update, f"{names}: {TOKEN_REFUSED}", STATUS_ERROR, True, *keep)
     try:
@@ -385,7 +396,7 @@ def upload_outcome(staged, token, columns: dict | None = None, view_query: str |
             guesses = [cause.guesses.get(role) for role in MAPPING_FIELDS]
             return (no_update, f"{where}{err}", STATUS_ERROR, False, *[options] * len(MAPPING_FIELDS), *guesses)
         return (no_update, f"{where}{err}", STATUS_ERROR, columns is None, *keep)
-    except StoreUnavailable as err:
+    except StoreUnavailable as err:  # StoreFull too: nothing stored, the quota in the message
         return (no_update, f"{names}: {err}", STATUS_ERROR, columns is None, *keep)
     return (query, message, STATUS_OK, True, *keep)
 

@@ -19,8 +19,9 @@ LIMIT = 4000
 
 @pytest.fixture
 def app(make_app):
-    """A small size limit so that the browser's own check can be seen refusing a file."""
-    return make_app(max_upload_bytes=LIMIT)
+    """A small size limit so that the browser's own check can be seen refusing a file, and an
+    upload budget that the test spends (web/abuse.py)."""
+    return make_app(max_upload_bytes=LIMIT, upload_rate="4/hour")
 
 
 
@@ -78,3 +79,15 @@ def test_upload_wide_long_and_broken_files(live_server, page):
         timeout=20_000,
     )
     assert heatmap_data(page)["rows"] == ["SST-2", "IMDB"]
+
+    # Three drops and a copy spent this address's budget (the huge file never left the browser):
+    # the next drop is refused under the drop zone, with when to try again; the view stays.
+    copy_query = query_of(page)
+    drop(page, "one-more.csv", WIDE)
+    page.wait_for_function(
+        f"""() => document.getElementById("{ids.UPLOAD_STATUS}").textContent.includes("one-more.csv:")""",
+        timeout=20_000,
+    )
+    assert page.inner_text(f"#{ids.UPLOAD_STATUS}").startswith(
+        "one-more.csv: Too many uploads from your address (at most 4 per 1 hour); try again in ")
+    assert query_of(page) == copy_query and heatmap_data(page)["rows"] == ["SST-2", "IMDB"]

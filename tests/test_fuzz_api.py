@@ -80,6 +80,13 @@ class ErrorLog(logging.Handler):
 
 
 @pytest.fixture
+def app(make_app):
+    """Hundreds of uploads from one address: without the upload budget (tests/test_abuse.py tests
+    it), so that every example reaches the parser."""
+    return make_app(upload_rate=None)
+
+
+@pytest.fixture
 def error_log():
     handler = ErrorLog()
     logging.getLogger().addHandler(handler)

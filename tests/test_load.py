@@ -31,7 +31,7 @@ def kinds_answered(report: load.Report) -> set[str]:
 
 
 def test_ten_clients_lose_nothing_and_see_no_error(gunicorn_factory, sqlite_url):
-    server = gunicorn_factory(sqlite_url)
+    server = gunicorn_factory(sqlite_url, **load.SERVER_ENV)
     report = load.run(server.url, clients=10, seconds=8)
     load.verify(server.url, report)
     print("\n" + report.table())
@@ -47,7 +47,7 @@ def test_a_killed_worker_is_replaced_and_only_its_connections_drop(gunicorn_fact
     """SIGKILL one of the two workers mid-run (PostgreSQL store). The connections it held get no
     answer: each client retries such a request once, as a browser does for a reused keep-alive
     connection (every route is safe to repeat; uploads are content-addressed). Visible errors: 0."""
-    server = gunicorn_factory(postgres_databases.new())
+    server = gunicorn_factory(postgres_databases.new(), **load.SERVER_ENV)
     fault = {}
     # Runs until the new worker has answered 5 requests (it loads the app first), at most 60 s.
     report = load.run(server.url, clients=10, seconds=60, during=lambda r, started: fault.update(
@@ -69,7 +69,7 @@ def test_a_killed_worker_is_replaced_and_only_its_connections_drop(gunicorn_fact
 
 
 def test_every_acknowledged_upload_survives_killing_the_whole_server_under_load(gunicorn_factory, sqlite_url):
-    server = gunicorn_factory(sqlite_url)
+    server = gunicorn_factory(sqlite_url, **load.SERVER_ENV)
     moment = {}
 
     def kill_everything(report, started):
@@ -83,7 +83,7 @@ def test_every_acknowledged_upload_survives_killing_the_whole_server_under_load(
     assert all(s.status in (200, 201, 204) for s in report.samples if s.at + s.seconds < moment["at"])
     assert len(report.uploads) >= 3
 
-    restarted = gunicorn_factory(sqlite_url)
+    restarted = gunicorn_factory(sqlite_url, **load.SERVER_ENV)
     load.verify(restarted.url, report)
     assert report.lost == []
     for upload in report.uploads[:3]:  # a link with options reopens the same view after the restart
@@ -101,7 +101,7 @@ def private_postgres():
 
 
 def test_postgresql_stopped_mid_run_answers_503_and_recovers_by_itself(gunicorn_factory, private_postgres):
-    server = gunicorn_factory(private_postgres.url)
+    server = gunicorn_factory(private_postgres.url, **load.SERVER_ENV)
     before = load.run(server.url, clients=4, seconds=1.5)
     assert before.errors == [] and before.uploads
     unseen = before.uploads[-1].id  # possibly never read since: not in any worker's cache

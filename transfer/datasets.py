@@ -75,6 +75,10 @@ class Datasets:
     def put_annotations(self, annotations: Annotations) -> str:
         return self.store.put_annotations(annotations)
 
+    def put_both(self, matrix: TransferMatrix | None, annotations: Annotations | None, *, quota: bool = True) -> tuple:
+        """Both stored or neither (`DatasetStore.put_both`): (dataset id, annotations id)."""
+        return self.store.put_both(matrix, annotations, quota=quota)
+
     def default_annotations(self, dataset_id: str | None) -> Annotations | None:
         """A bundled matrix's annotations from the catalogue (used when a link has no `ann`);
         None for uploads and for entries without any."""

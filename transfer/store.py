@@ -8,6 +8,10 @@ INSERT of one transaction, is either there whole or not at all, and never change
 Annotations (`transfer.annotations`) are kept the same way in a table of their own, by
 `Annotations.content_id()`, as JSON; a database made before they existed gains the table on
 first use.
+
+An optional quota bounds the store's total size (the stored payloads: metadata, compressed
+values, annotations JSON, summed in SQL). A write that would pass it raises StoreFull and
+writes nothing; storing content that is already there adds nothing and always succeeds.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import zlib
 from datetime import datetime, timezone
 
 import numpy as np
-from sqlalchemy import DateTime, LargeBinary, String, Text, create_engine, event, select
+from sqlalchemy import DateTime, LargeBinary, String, Text, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -29,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from .annotations import Annotations
 from .lru import ByteLRU, matrix_bytes
 from .matrix import TransferMatrix
+from .parsing import format_size
 from .replicates import Spread
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,26 @@ _CREATE_LOCK_KEY = 0x746D7864  # "tmxd"
 
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached right now; the caller should answer 'try again later'."""
+
+
+class StoreFull(StoreUnavailable):
+    """A write would take the store past its quota: nothing was written. A kind of
+    StoreUnavailable (unavailable for new data), so every caller that shows "try again" for an
+    unreachable store shows this message instead of failing; the HTTP API answers 507."""
+
+    def __init__(self, quota: int, used: int, needed: int):
+        self.quota, self.used, self.needed = quota, used, needed
+        super().__init__(
+            f"the dataset store is full: {format_bytes(used)} of its {format_bytes(quota)} quota are used, "
+            f"and this upload needs {format_bytes(needed)} more; nothing was stored"
+        )
+
+
+def format_bytes(n_bytes: int) -> str:
+    """A size as people read it: '1.5 GB' from a GB up (powers of 1024), else as format_size."""
+    if n_bytes >= 2**30:
+        return f"{n_bytes / 2**30:.1f} GB".replace(".0 ", " ")
+    return format_size(n_bytes)
 
 
 class Base(DeclarativeBase):
@@ -70,6 +95,13 @@ class StoredAnnotations(Base):
 def annotations_bytes(annotations: Annotations) -> int:
     """What decoded annotations cost in memory, roughly: a few hundred bytes per task."""
     return 256 + 96 * len(annotations.tasks) * (1 + len(annotations.fields))
+
+
+def _payload_bytes(row: Base) -> int:
+    """A new row's size as the quota counts it (as `DatasetStore._used_bytes` sums it)."""
+    if isinstance(row, StoredDataset):
+        return len(row.meta) + len(row.values)
+    return len(row.content)
 
 
 def _enable_sqlite_wal(engine: Engine) -> None:
@@ -120,11 +152,13 @@ class DatasetStore:
     for task annotations. Thread-safe; no listing by design.
 
     Works when the database comes up after the app: the tables are created on first use, and
-    until then every call raises StoreUnavailable (ping() says False).
+    until then every call raises StoreUnavailable (ping() says False). With a `quota` (bytes), a
+    write that would take the stored payloads past it raises StoreFull and writes nothing.
     """
 
-    def __init__(self, url: str, cache_bytes: int = 256 * 2**20):
+    def __init__(self, url: str, cache_bytes: int = 256 * 2**20, quota: int | None = None):
         self.url = url
+        self.quota = quota or None  # bytes of stored payload; None (or 0): no quota
         options: dict = {"pool_pre_ping": True}
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": 10, "check_same_thread": False}
@@ -166,11 +200,25 @@ class DatasetStore:
 
     def put(self, matrix: TransferMatrix) -> str:
         """Store the matrix (a no-op if the same content is stored already) and return its id."""
-        dataset_id = matrix.content_id()
-        if self._cache.get(dataset_id) is None:
+        return self.put_both(matrix, None)[0]
+
+    def put_both(self, matrix: TransferMatrix | None, annotations: Annotations | None, *, quota: bool = True) -> tuple:
+        """Store a matrix and annotations (either may be None) in one transaction, both or
+        neither (StoreFull over the quota): (dataset id, annotations id), None for one not given.
+        `quota=False`: the operator's own data (a file given at start-up, a notebook's frame),
+        stored whatever the quota."""
+        rows = []
+        dataset_id = None if matrix is None else matrix.content_id()
+        if dataset_id is not None and self._cache.get(dataset_id) is None:
             # encoded only when absent: compressing a large matrix takes a while
-            self._insert(StoredDataset, dataset_id, lambda: dict(zip(("meta", "values"), _encode(matrix))))
-        return dataset_id
+            rows.append((StoredDataset, dataset_id, lambda: dict(zip(("meta", "values"), _encode(matrix)))))
+        ann_id = None if annotations is None else annotations.content_id()
+        if ann_id is not None and self._annotations_cache.get(ann_id) is None:
+            rows.append((StoredAnnotations, ann_id,
+                         lambda: {"content": json.dumps(annotations.to_json_dict(), ensure_ascii=True)}))
+        if rows:
+            self._insert(rows, self.quota if quota else None)
+        return dataset_id, ann_id
 
     def get(self, dataset_id: str) -> TransferMatrix | None:
         """The stored matrix, or None for an unknown (or malformed) id."""
@@ -179,28 +227,56 @@ class DatasetStore:
 
     def put_annotations(self, annotations: Annotations) -> str:
         """Store task annotations (a no-op if the same content is stored already) and return their id."""
-        annotations_id = annotations.content_id()
-        if self._annotations_cache.get(annotations_id) is None:
-            self._insert(StoredAnnotations, annotations_id,
-                         lambda: {"content": json.dumps(annotations.to_json_dict(), ensure_ascii=True)})
-        return annotations_id
+        return self.put_both(None, annotations)[1]
 
     def get_annotations(self, annotations_id: str) -> Annotations | None:
         """The stored annotations, or None for an unknown (or malformed) id."""
         return self._fetch(StoredAnnotations, annotations_id, self._annotations_cache, (StoredAnnotations.content,),
                            lambda row: Annotations.from_json_dict(json.loads(row.content)), "annotations")
 
-    def _insert(self, table: type[Base], key: str, columns) -> None:
-        """One row of `table` under `key` unless there is one; `columns()` gives its other columns."""
+    def _insert(self, rows: list[tuple], quota: int | None) -> None:
+        """Each (table, key, columns) row unless its table has one under `key` already, in one
+        transaction; `columns()` gives its other columns. StoreFull, writing nothing, when the new
+        rows would take the store past `quota` bytes."""
         self._ensure_tables()
         try:
             with Session(self.engine) as session:
-                if session.scalar(select(table.id).where(table.id == key)) is None:
-                    session.add(table(id=key, created=datetime.now(timezone.utc), **columns()))
-                    try:
-                        session.commit()
-                    except IntegrityError:  # stored concurrently by another worker: same content
-                        session.rollback()
+                new = [table(id=key, created=datetime.now(timezone.utc), **columns())
+                       for table, key, columns in rows
+                       if session.scalar(select(table.id).where(table.id == key)) is None]
+                if not new:
+                    return
+                if quota is not None:
+                    needed = sum(map(_payload_bytes, new))
+                    used = self._used_bytes(session)
+                    if used + needed > quota:
+                        raise StoreFull(quota, used, needed)
+                session.add_all(new)
+                try:
+                    session.commit()
+                except IntegrityError:  # stored concurrently by another worker: same content
+                    session.rollback()
+                    if len(rows) > 1:  # the others may still be missing
+                        for row in rows:
+                            self._insert([row], quota)
+        except _DATABASE_ERRORS as err:
+            raise StoreUnavailable("the dataset store is unavailable; try again shortly") from err
+
+    def _used_bytes(self, session: Session) -> int:
+        """The stored payloads' total size, summed by the database from the lengths alone
+        (PostgreSQL's octet_length and SQLite's length of a blob read no stored value; the
+        JSON text is ASCII, so its length in characters is its length in bytes)."""
+        length = func.octet_length if self.engine.dialect.name == "postgresql" else func.length
+        datasets = select(func.coalesce(func.sum(length(StoredDataset.meta) + length(StoredDataset.values)), 0))
+        annotations = select(func.coalesce(func.sum(length(StoredAnnotations.content)), 0))
+        return int(session.scalar(datasets)) + int(session.scalar(annotations))
+
+    def used_bytes(self) -> int:
+        """What the store holds, as the quota counts it."""
+        self._ensure_tables()
+        try:
+            with Session(self.engine) as session:
+                return self._used_bytes(session)
         except _DATABASE_ERRORS as err:
             raise StoreUnavailable("the dataset store is unavailable; try again shortly") from err
 

@@ -21,7 +21,7 @@ def open_with_annotations(app: Dash, annotations: Annotations) -> str:
     """Store `annotations` in the app's store and make them the default view's (the page opened
     without a link shows them; its link carries `ann=`). Returns the default view's query."""
     datasets = app.server.config[DATASETS_KEY]
-    datasets.default_ann = datasets.put_annotations(annotations)
+    datasets.default_ann = datasets.put_both(None, annotations, quota=False)[1]  # the operator's: no quota
     return ViewState(dataset=datasets.default_id, ann=datasets.default_ann).to_query()
 
 
