@@ -7,9 +7,12 @@ The performance targets and the script that measures each, side by side with its
   2-5 browser: page load, click to panels, threshold, first-visit bytes   bench_browser.py
   6 server throughput under gunicorn                   bench_throughput.py
   7 memory of one worker over 1,000 interactions       bench_memory.py
+  no view runs away: every option, 2000 x 2000 tied   bench_worstcase.py
+  parsing within 3x pandas.read_csv (wide, long with seeds)   bench_parsing.py
+  table view callback at 1000 x 1000                  bench_table.py
 `--quick` runs smaller sizes and shorter loads (a smoke run of the whole suite, a few minutes);
 its figures are not the targets' figures. `--context` also prints the other benchmarks (store,
-parsing, insights), which time building blocks rather than targets.
+insights), which time building blocks rather than targets.
 """
 
 from __future__ import annotations
@@ -47,11 +50,14 @@ def _suites(quick: bool) -> dict[str, tuple[str, list[str]]]:
         "memory": ("bench_memory", ["--quick"] if quick else []),
         "replicates": ("bench_replicates", ["--quick"] if quick else []),
         "annotations": ("bench_annotations", ["--quick"] if quick else []),
+        "parsing": ("bench_parsing", ["--quick"] if quick else []),  # ours beside pandas.read_csv, same bytes
+        "table": ("bench_table", ["--quick"] if quick else []),
+        "worstcase": ("bench_worstcase", ["--quick"] if quick else []),  # no link runs away (2000 x 2000, tied)
     }
     return suites
 
 
-CONTEXT = ("bench_store.py", "bench_parsing.py", "bench_insights.py")
+CONTEXT = ("bench_store.py", "bench_insights.py")
 
 
 def machine() -> dict:
@@ -142,7 +148,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, shorter loads: a smoke run of the suite")
     parser.add_argument("--only", nargs="+", choices=list(_suites(False)),
                         help="run these suites only; the other suites' rows are kept from the last results file")
-    parser.add_argument("--context", action="store_true", help="also print the store, parsing and insights benchmarks")
+    parser.add_argument("--context", action="store_true", help="also print the store and insights benchmarks")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     started = datetime.now(timezone.utc)

@@ -2,7 +2,7 @@
 layers below it.
 
     transfer (the core)
-      <- web.config, web.services, web.security, web.memory (the shell's base)
+      <- web.config, web.services, web.security, web.memory, web.abuse (the shell's base)
       <- components (the panels)
       <- web.serving, web.routes, web.factory, web.notebook (the shell)
       <- app.py
@@ -146,7 +146,7 @@ def _layer(module: str) -> int | None:
     """The module's layer (higher imports lower), None for modules outside the app (tests...)."""
     if module == "transfer" or module.startswith("transfer."):
         return 0
-    if module in ("web", "web.config", "web.services", "web.security", "web.memory"):
+    if module in ("web", "web.config", "web.services", "web.security", "web.memory", "web.abuse"):
         return 1
     if module.startswith("components."):
         return 2

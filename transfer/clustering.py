@@ -16,9 +16,16 @@ to 1.5 times the largest defined distance: such a task joins the tree after ever
 pair, visibly above them, instead of at a made-up height among them. `Tree.undefined_pairs`
 counts those pairs. Without missing cells the distances are
 `scipy.spatial.distance.pdist`'s (euclidean from 64 tasks on through one matrix product,
-`fast_euclidean`: the same distances to ~1e-14 and the same linkage, ~5x faster).
+`fast_euclidean`: the same distances to ~1e-14 and the same linkage, ~5x faster), on two
+threads from 800 tasks on (`pdist`: bit for bit).
 
-Leaves are in optimal leaf order (`linkage(..., optimal_ordering=True)`). Flat clusters are
+Leaves are in optimal leaf order (`hierarchy.optimal_leaf_ordering`) within a time budget
+(`LEAF_ORDER_SECONDS`, set from TMX_LEAF_ORDER_SECONDS by `configure`): on heavily tied
+distances SciPy's ordering can take over a minute for 2000 tasks, in C code that cannot be
+interrupted, so trees of `INLINE_LEAF_ORDER_TASKS` tasks or more are ordered in a child process
+(a forkserver's: never a fork of the threaded server process) that is killed when the budget
+runs out. The tree then keeps linkage's own leaf order, which is deterministic, and says so
+(`Tree.leaf_order_note`, `Clustering.notices`); that result is cached like any other. Flat clusters are
 `fcluster(Z, k, criterion="maxclust")`, renumbered 1..k in leaf order (cluster 1 holds the first
 leaf) so that ids read top to bottom on the heatmap. Linkage is cached per matrix content and
 options; a new `k` only re-cuts the cached tree.
@@ -27,9 +34,17 @@ options; a new `k` only re-cuts the cached tree.
 from __future__ import annotations
 
 import hashlib
+import io
 import math
+import multiprocessing
+import multiprocessing.context
+import os
+import threading
+import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 
 import numpy as np
 from scipy.cluster import hierarchy
@@ -42,6 +57,21 @@ from .viewstate import DISTANCES, METHODS, PROFILES
 # Trees per matrix content and options: a 2000-task tree is ~0.2 MB, its linkage seconds of CPU.
 CACHE_BYTES = 16 * 2**20
 UNDEFINED_FACTOR = 1.5  # undefined distances: this times the largest defined one
+# Optimal leaf ordering: the most seconds it may take (web.config: TMX_LEAF_ORDER_SECONDS), and the
+# tree size from which it runs in a child process that can be stopped (smaller trees take milliseconds).
+DEFAULT_LEAF_ORDER_SECONDS = 2.0  # a 2000-task view: ~3-5 s of distances, 2 s at most here, 1-2 s to draw
+LEAF_ORDER_SECONDS = DEFAULT_LEAF_ORDER_SECONDS
+INLINE_LEAF_ORDER_TASKS = 200
+
+
+def configure(leaf_order_seconds: float) -> None:
+    """Set the optimal leaf ordering's budget (seconds, >= 0; 0 skips it for every tree of
+    `INLINE_LEAF_ORDER_TASKS` tasks or more)."""
+    global LEAF_ORDER_SECONDS
+    if not (isinstance(leaf_order_seconds, (int, float)) and math.isfinite(leaf_order_seconds)
+            and leaf_order_seconds >= 0):
+        raise ValueError(f"the leaf ordering budget must be a number of seconds >= 0, not {leaf_order_seconds!r}")
+    LEAF_ORDER_SECONDS = float(leaf_order_seconds)
 
 
 @dataclass(frozen=True)
@@ -69,6 +99,7 @@ class Tree:
     leaves: tuple[int, ...]  # leaf order, as indices into `labels`
     cophenetic: float  # cophenetic correlation with the clustered distances (nan if undefined)
     undefined_pairs: int = 0  # pairs whose distance had to be filled in (see module docstring)
+    leaf_order_note: str | None = None  # why the leaves are not in optimal order (None: they are)
 
     @property
     def n(self) -> int:
@@ -105,6 +136,12 @@ class Clustering:
     shared: bool
     rows: Tree  # labels are the matrix's row labels in data order
     cols: Tree  # the same object as `rows` when shared
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the view should say about these trees: an optimal leaf ordering that was skipped."""
+        trees = (self.rows,) if self.shared else (self.rows, self.cols)
+        return tuple(dict.fromkeys(tree.leaf_order_note for tree in trees if tree.leaf_order_note))
 
     def row_order(self, matrix: TransferMatrix) -> list[int]:
         index = {label: i for i, label in enumerate(matrix.rows)}
@@ -159,7 +196,7 @@ _CACHE = ByteLRU(CACHE_BYTES, clustering_bytes)
 
 def cluster_matrix(matrix: TransferMatrix, options: ClusterOptions = ClusterOptions()) -> Clustering:
     """The clustering of `matrix` under `options`, from the cache when this content was seen."""
-    key = (fingerprint(matrix), options)
+    key = (fingerprint(matrix), options, LEAF_ORDER_SECONDS)
     result = _CACHE.get(key)
     if result is None:
         result = _compute(matrix, options)
@@ -169,6 +206,7 @@ def cluster_matrix(matrix: TransferMatrix, options: ClusterOptions = ClusterOpti
 
 def cache_clear() -> None:
     _CACHE.clear()
+    _OUT_OF_TIME.clear()
 
 
 _FINGERPRINTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -224,12 +262,119 @@ def build_tree(labels, profiles: np.ndarray, options: ClusterOptions) -> Tree:
     if len(labels) < 2:
         return Tree(labels=labels, linkage=np.zeros((0, 4)), leaves=tuple(range(len(labels))), cophenetic=math.nan)
     condensed, undefined = profile_distances(profiles, options.distance)
-    linkage = hierarchy.linkage(condensed, method=options.method, optimal_ordering=True)
+    linkage = hierarchy.linkage(condensed, method=options.method)
+    linkage, note = optimal_order(linkage, condensed, LEAF_ORDER_SECONDS)
     leaves = tuple(int(i) for i in hierarchy.leaves_list(linkage))
     cophenetic = math.nan
     if len(labels) > 2 and np.ptp(condensed) > 0:
         cophenetic = float(hierarchy.cophenet(linkage, condensed)[0])
-    return Tree(labels=labels, linkage=linkage, leaves=leaves, cophenetic=cophenetic, undefined_pairs=undefined)
+    return Tree(labels=labels, linkage=linkage, leaves=leaves, cophenetic=cophenetic, undefined_pairs=undefined,
+                leaf_order_note=note)
+
+
+def optimal_order(linkage: np.ndarray, condensed: np.ndarray, seconds: float) -> tuple[np.ndarray, str | None]:
+    """`linkage` with its leaves in optimal order (what `linkage(..., optimal_ordering=True)`
+    returns), and None; or, when that takes longer than `seconds`, `linkage` itself and a notice.
+    Trees under `INLINE_LEAF_ORDER_TASKS` tasks are ordered here, larger ones in a child process."""
+    n = len(linkage) + 1
+    if n < INLINE_LEAF_ORDER_TASKS:
+        return hierarchy.optimal_leaf_ordering(linkage, condensed), None
+    skipped = (f"Optimal leaf ordering of {n} tasks took longer than {seconds:g} s and was skipped; "
+               "they are in the tree's plain order.")
+    tried = (hashlib.blake2b(np.ascontiguousarray(linkage).tobytes(), digest_size=16).digest(), seconds)
+    if seconds <= 0 or _OUT_OF_TIME.get(tried):  # a tree seen to run out of time: not again
+        return linkage, skipped
+    try:
+        ordered = _order_in_child(linkage, condensed, seconds)
+    except (OSError, RuntimeError, AssertionError) as err:  # no process could be started (host limits, daemon)
+        return linkage, (f"Optimal leaf ordering of {n} tasks was skipped (the process that would run it could not "
+                         f"be started: {type(err).__name__}); they are in the tree's plain order.")
+    if ordered is None:
+        _OUT_OF_TIME.add(tried, True)
+        return linkage, skipped
+    return ordered, None
+
+
+# Trees whose ordering ran out of time (by linkage and budget): computed again after leaving the
+# cache, they skip it at once, in the same plain order, instead of spending the budget again.
+_OUT_OF_TIME = ByteLRU(4096, lambda _item: 1)
+
+
+_CONTEXT_LOCK = threading.Lock()
+_CONTEXT: list = []
+
+
+def _process_context():
+    """A forkserver context: its children are forked from a single-threaded server process
+    (started once, with this module preloaded), never from the threaded process that asks."""
+    with _CONTEXT_LOCK:
+        if not _CONTEXT:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _CONTEXT.append(context)
+        return _CONTEXT[0]
+
+
+class _LeanPopen(popen_forkserver.Popen):
+    """The forkserver's Popen (as in Python 3.11) without the parent's main module in the child's
+    preparation data: a child that orders a tree needs only this module, which the server has
+    preloaded, not the script that started the parent (`python app.py` would build a whole app
+    in every child, a benchmark script import Dash). The arguments are written as soon as the
+    child starts reading them: milliseconds, not the seconds of importing a main module."""
+
+    def _launch(self, process_obj):
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buffer = io.BytesIO()
+        multiprocessing.context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buffer)
+            reduction.dump(process_obj, buffer)
+        finally:
+            multiprocessing.context.set_spawning_popen(None)
+        self.sentinel, write_end = forkserver.connect_to_new_process(self._fds)
+        parent_end = os.dup(write_end)  # the child's sentinel of its parent, as the stdlib keeps it
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_end, self.sentinel))
+        with open(write_end, "wb", closefd=True) as stream:
+            stream.write(buffer.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _LeanProcess(multiprocessing.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _LeanPopen(process_obj)
+
+
+def _order_in_child(linkage: np.ndarray, condensed: np.ndarray, seconds: float) -> np.ndarray | None:
+    """`optimal_leaf_ordering` in a child process; None (the child killed) after `seconds`, counted
+    from when the forkserver runs (starting it, once per process, takes about a second)."""
+    context = _process_context()
+    forkserver.ensure_running()
+    deadline = time.monotonic() + seconds
+    receiver, sender = context.Pipe(duplex=False)
+    child = _LeanProcess(target=_order_child, args=(sender, linkage, condensed), daemon=True)
+    try:
+        child.start()
+        sender.close()
+        if receiver.poll(max(0.0, deadline - time.monotonic())):
+            return receiver.recv()
+        return None
+    except EOFError:  # the child ended without an answer (killed from outside, out of memory)
+        return None
+    finally:
+        if child.is_alive():
+            child.kill()
+        if child.pid is not None:
+            child.join()
+        sender.close()
+        receiver.close()
+
+
+def _order_child(sender, linkage: np.ndarray, condensed: np.ndarray) -> None:
+    sender.send(hierarchy.optimal_leaf_ordering(linkage, condensed))
+    sender.close()
 
 
 def profile_distances(profiles: np.ndarray, metric: str) -> tuple[np.ndarray, int]:
@@ -241,7 +386,7 @@ def profile_distances(profiles: np.ndarray, metric: str) -> tuple[np.ndarray, in
         elif metric == "euclidean" and len(profiles) >= FAST_EUCLIDEAN_MIN:
             condensed = fast_euclidean(profiles)
         else:
-            condensed = distance.pdist(profiles, metric)
+            condensed = pdist(profiles, metric)
     undefined = ~np.isfinite(condensed)
     count = int(undefined.sum())
     if count:
@@ -260,11 +405,60 @@ def fast_euclidean(x: np.ndarray) -> np.ndarray:
     product's error bound of each other, pdist computes them itself.
     """
     x = np.asarray(x, dtype=np.float64)
+    if _certain_ties(x):  # the product would find them and fall back: skip its second of BLAS
+        return pdist(x, "euclidean")
     product = product_euclidean(x)
     if product is None:
-        return distance.pdist(x, "euclidean")
+        return pdist(x, "euclidean")
     condensed, norms = product
-    return distance.pdist(x, "euclidean") if _near_ties(condensed, norms) else condensed
+    return pdist(x, "euclidean") if _near_ties(condensed, norms) else condensed
+
+
+DISTANCE_THREADS = 2
+PARALLEL_PDIST_MIN = 800  # profiles; below this one thread is as fast
+
+
+def pdist(x: np.ndarray, metric: str) -> np.ndarray:
+    """`scipy.spatial.distance.pdist(x, metric)`, bit for bit, on `DISTANCE_THREADS` threads from
+    `PARALLEL_PDIST_MIN` profiles on (4 s of one core for 2000 tasks' profiles of 4000 cells):
+    `cdist` of bands of rows against every row from the band's first on, which does the same
+    arithmetic per pair and releases the GIL. Bands hold about equal numbers of pairs."""
+    n = len(x)
+    if n < PARALLEL_PDIST_MIN or DISTANCE_THREADS < 2:
+        return distance.pdist(x, metric)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    bands = 4 * DISTANCE_THREADS
+    cuts = np.unique(np.round(n - n * np.sqrt(1 - np.linspace(0, 1, bands + 1))).astype(int)).tolist()
+    out = np.empty(n * (n - 1) // 2)
+
+    def band(k: int) -> None:
+        first, last = cuts[k], cuts[k + 1]
+        block = distance.cdist(x[first:last], x[first:], metric)
+        for i in range(first, last):
+            start = n * i - i * (i + 1) // 2  # pair (i, i + 1) in the condensed order
+            out[start : start + n - i - 1] = block[i - first, i - first + 1 :]
+
+    with ThreadPoolExecutor(DISTANCE_THREADS) as pool:
+        list(pool.map(band, range(len(cuts) - 1)))
+    return out
+
+
+def _certain_ties(x: np.ndarray, decimals: int = 3) -> bool:
+    """Whether some distances must tie: profiles on a decimal grid (scores rounded to at most
+    `decimals` places) have squared distances that are whole multiples of the grid's square, and
+    when there are fewer such multiples up to the largest possible distance than pairs, two pairs
+    share one (pigeonhole). Scores rounded to one decimal, 2000 tasks: always."""
+    n, width = x.shape
+    pairs = n * (n - 1) // 2
+    span = float(np.ptp(x)) if x.size else 0.0
+    for places in range(decimals + 1):
+        scale = 10.0**places
+        if width * (span * scale) ** 2 + 1 >= pairs:
+            return False  # too fine a grid (or too few pairs) for the count to prove a tie
+        scaled = x * scale
+        if np.allclose(scaled, np.round(scaled), rtol=0.0, atol=1e-9 * max(1.0, float(np.abs(scaled).max()))):
+            return True
+    return False
 
 
 def _near_ties(condensed: np.ndarray, norms: np.ndarray) -> bool:

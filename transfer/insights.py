@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .matrix import TransferMatrix
-from .taskgroups import GroupStats
+from .taskgroups import PERMUTATIONS, GroupStats
 from .uncertainty import CellStats, summary
 
 TOP = 3
@@ -331,7 +331,9 @@ def group_transfer(stats: GroupStats, neutral: float) -> Insight:
     text = (
         f"Transfer within the same {stats.field} averages {signed(stats.within, neutral)} vs "
         f"{signed(stats.between, neutral)} between groups (difference {signed(stats.difference, 0)}, "
-        f"permutation p = {stats.p:.2g}, {stats.permutations:,} permutations of {stats.field})."
+        f"permutation p = {stats.p:.2g}, {stats.permutations:,} permutations of {stats.field}"
+        + (f"; fewer than {PERMUTATIONS:,} at this size, so p is resolved to 1/{stats.permutations + 1:,})."
+           if stats.permutations < PERMUTATIONS else ").")
     )
     return Insight(kind="groups", title=f"Within vs between {stats.field}", text=text, numbers=stats.to_json())
 

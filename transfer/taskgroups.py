@@ -33,6 +33,20 @@ THREADS = 2
 # Tight enough that two truly different differences of small matrices never count as one.
 TIE_TOLERANCE = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-5}
 _FLOAT64_TASKS = 256  # up to this many tasks the shuffled sums are float64 (small, cheap)
+# The test's budget, deterministic (never the clock: the same p on every call): each permutation
+# reads the within pairs once, ~1 s per 5e8 cells read here. 9,999 permutations up to that
+# (1000 tasks in 10 groups: 4.95e8), fewer above it, in thousands minus one (1,999; 4,999: p
+# then resolves to 1/2,000, 1/5,000), never fewer than `MIN_PERMUTATIONS`.
+PERMUTATION_CELLS = 5 * 10**8
+MIN_PERMUTATIONS = 999
+
+
+def permutation_budget(pairs: int, permutations: int = PERMUTATIONS) -> int:
+    """How many of `permutations` fit `PERMUTATION_CELLS` for `pairs` within pairs per permutation."""
+    fits = PERMUTATION_CELLS // max(pairs, 1)
+    if fits >= permutations:
+        return permutations
+    return min(permutations, max(MIN_PERMUTATIONS, (fits + 1) // 1000 * 1000 - 1))
 
 
 def _value_of(annotations: Annotations | None, label: str, field: str) -> str:
@@ -254,7 +268,8 @@ def group_stats(
 
     p = (1 + #{|shuffled difference| >= |observed|}) / (permutations + 1), the field's values
     shuffled among the annotated tasks by a numpy Generator seeded with `seed`: the same answer on
-    every call, every instance."""
+    every call, every instance. Large groups get fewer permutations (`permutation_budget`), from the
+    same seeded chunks; `GroupStats.permutations` says how many."""
     if not _usable(annotations, field) or not matrix.is_square_tasks:
         return None
     col_of = {label: j for j, label in enumerate(matrix.cols)}
@@ -280,6 +295,7 @@ def group_stats(
     p = 1.0
     if permutations > 0:
         engine = _Engine(filled, present, codes)
+        permutations = permutation_budget(engine.pairs, permutations)
         shuffled = engine.shuffled(permutations, seed)
         observed = engine.observed()  # in the same arithmetic as the shuffled ones
         scale = float(np.max(np.abs(filled)))

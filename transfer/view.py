@@ -127,6 +127,8 @@ def open_view(datasets: Datasets, state: ViewState, notices: list[str] | tuple[s
     state, more = resolve_palette(state, shown)
     notices.extend(more)
     matrix = arranged_matrix(shown, state, annotations)
+    if state.order == "cluster" or state.tab == "dendrogram":  # the leaf order is drawn: a skipped step is said
+        notices.extend(view_clustering(shown, state).notices)
     if matrix.spread is not None:
         reach = reach_notice(cell_stats(matrix, state.ci), state.sig or 0.05, matrix.scale_kind == "diverging")
         notices.extend([reach] if reach else [])
@@ -218,7 +220,10 @@ def arranged_matrix(matrix: TransferMatrix, state: ViewState, annotations: Annot
     if state.order == "group" and annotations is not None and state.collapse is None:
         key = ("group order", fingerprint(matrix), annotations.content_id(), state.group)
     elif state.order == "cluster":
-        key = ("arranged", fingerprint(matrix), state.method, state.distance, state.profile)
+        # keyed by the leaves too: a tree computed again (after leaving its cache) may differ from
+        # the first one when its optimal leaf ordering ran out of time only once
+        result = view_clustering(matrix, state)
+        key = ("arranged", fingerprint(matrix), result.options, result.rows.leaves, result.cols.leaves)
     else:
         return matrix
     arranged = _DERIVED.get(key)
@@ -226,7 +231,6 @@ def arranged_matrix(matrix: TransferMatrix, state: ViewState, annotations: Annot
         if state.order == "group":
             orders = group_order(matrix, annotations, state.group)
         else:
-            result = view_clustering(matrix, state)
             orders = result.row_order(matrix), result.col_order(matrix)
         arranged = matrix.reordered(*orders)
         _DERIVED.add(key, arranged)
@@ -301,7 +305,8 @@ def view_json(view: View) -> dict:
     highlight = highlight_json(matrix, view.state)
     return {
         "query": view.query,
-        "notices": list(view.notices),
+        # `clusters` carries the leaf order whatever the view draws: what was skipped making it too
+        "notices": list(dict.fromkeys([*view.notices, *view.clustering.notices])),
         "state": view.state.as_dict(),
         "dataset": {
             "id": view.dataset_id,

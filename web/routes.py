@@ -20,10 +20,11 @@ from transfer.parsing import (
     format_size,
     parse_matrix,
 )
-from transfer.store import StoreUnavailable
+from transfer.store import StoreFull, StoreUnavailable
 from transfer.view import selection_json, view_from_query, view_json
 from transfer.viewstate import ViewState
 
+from . import abuse
 from .security import error_response
 from .services import datasets, limits, upload_allowed
 
@@ -77,9 +78,11 @@ def api_post_dataset():
     `?name=&metric=&neutral=` override the file's metadata; `?train=&test=&replicate=&value=`
     (and `std=`, `n=`) name a long table's columns; `?sheet=` picks a workbook's sheet (name or
     1-based number). A multipart field `annotations` (a file) stores its task annotations with it:
-    both are read before either is stored. 201 with the id and the link; 400 with the columns and
-    their best guesses for a table whose columns are ambiguous."""
+    both are read before either is stored, and stored both or neither. 201 with the id and the
+    link; 400 with the columns and their best guesses for a table whose columns are ambiguous;
+    429 past the client's upload budget, 507 past the store's quota (web/abuse.py)."""
     request = flask.request
+    abuse.count_upload()  # 429 past this client's budget (web/abuse.py), before anything is read
     refused = _refused_without_token()
     if refused is not None:
         return refused
@@ -114,8 +117,7 @@ def api_post_dataset():
             return error(413, f"annotations file '{name}': {err}")
         except MatrixError as err:  # AnnotationError, or a file that cannot be read at all
             return error(400, f"annotations file '{name}': {err}")
-    dataset_id = datasets().put(matrix)
-    ann_id = None if annotations is None else datasets().put_annotations(annotations)
+    dataset_id, ann_id = datasets().put_both(matrix, annotations)  # both or neither (507 over the quota)
     url = request.url_root + "?" + ViewState(dataset=dataset_id, ann=ann_id).to_query()
     body = {"id": dataset_id, "url": url, "name": matrix.name, "shape": list(matrix.shape)}
     if annotations is not None:
@@ -128,8 +130,10 @@ def api_post_dataset():
 def api_post_annotations():
     """Store task annotations (multipart field `file`, or the raw body with its content type):
     CSV/TSV/JSON, the first column the task label, further columns fields. 201 with the id (for
-    `ann=` in a link), the fields and the number of tasks; 400 with what is wrong."""
+    `ann=` in a link), the fields and the number of tasks; 400 with what is wrong; 429 and 507
+    as for datasets."""
     request = flask.request
+    abuse.count_upload()
     refused = _refused_without_token()
     if refused is not None:
         return refused
@@ -172,6 +176,11 @@ def healthz():
 @blueprint.app_errorhandler(StoreUnavailable)
 def store_unavailable(err):
     return error_response(503, "Service Unavailable", str(err))  # JSON on the API, a page elsewhere
+
+
+@blueprint.app_errorhandler(StoreFull)
+def store_full(err):
+    return abuse.store_full(err)  # 507 with the quota and what is used
 
 
 @blueprint.route("/api/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
