@@ -155,7 +155,7 @@ def test_the_heatmap_is_not_sent_again_for_the_view_it_shows(client):
 
 def test_fingerprinted_assets_are_cached_for_good_and_plotly_is_preloaded(client):
     page = client.get("/").get_data(as_text=True)
-    assert 'rel="preload" as="script" id="tmx-plotly"' in page and "/plotly/package_data/plotly.v" in page
+    assert 'rel="preload" as="script" id="tmx-plotly"' in page and "/web.plotlyjs/plotly-tmx.v" in page
     asset = next(part.split('"')[0] for part in page.split('src="')[1:] if part.startswith("/assets/tmx.js?m="))
     assert "immutable" in client.get(asset).headers["Cache-Control"]
     assert "immutable" not in client.get("/assets/tmx.js").headers.get("Cache-Control", "")

@@ -88,11 +88,11 @@ def test_scripts_are_sent_compressed(client):
     assert page.headers.get("Content-Encoding") == "gzip"
     html = gzip.decompress(page.data).decode()
     bundles = [src.split('"')[0] for src in html.split('src="')[1:] if "dash_core_components.v" in src]
-    # plotly.js is fetched by dcc.Graph when the first graph mounts, from this fixed path.
-    for path in bundles[:1] + ["/_dash-component-suites/plotly/package_data/plotly.min.js"]:
+    plotly_js = html.split('id="tmx-plotly" href="')[1].split('"')[0]  # the page's preload (web/plotlyjs)
+    for path in bundles[:1] + [plotly_js]:
         response = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert response.status_code == 200 and response.headers.get("Content-Encoding") == "gzip", path
-        assert len(response.data) < len(gzip.decompress(response.data)) / 2.5, path  # plotly.js: 4.6 MB -> ~1.4 MB
+        assert len(response.data) < len(gzip.decompress(response.data)) / 2.5, path  # plotly.js: 1.1 MB -> ~0.4 MB
     assert len(bundles) == 1
     scripts = [src.split('"')[0] for src in html.split('<script src="')[1:]]
     assert scripts and not [src for src in scripts if "dash_table" in src]  # only what the page uses

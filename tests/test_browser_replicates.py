@@ -99,16 +99,22 @@ def uncertainty_controls(page) -> dict:
     }
 
 
+WEDGE_IMAGE = "data:image/svg+xml;base64,"  # the wedge's colours: a layout image (transfer.figures._legend_image)
+
+
 def drawn_palette(page) -> dict:
-    """What the figure draws of the palette: codes over the cells, the wedge, the colour bar."""
+    """What the figure draws of the palette: codes over the cells, the wedge (its picture's
+    segments, its texts), the colour bar."""
     return page.evaluate(
         f"""() => {{ const gd = document.querySelector("{HEATMAP_PLOT}");
                     const codes = gd._fullData[{HeatmapTrace.UNCERTAINTY}].z || [];
+                    const wedge = Array.from(gd.querySelectorAll("image"))
+                      .map(i => i.href.baseVal).filter(h => h.startsWith("{WEDGE_IMAGE}"));
                     return {{codes: Array.from(codes).map(r => Array.from(r)),
-                             wedge: gd._fullData[{HeatmapTrace.LEGEND}].type,
-                             bars: document.querySelectorAll("{HEATMAP_PLOT} .polarlayer .trace path").length,
+                             wedge: wedge.length === 1 && gd._fullData[{HeatmapTrace.LEGEND}].xaxis === "x7",
+                             bars: wedge.length ? atob(wedge[0].split(",")[1]).split("<path").length - 1 : 0,
                              colorbar: document.querySelectorAll("{HEATMAP_PLOT} .colorbar").length,
-                             legend_text: Array.from(document.querySelectorAll("{HEATMAP_PLOT} .polarlayer text"))
+                             legend_text: Array.from(document.querySelectorAll("{HEATMAP_PLOT} .annotation text"))
                                             .map(t => t.textContent)}}; }}"""
     )
 
@@ -123,7 +129,7 @@ def check_uncertainty_is_the_link(page, base_url: str, matrix: TransferMatrix, c
                     "sig": "off" if state["sig"] is None else format_number(state["sig"])}, context
     assert unc["level"] == state["ci"] and unc["sig"] == state["sig"], context
     palette = drawn_palette(page)
-    assert (palette["wedge"] == "barpolar") == (state["unc"] == "vsup") == (len(palette["codes"]) > 0), context
+    assert palette["wedge"] == (state["unc"] == "vsup") == (len(palette["codes"]) > 0), context
     assert palette["colorbar"] == (0 if state["unc"] == "vsup" else 1), context
     marked = any("*" in text for text in cell_texts(page))
     assert marked == state["marks"], context
@@ -170,7 +176,7 @@ def test_hover_marks_palette_wedge_and_downloads(stored, page, tmp_path):
     codes = np.array(drawn["codes"], dtype=np.uint8)
     assert np.array_equal(codes & 15, vsup.codes(matrix.values, stats.ci_high - stats.ci_low, zmin, zmax))
     assert np.array_equal(codes >> 4, stats.codes())
-    assert drawn["wedge"] == "barpolar" and drawn["bars"] >= vsup.COLOURS and drawn["colorbar"] == 0
+    assert drawn["wedge"] and drawn["bars"] == vsup.COLOURS and drawn["colorbar"] == 0
     ticks = [display_number(v) for v in legend_ticks(zmin, zmax)]
     assert {"less certain", "more certain", *ticks} <= set(drawn["legend_text"]) and len(ticks) >= 3
     save_screenshot(page, "replicates-vsup.png")
@@ -181,7 +187,7 @@ def test_hover_marks_palette_wedge_and_downloads(stored, page, tmp_path):
     svg = open(download.value.path(), encoding="utf-8").read()
     assert "less certain" in svg and "more certain" in svg and all(f">{tick}<" in svg for tick in ticks)
     starred = [label for row in labels for label in row if label.endswith("***")]
-    assert all(f">{label}<" in svg for label in starred) and "polarlayer" in svg and "colorbar" not in svg
+    assert all(f">{label}<" in svg for label in starred) and WEDGE_IMAGE in svg and "colorbar" not in svg
     with page.expect_download() as download:
         page.click(f"#{ids.DOWNLOAD_PNG}")
     png = open(download.value.path(), "rb").read()
@@ -267,7 +273,7 @@ def test_a_link_with_every_uncertainty_key_reopens_with_them(stored, page):
     assert query_of(page) == link[1:]
     assert uncertainty_controls(page) == {"ci": "99", "unc": "none", "marks": False, "sig": "0.05"}
     drawn = drawn_palette(page)
-    assert drawn["codes"] == [] and drawn["wedge"] == "scatter" and drawn["colorbar"] == 1
+    assert drawn["codes"] == [] and drawn["wedge"] is False and drawn["colorbar"] == 1
     assert not any("*" in text for text in cell_texts(page))
     assert expected_hover(matrix, "NLI", "NLI", level=99) in hover(page, "NLI", "NLI")
     check_uncertainty_is_the_link(page, server.url, matrix, "the link as opened")
@@ -323,5 +329,5 @@ def test_a_matrix_without_replicates_shows_no_uncertainty_controls(live_server, 
     settle(page)
     assert not page.is_visible(f"#{ids.UNCERTAINTY_CARD}") and not page.is_visible(f"#{ids.THRESHOLD_SIG}")
     drawn = drawn_palette(page)
-    assert drawn["codes"] == [] and drawn["wedge"] == "scatter" and drawn["colorbar"] == 1
+    assert drawn["codes"] == [] and drawn["wedge"] is False and drawn["colorbar"] == 1
     assert "CI" not in hover(page, "NLI", "NLI")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 
 import numpy as np
 import plotly.io as pio
@@ -273,7 +274,7 @@ def test_plain_colours_keep_the_significance_codes_but_draw_nothing_over_the_cel
     trace = fig.data[HeatmapTrace.UNCERTAINTY]
     assert len(trace.z) == 0 and (np.asarray(trace.customdata) == stats.codes()).all()
     assert trace.meta == {"sig_levels": list(SIG_LEVELS)}
-    assert cells(fig).showscale is True and fig.layout.polar.domain.x is None
+    assert cells(fig).showscale is True and "xaxis7" not in fig.layout.to_plotly_json() and len(fig.layout.images) == 1
     assert fig.data[HeatmapTrace.LEGEND].type == "scatter" and len(fig.data[HeatmapTrace.LEGEND].x) == 0
 
 
@@ -284,17 +285,28 @@ def test_the_wedge_legend_replaces_the_colour_bar():
     legend = fig.data[HeatmapTrace.LEGEND]
     zmin, zmax = UNIFORM.value_range()
     palette = vsup.palette(figures.DIVERGING, zmin, zmax)
-    assert legend.type == "barpolar" and legend.hoverinfo == "skip" and legend.subplot == "polar"
-    assert list(legend.marker.color) == list(palette.colors)
-    # the outer ring (base 3) holds the 8 most certain colours, the apex (base 0) the neutral one
-    assert [base for base in legend.base].count(3) == 8 and list(legend.base).count(0) == 1
-    assert legend.marker.color[list(legend.base).index(0)] == palette.neutral
-    polar = fig.layout.polar
-    assert tuple(polar.domain.x) == figures.LEGEND_DOMAIN["x"] and tuple(polar.sector) == (-35, 35)
-    assert list(polar.radialaxis.ticktext) == ["less certain", "more certain"]
+    # on cartesian axes of its own, of equal scale (the page's plotly.js has no polar subplots)
+    assert legend.type == "scatter" and legend.hoverinfo == "skip" and (legend.xaxis, legend.yaxis) == ("x7", "y7")
+    x7, y7 = fig.layout.xaxis7, fig.layout.yaxis7
+    assert tuple(x7.domain) == figures.LEGEND_DOMAIN["x"] and tuple(y7.domain) == figures.LEGEND_DOMAIN["y"]
+    assert y7.scaleanchor == "x7" and y7.scaleratio == 1 and not x7.visible and x7.fixedrange and y7.fixedrange
+    # its colours: the palette's, as one picture over the wedge's box
+    wedge = [image for image in fig.layout.images if image.name == figures.LEGEND_NAME]
+    assert len(wedge) == 1 and (wedge[0].xref, wedge[0].yref, wedge[0].sizing) == ("x7", "y7", "stretch")
+    svg = base64.b64decode(wedge[0].source.removeprefix("data:image/svg+xml;base64,")).decode()
+    assert svg == vsup.wedge_svg(palette, figures.LEGEND_SECTOR)
+    assert (wedge[0].sizex, wedge[0].x) == (vsup.LEVELS, 0) and wedge[0].sizey == pytest.approx(2 * wedge[0].y)
+    # its texts: the values along the arc (the legend's lines are their ticks), certainty along the lower edge
     ticks = legend_ticks(zmin, zmax)
-    assert list(polar.angularaxis.ticktext) == [figures.display_number(v) for v in ticks]
-    assert polar.angularaxis.tickvals[0] == pytest.approx(-35 + 70 * (ticks[0] - zmin) / (zmax - zmin))
+    notes = [note for note in fig.layout.annotations if note.name == figures.LEGEND_NAME]
+    texts = [figures.display_number(v) for v in ticks]
+    assert [note.text for note in notes] == [*texts, "less certain", "more certain"]
+    angle = -35 + 70 * (ticks[0] - zmin) / (zmax - zmin)
+    assert math.degrees(math.atan2(notes[0].y, notes[0].x)) == pytest.approx(angle, abs=0.01)
+    assert [x is None for x in legend.x].count(True) == len(ticks)
+    assert all(note.textangle == 35 for note in notes[-2:])
+    for note in notes:  # plotly hides an annotation whose point is outside its axes' ranges
+        assert x7.range[0] <= note.x <= x7.range[1] and y7.range[0] <= note.y <= y7.range[1]
     title = [note for note in fig.layout.annotations if note.name == figures.LEGEND_TITLE]
     assert [note.text for note in title] == ["AUC diff"]
     assert tuple(fig.layout.xaxis.domain) == figures.HEATMAP_DOMAIN_WITH_LEGEND  # room for the wedge
@@ -318,7 +330,7 @@ def test_the_cluster_order_moves_the_wedge_to_the_top_left_corner(tmp_path):
     fig = heatmap_figure(view.matrix, stats=view.stats)
     decorate_heatmap(fig, view)
     assert len(fig.data) > FIRST_MARGIN_TRACE == len(HeatmapTrace)
-    assert tuple(fig.layout.polar.domain.x) == LEGEND_CORNER[0] and tuple(fig.layout.polar.domain.y) == LEGEND_CORNER[1]
+    assert tuple(fig.layout.xaxis7.domain) == LEGEND_CORNER[0] and tuple(fig.layout.yaxis7.domain) == LEGEND_CORNER[1]
     title = next(note for note in fig.layout.annotations if note.name == figures.LEGEND_TITLE)
     assert (title.x, title.y) == (LEGEND_CORNER[0][0], LEGEND_CORNER[1][1])
 
@@ -342,7 +354,8 @@ def test_without_replicates_the_figure_is_as_before():
     assert trace.hovertemplate == "Train: %{y}<br>Test: %{x}<br>%{meta[0]}: %{z:.4~f}<extra></extra>"
     assert trace.customdata is None and trace.hovertext is None and trace.text is None
     assert trace.texttemplate == "%{z:.2f}" and trace.showscale is True
-    assert fig.layout.polar.domain.x is None and fig.layout.xaxis.domain is None and not fig.layout.annotations
+    assert "xaxis7" not in fig.layout.to_plotly_json() and fig.layout.xaxis.domain is None
+    assert not fig.layout.annotations
     assert fig.layout.margin.r == 10
     # the options of a matrix with replicates change nothing here
     other = heatmap_figure(plain, marks=False, unc="none")

@@ -47,7 +47,7 @@ def assert_clean_error(response, status: int) -> None:
 
 def test_headers_on_assets_dash_endpoints_and_errors(app, client):
     client.get("/")  # Dash registers its component suites while serving the page
-    for path in ("/assets/tmx.js", "/_dash-component-suites/plotly/package_data/plotly.min.js", "/_dash-layout",
+    for path in ("/assets/tmx.js", app.plotly_js_url(), "/_dash-layout",
                  "/_dash-dependencies", "/_favicon.ico"):
         response = client.get(path)
         assert response.status_code == 200, path

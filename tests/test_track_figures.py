@@ -231,8 +231,8 @@ def test_with_the_uncertainty_wedge_the_strips_stay_left_of_it():
     samples = np.random.default_rng(3).normal(size=(6, 6, 4))
     matrix = replicated_matrix(samples, labels=LABELS)
     fig = figure_of(view_of(matrix))
-    assert fig.data[HeatmapTrace.LEGEND].type == "barpolar"
-    assert fig.layout.xaxis6.domain[1] <= 0.82 < fig.layout.polar.domain.x[0]
+    assert fig.data[HeatmapTrace.LEGEND].xaxis == "x7"
+    assert fig.layout.xaxis6.domain[1] <= 0.82 < fig.layout.xaxis7.domain[0]
 
 
 def test_in_cluster_order_the_strips_sit_between_the_cluster_bands_and_the_cells():

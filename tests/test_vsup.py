@@ -133,3 +133,25 @@ def test_segments_list_each_colour_once_most_certain_first():
     parts = vsup.segments(palette)
     assert [(p.level, p.index) for p in parts][:3] == [(0, 0), (0, 1), (0, 2)] and parts[-1].level == 3
     assert [p.color for p in parts] == list(palette.colors)
+
+
+def test_the_wedge_picture_has_each_colour_in_its_ring_and_bin():
+    """One path a segment, in code order: level L between radii 3 - L and 4 (the apex the most
+    uncertain), its bins' angles an equal share of -35..35 degrees, low values at the bottom."""
+    import math
+    import re
+
+    pal = vsup.palette(DIVERGING, LOW, HIGH)
+    svg = vsup.wedge_svg(pal, 35)
+    top = 4 * math.sin(math.radians(35))
+    assert svg.startswith(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {-top:.4f} 4 {2 * top:.4f}" ')
+    paths = re.findall(r'<path d="([^"]+)" fill="([^"]+)"/>', svg)
+    assert [fill for _, fill in paths] == list(pal.colors)
+    for (d, _), seg in zip(paths, vsup.segments(pal)):
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", d)]
+        points = [(numbers[k], -numbers[k + 1]) for k in (0, 2)]  # the segment's lower edge, inward then out
+        radii = [math.hypot(x, y) for x, y in points]
+        assert radii == pytest.approx([3 - seg.level, 4 - seg.level], abs=1e-3)
+        if seg.level < 3:
+            lower = math.degrees(math.atan2(points[1][1], points[1][0]))
+            assert lower == pytest.approx(-35 + 70 * seg.index / seg.bins, abs=1e-2)

@@ -11,6 +11,7 @@ hover, significance marks to the cell text, and, with the value-suppressing pale
 
 from __future__ import annotations
 
+import base64
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -51,7 +52,7 @@ class HeatmapTrace(IntEnum):
     POSITIVE = 3  # outlines of cells at or above the positive threshold
     NEGATIVE = 4  # outlines of cells at or below the negative threshold
     CLUSTER = 5  # outline of the selected cluster's block
-    LEGEND = 6  # the value-suppressing palette's wedge (a polar subplot); an empty line otherwise
+    LEGEND = 6  # the value-suppressing palette's wedge (its value ticks: see LEGEND_AXES); an empty line otherwise
 
 
 # Category axes place trace points on labels only (a number becomes a new category), so lines
@@ -366,19 +367,35 @@ LEGEND_DOMAIN = {"x": (0.85, 1.0), "y": (0.58, 0.86)}
 HEATMAP_DOMAIN_WITH_LEGEND = (0.0, 0.82)
 LEGEND_MARGIN = 48  # px right of the plot for the wedge's value ticks
 LEGEND_TITLE = "uncertainty-legend-title"
+# The wedge is drawn on cartesian axes of its own (the page's plotly.js has no polar subplots,
+# web/plotlyjs): hidden, fixed, of equal scale (a unit of radius is as long either way, so the arcs
+# stay round), in wedge units (apex at 0, 0, one unit a level); its colours are a layout image
+# (vsup.wedge_svg) and its texts layout annotations, all named LEGEND_NAME; its value ticks are the
+# LEGEND slot's lines.
+LEGEND_AXES = ("x7", "y7")
+LEGEND_NAME = "uncertainty legend"
+LEGEND_TICK = 0.12  # the value ticks' length, in wedge units (~4 px)
 
 
-def _legend_trace(palette: vsup.Palette) -> go.Barpolar:
-    """The wedge: the most certain level's 8 colours along the outer arc, each level inward half
-    as many, down to the neutral colour at the apex (the most uncertain)."""
-    parts = vsup.segments(palette)
-    width = [2 * LEGEND_SECTOR / part.bins for part in parts]
-    return go.Barpolar(
-        theta=[-LEGEND_SECTOR + (part.index + 0.5) * w for part, w in zip(parts, width)], width=width,
-        base=[vsup.LEVELS - 1 - part.level for part in parts], r=[1] * len(parts),
-        marker={"color": [part.color for part in parts], "line": {"color": "white", "width": 0.5}},
-        hoverinfo="skip", showlegend=False, subplot="polar", name="legend",
-    )
+def _legend_trace(palette: vsup.Palette) -> go.Scatter:
+    """The value ticks outside the arc, one line each (the wedge itself is a layout image)."""
+    xs, ys = [], []
+    for angle in _legend_angles(palette).values():
+        for radius in (vsup.LEVELS, vsup.LEVELS + LEGEND_TICK):
+            x, y = vsup.wedge_point(radius, angle)
+            xs.append(round(x, 4))
+            ys.append(round(y, 4))
+        xs.append(None)
+        ys.append(None)
+    return go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#444", "width": 1}, hoverinfo="skip",
+                      showlegend=False, xaxis=LEGEND_AXES[0], yaxis=LEGEND_AXES[1], name="legend")
+
+
+def _legend_angles(palette: vsup.Palette) -> dict[float, float]:
+    """Round values along the arc -> their angle (degrees), low at the bottom as on a colour bar."""
+    span = palette.high - palette.low
+    return {v: -LEGEND_SECTOR + 2 * LEGEND_SECTOR * (v - palette.low) / span
+            for v in legend_ticks(palette.low, palette.high)}
 
 
 def legend_ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -393,24 +410,40 @@ def legend_ticks(low: float, high: float, count: int = 4) -> list[float]:
 
 
 def _legend_layout(palette: vsup.Palette, metric: str) -> dict:
-    ticks = legend_ticks(palette.low, palette.high)
-    angle = [-LEGEND_SECTOR + 2 * LEGEND_SECTOR * (v - palette.low) / (palette.high - palette.low) for v in ticks]
-    hidden = {"showgrid": False, "showline": False}
+    """The wedge's axes and its texts: the title, the values along the arc, and certainty from the
+    apex outward written along the lower edge."""
+    reach = vsup.LEVELS + LEGEND_TICK  # the tick ends: inside the ranges, or plotly hides their labels
+    half = reach * math.sin(math.radians(LEGEND_SECTOR))
+    hidden = {"visible": False, "fixedrange": True, "constrain": "domain"}
+    xa, ya = LEGEND_AXES
+    notes = [_legend_title(metric, LEGEND_DOMAIN["x"], LEGEND_DOMAIN["y"])]
+    common = {"xref": xa, "yref": ya, "showarrow": False, "name": LEGEND_NAME}
+    for value, angle in _legend_angles(palette).items():
+        x, y = vsup.wedge_point(reach, angle)
+        notes.append({**common, "x": round(x, 4), "y": round(y, 4), "xanchor": "left", "yanchor": "middle",
+                      "xshift": 2, "text": display_number(value), "font": {"size": 10}})
+    edge = math.radians(LEGEND_SECTOR)  # the lower edge runs down at this angle; its labels just below it
+    for radius, text in ((0.5, "less certain"), (vsup.LEVELS - 0.5, "more certain")):
+        x, y = vsup.wedge_point(radius, -LEGEND_SECTOR)
+        notes.append({**common, "x": round(x, 4), "y": round(y, 4), "xanchor": "center", "yanchor": "middle",
+                      "xshift": 7 * math.sin(edge), "yshift": -7 * math.cos(edge), "textangle": LEGEND_SECTOR,
+                      "text": text, "font": {"size": 9}})
     return {
-        "polar": {
-            "domain": {"x": list(LEGEND_DOMAIN["x"]), "y": list(LEGEND_DOMAIN["y"])},
-            "sector": [-LEGEND_SECTOR, LEGEND_SECTOR], "bgcolor": "rgba(0, 0, 0, 0)", "hole": 0,
-            # values along the arc, low at the bottom as on a colour bar
-            "angularaxis": {**hidden, "rotation": 0, "direction": "counterclockwise", "ticks": "outside",
-                            "ticklen": 4, "tickvals": angle, "ticktext": [display_number(v) for v in ticks],
-                            "tickfont": {"size": 10}},
-            # certainty from the apex outward, labelled along the lower edge
-            "radialaxis": {**hidden, "range": [0, vsup.LEVELS], "angle": -LEGEND_SECTOR, "side": "clockwise",
-                           "tickvals": [0.5, vsup.LEVELS - 0.5], "ticktext": ["less certain", "more certain"],
-                           "ticks": "", "tickfont": {"size": 9}},
-        },
-        "annotations": [_legend_title(metric, LEGEND_DOMAIN["x"], LEGEND_DOMAIN["y"])],
+        f"xaxis{xa[1:]}": {**hidden, "domain": list(LEGEND_DOMAIN["x"]), "anchor": ya, "range": [-0.05, reach + 0.02],
+                           "constraintoward": "left"},
+        f"yaxis{ya[1:]}": {**hidden, "domain": list(LEGEND_DOMAIN["y"]), "anchor": xa, "range": [-half, half],
+                           "scaleanchor": xa, "scaleratio": 1, "constraintoward": "top"},
+        "annotations": notes,
     }
+
+
+def _legend_image(palette: vsup.Palette) -> dict:
+    """The wedge's colours: vsup.wedge_svg stretched over its box on the wedge's axes."""
+    top = vsup.LEVELS * math.sin(math.radians(LEGEND_SECTOR))
+    svg = base64.b64encode(vsup.wedge_svg(palette, LEGEND_SECTOR).encode()).decode()
+    return {"source": f"data:image/svg+xml;base64,{svg}", "xref": LEGEND_AXES[0], "yref": LEGEND_AXES[1],
+            "x": 0, "y": round(top, 4), "sizex": vsup.LEVELS, "sizey": round(2 * top, 4), "xanchor": "left",
+            "yanchor": "top", "sizing": "stretch", "layer": "above", "name": LEGEND_NAME}
 
 
 def _legend_title(metric: str, x: tuple, y: tuple) -> dict:
@@ -421,9 +454,10 @@ def _legend_title(metric: str, x: tuple, y: tuple) -> dict:
 def place_legend(fig: go.Figure, x: tuple[float, float], y: tuple[float, float]) -> None:
     """Move the value-suppressing palette's wedge and its title to another box (paper
     fractions); nothing without one."""
-    if fig.data[HeatmapTrace.LEGEND].type != "barpolar":
+    if fig.data[HeatmapTrace.LEGEND].xaxis != LEGEND_AXES[0]:
         return
-    fig.layout.polar.domain = {"x": list(x), "y": list(y)}
+    fig.layout[f"xaxis{LEGEND_AXES[0][1:]}"].domain = list(x)
+    fig.layout[f"yaxis{LEGEND_AXES[1][1:]}"].domain = list(y)
     for note in fig.layout.annotations:
         if note.name == LEGEND_TITLE:
             note.update(x=x[0], y=y[1])
@@ -529,7 +563,7 @@ def heatmap_figure(
         margin=margin,
         plot_bgcolor="white",  # around the cells; missing cells show MISSING_GREY (missing_background)
         paper_bgcolor="white",
-        images=[missing_background(*matrix.shape)],
+        images=[missing_background(*matrix.shape), *([_legend_image(palette)] if palette is not None else [])],
         # Explicit ranges, exactly the cells (rows top to bottom), the same as the overlay axes'
         # (_overlay_axes): with autorange plotly pads them, and the overlays would have to be
         # moved after the first draw, a second full redraw (0.2 s at 1000 x 1000).

@@ -14,11 +14,14 @@ uncertain level.
 
 A plotly heatmap has one colour scale, so cells are drawn as `codes`: one byte per cell, the
 index of its colour in `Palette.colors` (level by level, most certain first), `MISSING` for a
-missing cell (drawn transparent). Pure numpy: no plotly, no Dash.
+missing cell (drawn transparent). The legend is a wedge (`wedge_svg`): the levels as rings
+from the apex (most uncertain) out to the arc (most certain), each ring cut into its bins.
+Pure numpy: no plotly, no Dash.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,3 +157,37 @@ def segments(pal: Palette) -> list[Segment]:
     """The legend's segments, level by level (most certain first), bins low to high."""
     return [Segment(level, index, bins, pal.color(level, index))
             for level, bins in enumerate(BINS) for index in range(bins)]
+
+
+def wedge_point(radius: float, angle: float) -> tuple[float, float]:
+    """A point of the wedge (apex at 0, 0; `angle` in degrees counterclockwise from +x)."""
+    return radius * math.cos(math.radians(angle)), radius * math.sin(math.radians(angle))
+
+
+def wedge_svg(pal: Palette, sector: float) -> str:
+    """The legend's wedge as an SVG picture: apex at the left, the arc at the right, angles
+    -sector..+sector (values low at the bottom, as on a colour bar), one unit of radius per level
+    (the most uncertain level within radius 1, the most certain between LEVELS - 1 and LEVELS),
+    each segment filled with its colour and outlined in white. Its viewBox is x 0..LEVELS,
+    y -h..h in wedge units (h = LEVELS sin(sector)), y upward as on a plot: drawn stretched
+    over that box, a unit is the same length either way only on axes of equal scale."""
+    top = LEVELS * math.sin(math.radians(sector))
+
+    def at(radius: float, angle: float) -> str:
+        x, y = wedge_point(radius, angle)
+        return f"{x:.4f} {-y:.4f}"  # SVG's y runs down
+
+    paths = []
+    for seg in segments(pal):
+        outer = LEVELS - seg.level
+        inner = outer - 1
+        width = 2 * sector / seg.bins
+        low, high = -sector + seg.index * width, -sector + (seg.index + 1) * width
+        # out along the lower edge, along the outer arc (upward on screen: SVG's sweep 0), back in
+        # and along the inner arc (or to the apex)
+        d = f"M{at(inner, low)} L{at(outer, low)} A{outer} {outer} 0 0 0 {at(outer, high)} L{at(inner, high)}"
+        d += f" A{inner} {inner} 0 0 1 {at(inner, low)}Z" if inner > 0 else "Z"
+        paths.append(f'<path d="{d}" fill="{seg.color}"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {-top:.4f} {LEVELS} {2 * top:.4f}" '
+            f'preserveAspectRatio="none"><g stroke="white" stroke-width="0.015" stroke-linejoin="round">'
+            + "".join(paths) + "</g></svg>")
