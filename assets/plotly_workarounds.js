@@ -14,6 +14,7 @@
 //   gd._fullData[0].z          the decoded cells: one typed array whose rows are views on one buffer
 //   gd._ev, gd.on              the plot's event emitter: a new plot on the element gets a new one
 //   Plotly.Plots.resize        wrapped (skipSameSizeResizes)
+//   Plotly.react, .newPlot     wrapped: packed cells decoded before drawing (decodeBeforeDrawing)
 //   g.colorbar                 a colour bar's drawn group, removed before its orientation changes (forgetColorbars)
 //   Plotly.version             the version check below
 //   .js-plotly-plot, .nsewdrag the graph div's class; the plot area's drag rectangle (a press on it)
@@ -314,7 +315,7 @@
     plots.tmxResize = true;
   }
 
-  // plotly.js (4.6 MB; ~70 ms to run) runs while the server builds the layout: started when Dash
+  // plotly.js (web/plotlyjs, 1.1 MB) runs while the server builds the layout: started when Dash
   // asks for it, and the layout handed on once plotly is there, so the graph finds window.Plotly
   // when it mounts (it would load a second copy otherwise). The page preloads the script
   // (web/serving.App); without that, or if it fails, dcc.Graph loads plotly itself as usual.
@@ -379,11 +380,30 @@
     Array.prototype.forEach.call(gd.querySelectorAll("g.colorbar"), function (g) { g.remove(); });
   }
 
+  // --- packed cells (transfer/wire.py) ----------------------------------------------------------
+
+  // The server sends the heatmap's cells packed (assets/wire.js decodes them): every trace's
+  // packed z is decoded in place before plotly reads the figure. dcc.Graph keeps the very trace
+  // objects it hands plotly, so its figure (what the clientside callbacks read) holds them decoded.
+  // Relies on: dcc.Graph drawing through window.Plotly.react / newPlot, (gd, {data, ...}) or (gd, data).
+  function decodeBeforeDrawing(Plotly) {
+    if (!Plotly || Plotly.tmxDecode) return;
+    ["newPlot", "react"].forEach(function (name) {
+      var draw = Plotly[name];
+      Plotly[name] = function (gd, figure) {
+        window.tmx.wire.decodeTraces(Array.isArray(figure) ? figure : figure && figure.data);
+        return draw.apply(this, arguments);
+      };
+    });
+    Plotly.tmxDecode = true;
+  }
+
   // At load: assets run before Dash's renderer starts and asks for the layout.
   loadPlotlyWithLayout();
   checkVersions();
   whenPlotlyArrives(function (Plotly) {
     skipSameSizeResizes(Plotly);
+    decodeBeforeDrawing(Plotly);
     checkVersions();
   });
 

@@ -6,10 +6,11 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from transfer import wire
 from transfer.cluster_figures import decorate_heatmap
 from transfer.clustering import fingerprint
 from transfer.exports import view_filename, view_title
-from transfer.figures import graph_config, heatmap_figure, selection_shapes
+from transfer.figures import HeatmapTrace, graph_config, heatmap_figure, selection_shapes
 from transfer.lru import ByteLRU
 from transfer.view import selection_json
 
@@ -32,8 +33,7 @@ def _list_bytes(value: list) -> int:
 
 def _figure_bytes(figure: dict) -> int:
     """Its typed arrays' base64 text (the cells above all), and its lists roughly."""
-    return sum(len(value["bdata"]) if isinstance(value, dict) and "bdata" in value
-               else _list_bytes(value) if isinstance(value, list) else 0
+    return sum(_list_bytes(value) if isinstance(value, list) else wire.payload_bytes(value)
                for trace in figure["data"] for value in trace.values())
 
 
@@ -53,6 +53,8 @@ def _figure(view) -> dict:
                                unc=view.state.unc, palette=view.state.palette)
         decorate_heatmap(built, view)
         figure = built.to_dict()
+        # the cells packed (transfer.wire: fewer bytes, lossless), decoded in the browser by assets/wire.js
+        figure["data"][HeatmapTrace.CELLS] = wire.pack_z(figure["data"][HeatmapTrace.CELLS])
         _FIGURES.add(key, figure)
     return figure
 

@@ -8,7 +8,7 @@ const fs = require("fs");
 const {loadAssets} = require("./fake_page");
 
 const window = loadAssets(["breakdown.js", "keyboard.js", "plotly_workarounds.js", "selection.js", "thresholds.js", "tmx.js",
-                           "upload.js"]);
+                           "upload.js", "wire.js"]);
 const tmx = window.tmx;
 
 function fromBits(hex) {
@@ -63,6 +63,14 @@ const FUNCTIONS = {
     return {rows: result.rows, cols: result.cols, positive: Array.from(result.positive), negative: Array.from(result.negative),
             counts: result.counts, lines: counts};
   },
+};
+
+// The heatmap's cells packed by transfer/wire.py, as tmx.cellValues reads them (decoded in place by
+// assets/wire.js): their float32 bits, hex (NaN, -0 included), and what is left of the packed z.
+FUNCTIONS.cellBits = (z) => {
+  const values = tmx.cellValues(z).values;
+  return {bits: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("hex"),
+          keys: Object.keys(z).sort(), isBuffer: z.bdata instanceof ArrayBuffer};
 };
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"), (key, value) =>
