@@ -83,8 +83,8 @@
 
   // On a graph too narrow for the figure's cut, labels cut shorter: a relayout of the ticks
   // (plotly's automargin then gives the plot the room back). Only where the figure's cut differs.
-  function cutLabels(gd, geometry) {
-    var chars = Math.max(8, Math.min(LABEL_CHARS, Math.floor(gd.clientWidth * LABEL_SHARE / CHAR_PX)));
+  function cutLabels(gd, geometry, width) {
+    var chars = Math.max(8, Math.min(LABEL_CHARS, Math.floor(width * LABEL_SHARE / CHAR_PX)));
     var update = {};
     ["x", "y"].forEach(function (letter) {
       var axis = geometry[letter], name = letter + "axis", given = (gd.layout && gd.layout[name]) || {};
@@ -107,13 +107,20 @@
   // Hides labels that would overlap their neighbours: every k-th label stays, k from the pixels
   // between two drawn ticks and the room a label needs across them (slanted labels: their line
   // height over the slant's sine; level ones: the widest label along x, the line height along y).
+  // Every box is read before any label is hidden (a read after a write forces a layout).
   function thinTicks(geometry) {
-    var shown = {};
+    var shown = {}, plans = [];
     ["x", "y"].forEach(function (letter) {
-      var axis = geometry[letter], texts = Array.prototype.slice.call(geometry.tickTexts(letter));
+      var texts = Array.prototype.slice.call(geometry.tickTexts(letter));
+      texts.forEach(function (t) { if (t.style.display) t.style.display = ""; });  // none after a fresh draw
+      plans.push({letter: letter, axis: geometry[letter], texts: texts});
+    });
+    plans.forEach(function (plan) {
+      plan.boxes = plan.texts.length < 2 ? [] : plan.texts.map(function (t) { return t.getBoundingClientRect(); });
+    });
+    plans.forEach(function (plan) {
+      var letter = plan.letter, axis = plan.axis, texts = plan.texts, boxes = plan.boxes;
       if (texts.length < 2) { shown[letter] = texts.length; return; }
-      texts.forEach(function (t) { if (t.style.display) t.style.display = ""; });
-      var boxes = texts.map(function (t) { return t.getBoundingClientRect(); });
       var size = axis.tickSize, angle = axis.angle, slanted = angle > 10 && angle < 170;
       // where each label is along the axis, whatever its length: a slanted label ends at its tick
       // (its box's right edge), a level one is centred on it
@@ -168,9 +175,9 @@
     return out;
   }
 
-  function compactLayout(gd) {
+  function compactLayout(gd, width) {
     var layout = gd.layout || {}, cells = gd.data && gd.data[0], saved = compacted.get(layout);
-    var narrow = gd.clientWidth > 0 && gd.clientWidth < COMPACT_WIDTH;
+    var narrow = width > 0 && width < COMPACT_WIDTH;
     if (narrow === !!saved || !cells) return null;
     if (!narrow) {  // wider again: the figure's own layout
       compacted.delete(layout);
@@ -182,7 +189,7 @@
     Object.keys(update).forEach(function (key) { own.layout[key] = null; });
     var top = (layout.margin && layout.margin.t) || MODEBAR_ROOM;
     if (notes.length) {
-      var lines = flowLegend(notes, gd.clientWidth - 24), height = Math.round(lines.length * LEGEND_LINE_PX) + 8;
+      var lines = flowLegend(notes, width - 24), height = Math.round(lines.length * LEGEND_LINE_PX) + 8;
       var annotations = (layout.annotations || []).filter(function (n) { return n.name !== LEGEND; });
       own.layout.annotations = layout.annotations;
       annotations.push(Object.assign({}, notes[0], {text: lines.join("<br>"), x: 1, xanchor: "right", xshift: 0,
@@ -209,14 +216,17 @@
   function fit(gd) {
     var geometry = gd && window.tmx.plotly ? window.tmx.plotly.heatmapGeometry(gd) : null;
     if (!geometry) return null;
-    var compact = compactLayout(gd);
+    var width = gd.clientWidth;  // read once: the first read after plotly's draw lays the page out
+    var compact = compactLayout(gd, width);
     if (compact) {  // fitted again after that draw
       if (Object.keys(compact.data).length) window.tmx.plotly.forgetColorbars(gd);
       window.Plotly.update(gd, compact.data, compact.layout, [0]);
       return {relayout: true};
     }
-    if (cutLabels(gd, geometry)) return {relayout: true};  // fitted again after that draw
-    return {cellText: fitCellText(gd, geometry), ticks: thinTicks(geometry)};
+    if (cutLabels(gd, geometry, width)) return {relayout: true};  // fitted again after that draw
+    // the ticks' boxes read before the cell text's attribute (read by CSS) is written
+    var ticks = thinTicks(geometry);
+    return {cellText: fitCellText(gd, geometry), ticks: ticks};
   }
 
   function attach(gd) {

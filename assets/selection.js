@@ -55,20 +55,40 @@
   }
 
   // A page that arrives drawn lists only the chosen train/test label in its dropdowns; every
-  // label follows once the heatmap has been drawn and painted, or after ~5 s whatever happened
-  // (components/state.py, `deferred`): work the page can do later stays off its first drawing.
+  // label follows once the heatmap has been drawn and painted and the page is idle (Dash 4's
+  // dropdown indexes every substring of 2 x 1000 labels, ~170 ms: kept off the load), or at
+  // once when a person reaches for a dropdown first (a press, a focus), or after ~5 s whatever
+  // happened (components/state.py, `deferred`).
   // Later lists (a new dataset) only replace the pending ones: `sync` sends those itself.
   var pendingOptions = null;
   var DRAWN = {painted: true, anyway: true};
+  var IDLE_WAIT = 2000;  // ms: the longest an idle page is waited for after the draw
+  var REACH = ["pointerdown", "focusin", "keydown"];
+
+  function whenIdle(fn) {
+    if (window.requestIdleCallback) window.requestIdleCallback(fn, {timeout: IDLE_WAIT});
+    else window.setTimeout(fn, 0);
+  }
+
   function fillSelectOptions(lists, rowId, colId, graphId) {
     var first = pendingOptions === null;
     pendingOptions = lists || {};
     if (first) {
-      window.tmx.whenPlotReady(graphId, function () {
+      var sent = false;
+      var send = function () {
+        if (sent) return;
+        sent = true;
+        REACH.forEach(function (type) { document.removeEventListener(type, reach, true); });
         var setProps = window.tmx.dash.setProps;
         if (pendingOptions.row) setProps(rowId, {options: pendingOptions.row});
         if (pendingOptions.col) setProps(colId, {options: pendingOptions.col});
-      }, DRAWN);
+      };
+      var reach = function (event) {
+        var target = event.target;
+        if (target && target.closest && target.closest("#" + rowId + ", #" + colId)) send();
+      };
+      REACH.forEach(function (type) { document.addEventListener(type, reach, true); });
+      window.tmx.whenPlotReady(graphId, function () { whenIdle(send); }, DRAWN);
     }
     return window.dash_clientside.no_update;
   }

@@ -11,6 +11,11 @@
   "use strict";
 
   var TRACE = {CELLS: 0, UNCERTAINTY: 1, FADE: 2, POSITIVE: 3, NEGATIVE: 4};  // transfer.figures.HeatmapTrace
+  // plotly draws each gap-separated piece of a line as its own SVG path: a scattered highlight
+  // on a large matrix (a third of 1000 x 1000 cells) made ~600,000 paths, a minute to draw. Past
+  // this many pieces a sign's outline is left out (its cells still stand out of the fade) and the
+  // counts say so.
+  var OUTLINE_PIECES_MAX = 5000;
 
   function noUpdate() { return window.dash_clientside.no_update; }
 
@@ -112,12 +117,13 @@
 
   // The boundary of the marked region in cell units (cell (i, j) spans j-0.5..j+0.5), as line
   // segments joined with null gaps; collinear edges along a grid line merge into one segment, so
-  // neighbouring highlighted cells share one outline.
-  function outline(mask, n, m) {
-    var xs = [], ys = [];
+  // neighbouring highlighted cells share one outline. With `most`, an outline of more pieces is
+  // given up as soon as it has them ({x: [], y: [], left: true}, as `capped` gives).
+  function outline(mask, n, m, most) {
+    var xs = [], ys = [], limit = most === undefined ? Infinity : most * 3;
     function at(i, j) { return i >= 0 && i < n && j >= 0 && j < m && mask[i * m + j] === 1; }
     function runs(length, lines, edge, emit) {
-      for (var line = 0; line <= lines; line++) {
+      for (var line = 0; line <= lines && xs.length <= limit; line++) {
         var start = -1;
         for (var t = 0; t <= length; t++) {
           var on = t < length && edge(line, t);
@@ -132,7 +138,12 @@
     // vertical grid lines between columns j-1 and j
     runs(n, m, function (j, i) { return at(i, j - 1) !== at(i, j); },
          function (x, y0, y1) { xs.push(x, x, null); ys.push(y0, y1, null); });
-    return {x: xs, y: ys};
+    return xs.length > limit ? {x: [], y: [], left: true} : {x: xs, y: ys};
+  }
+
+  // An outline with at most OUTLINE_PIECES_MAX pieces (each piece: x0, x1, null), else none ({left: true}).
+  function capped(lines) {
+    return lines.x.length / 3 > OUTLINE_PIECES_MAX ? {x: [], y: [], left: true} : lines;
   }
 
   // 1 over every cell to fade (present and not highlighted), null elsewhere.
@@ -275,6 +286,22 @@
     pos = toNumber(pos); neg = toNumber(neg); diag = diag !== false;
     var trace = figure && figure.data && figure.data[TRACE.CELLS];
     if (!trace || !trace.z) return [noUpdate(), noUpdate(), noUpdate()];
+    if (pos === null && neg === null) {
+      // Off: no cell is read (no decode, no labels; a 1000 x 1000 load took ~60 ms here), only
+      // what a highlight left is cleared, and only when there is one (a new figure has none).
+      window.tmx.followOverlay(graphId);
+      var message = countsText(null, pos, neg, diag, null);
+      if (overlaysEmpty(figure) || (fired.length && fired.every(function (i) { return i >= 5; }))) {
+        return [noUpdate(), message, ""];
+      }
+      var clear = new window.dash_clientside.Patch();
+      clear.assign(["data", TRACE.FADE, "z"], []);
+      [TRACE.POSITIVE, TRACE.NEGATIVE].forEach(function (i) {
+        clear.assign(["data", i, "x"], []);
+        clear.assign(["data", i, "y"], []);
+      });
+      return [clear.build(), message, ""];
+    }
     // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
     var labels = window.tmx.traceLabels(trace), rowLabels = labels.row, colLabels = labels.col;
     var cells = window.tmx.cellValues(trace.z, graphId);
@@ -285,13 +312,12 @@
     window.tmx.followOverlay(graphId);
     // Only the selection changed: the highlight on the heatmap is already right.
     if (fired.length && fired.every(function (i) { return i >= 5; })) return [noUpdate(), text, selection];
-    var off = pos === null && neg === null;
-    // Nothing to clear (a redraw with thresholds off): any new figure redraws every cell.
-    if (off && overlaysEmpty(figure)) return [noUpdate(), text, selection];
-    var positive = outline(result.positive, result.rows, result.cols);
-    var negative = outline(result.negative, result.rows, result.cols);
+    var positive = outline(result.positive, result.rows, result.cols, OUTLINE_PIECES_MAX);
+    var negative = outline(result.negative, result.rows, result.cols, OUTLINE_PIECES_MAX);
+    var left = [positive.left && "positive", negative.left && "negative"].filter(Boolean);
+    if (left.length) text += " Outlines of " + left.join(" and ") + " cells are not drawn (too many pieces): faded cells only.";
     var patch = new window.dash_clientside.Patch();
-    patch.assign(["data", TRACE.FADE, "z"], off ? [] : fade(cells, result));
+    patch.assign(["data", TRACE.FADE, "z"], fade(cells, result));
     patch.assign(["data", TRACE.POSITIVE, "x"], positive.x);
     patch.assign(["data", TRACE.POSITIVE, "y"], positive.y);
     patch.assign(["data", TRACE.NEGATIVE, "x"], negative.x);
@@ -300,7 +326,7 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {
-    thresholds: {classify: classify, lineCounts: lineCounts, outline: outline, parseTyped: parseTyped,
+    thresholds: {classify: classify, lineCounts: lineCounts, outline: outline, capped: capped, parseTyped: parseTyped,
                  significanceCodes: significanceCodes, significanceFilter: significanceFilter},
   });
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

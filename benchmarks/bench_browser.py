@@ -3,17 +3,18 @@
 - first visit: bytes transferred (compressed, as on the wire) for a fresh browser opening the page;
 - click -> both breakdown panels drawn, next to a trivial one-output callback on the same page
   (the floor), at 10x10 (the bundled matrix) and 1000x1000 (seeded synthetic);
-- warm load of the full clustered view (cluster order, k=4, a selected cell, both panels) at
-  1000x1000, next to a bare Dash page holding one plain go.Heatmap of the same matrix;
+- warm loads at 1000x1000, next to a bare Dash page holding one plain go.Heatmap of the same
+  matrix: the full clustered view (cluster order, k=4, a selected cell, both panels), the same
+  with thresholds from the link, and the matrix's order with thresholds from the link;
 - 2000x2000: from navigation to heatmap drawn, a hover tooltip and a click's panels;
 - threshold change -> highlight: callback requests sent, and script time in the page;
 - keyboard step: an arrow key on the focused heatmap -> the next frame with the focus cell moved.
 
 Medians of repeated runs. `main()` prints a table and returns its rows (dicts with metric, size,
-value, unit, baseline, ratio, target, met); the rows are also written to
+value, unit, baseline, ratio, target, met); the rows of a full run (no --only) are also written to
 benchmarks/results/browser.json.
 
-    python benchmarks/bench_browser.py [--clicks 15] [--loads 3] [--quick]
+    python benchmarks/bench_browser.py [--clicks 15] [--loads 3] [--quick] [--only load,threshold]
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from dash import Dash, Input, Output, dcc, html  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from components import ids  # noqa: E402
+from transfer.figures import HeatmapTrace  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
 from web import services  # noqa: E402
 from web.config import Config  # noqa: E402
@@ -159,7 +161,7 @@ def first_visit(browser, url: str) -> list[dict]:
     context.close()
     unused = [s for s in scripts if "dash_table" in s]
     rows = [
-        result("first visit: transferred", "10x10", sum(wire.values()) / 1e6, "MB", limit=2.0),
+        result("first visit: transferred", "10x10", sum(wire.values()) / 1e6, "MB", limit=1.0),
         result("first visit: uncompressed", "10x10", sum(bodies.values()) / 1e6, "MB"),
         result("first visit: scripts", "10x10", len(scripts), "files"),
         result("first visit: unused dash_table bundles", "10x10", len(unused), "files", limit=0),
@@ -248,16 +250,35 @@ FULL_VIEW_JS = f"""([selector, n, row, col]) => {{
   const gd = document.querySelector(selector);
   const margins = drawn && gd._fullData.length > 5 && gd._fullData.slice(5).some(t => t.x && t.x.length);
   return !!(margins && JSON.stringify(({PANELS_SHOWN_JS})()) === JSON.stringify([[row, row], [col, col]])); }}"""
+# The heatmap drawn with the link's highlight (its fade; outlines as many as are drawn) and its counts.
+HIGHLIGHT_DRAWN_JS = f"""(gd) => {{ const d = gd && gd._fullData;
+  return !!(d && d[{HeatmapTrace.FADE}] && d[{HeatmapTrace.FADE}].z && d[{HeatmapTrace.FADE}].z.length
+            && document.getElementById("{ids.THRESHOLD_COUNTS}").textContent.includes("show positive")); }}"""
+THRESHOLD_VIEW_JS = f"""([selector, n]) => ({HEATMAP_DRAWN_JS})([selector, n])
+  && ({HIGHLIGHT_DRAWN_JS})(document.querySelector(selector))"""
+FULL_THRESHOLD_VIEW_JS = f"""([selector, n, row, col]) => ({FULL_VIEW_JS})([selector, n, row, col])
+  && ({HIGHLIGHT_DRAWN_JS})(document.querySelector(selector))"""
+THRESHOLDS = "pos=0.1&neg=-0.15"  # about 4% and 27% of the synthetic matrix's cells
 
 
 def load_rows(browser, url: str, bare_url: str, dataset_id: str, matrix: TransferMatrix, loads: int) -> list[dict]:
+    """Warm loads of three views of the 1000 x 1000 matrix against the bare page, taking turns:
+    the clustered view with a selected cell (both panels), the same with thresholds from the
+    link, and the matrix's order with thresholds from the link (each done when its highlight is drawn)."""
     n = matrix.shape[0]
     row, col = matrix.rows[n // 3], matrix.cols[n // 2]
     full_link = f"{url}/?dataset={dataset_id}&order=cluster&k=4&row={row}&col={col}"
-    bare, full = warm_loads(browser, [(bare_url, HEATMAP_DRAWN_JS, [HEATMAP_PLOT, n]),
-                                      (full_link, FULL_VIEW_JS, [HEATMAP_PLOT, n, row, col])],
-                            loads)
-    return [result("warm load: clustered view, both panels", f"{n}x{n}", full, "ms", baseline=bare, ratio_limit=1.5)]
+    bare, full, full_thresholds, thresholds = warm_loads(browser, [
+        (bare_url, HEATMAP_DRAWN_JS, [HEATMAP_PLOT, n]),
+        (full_link, FULL_VIEW_JS, [HEATMAP_PLOT, n, row, col]),
+        (f"{full_link}&{THRESHOLDS}", FULL_THRESHOLD_VIEW_JS, [HEATMAP_PLOT, n, row, col]),
+        (f"{url}/?dataset={dataset_id}&{THRESHOLDS}", THRESHOLD_VIEW_JS, [HEATMAP_PLOT, n]),
+    ], loads)
+    size = f"{n}x{n}"
+    return [result("warm load: clustered view, both panels", size, full, "ms", baseline=bare, ratio_limit=1.15),
+            result("warm load: clustered, panels, thresholds", size, full_thresholds, "ms", baseline=bare,
+                   ratio_limit=1.15),
+            result("warm load: thresholds in the link", size, thresholds, "ms", baseline=bare, ratio_limit=1.15)]
 
 
 def interactive_rows(browser, url: str, dataset_id: str, matrix: TransferMatrix, loads: int) -> list[dict]:
@@ -385,38 +406,54 @@ def print_table(rows: list[dict]) -> None:
         )
 
 
+PARTS = ("first", "click", "threshold", "keyboard", "load", "interactive")
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clicks", type=int, default=15, help="clicks per median (default 15)")
     parser.add_argument("--loads", type=int, default=3, help="warm loads per median (default 3)")
     parser.add_argument("--quick", action="store_true", help="5 clicks and 1 warm load per median (a smoke run)")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"comma-separated parts to run (default all: {','.join(PARTS)})")
     # Imported by benchmarks/run_all.py: defaults, never the runner's own command line.
     args = parser.parse_args(argv if argv is not None or __name__ == "__main__" else [])
     if args.quick:
         args.clicks, args.loads = 5, 1
+    only = {part.strip() for part in args.only.split(",") if part.strip()}
+    if only - set(PARTS):
+        parser.error(f"--only: unknown part(s) {', '.join(sorted(only - set(PARTS)))}; known: {', '.join(PARTS)}")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         app = bench_app(f"sqlite:///{tmp}/bench.sqlite")
         datasets = app.server.config[services.DATASETS_KEY]
-        big, huge = synthetic(1000), synthetic(2000, seed=1)
+        big = synthetic(1000)
+        huge = synthetic(2000, seed=1) if "interactive" in only else big
         big_id, huge_id = datasets.put(big), datasets.put(huge)
         server, bare = LiveServer(app), LiveServer(bare_app(big))
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                rows += first_visit(browser, server.url)
                 cases = [("10x10", datasets.default_id, datasets.get(datasets.default_id)), ("1000x1000", big_id, big)]
-                rows += click_rows(browser, server.url, cases, args.clicks)
-                rows += threshold_rows(browser, server.url, cases, args.clicks)
-                rows += keyboard_rows(browser, server.url, cases, args.clicks)
-                rows += load_rows(browser, server.url, bare.url, big_id, big, args.loads)
-                rows += interactive_rows(browser, server.url, huge_id, huge, max(1, args.loads - 1))
+                parts = {
+                    "first": lambda: first_visit(browser, server.url),
+                    "click": lambda: click_rows(browser, server.url, cases, args.clicks),
+                    "threshold": lambda: threshold_rows(browser, server.url, cases, args.clicks),
+                    "keyboard": lambda: keyboard_rows(browser, server.url, cases, args.clicks),
+                    "load": lambda: load_rows(browser, server.url, bare.url, big_id, big, args.loads),
+                    "interactive": lambda: interactive_rows(browser, server.url, huge_id, huge, max(1, args.loads - 1)),
+                }
+                for part in PARTS:
+                    if part in only:
+                        rows += parts[part]()
                 browser.close()
         finally:
             server.stop()
             bare.stop()
     print_table(rows)
+    if only != set(PARTS):
+        return rows  # a partial run leaves the full run's results file as it is
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps({"machine": "2 cores, headless Chromium (Debian), --disable-gpu", "rows": rows}, indent=2) + "\n"

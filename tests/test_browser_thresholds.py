@@ -9,6 +9,7 @@ from components import ids
 from transfer.figures import HeatmapTrace
 from transfer.matrix import TransferMatrix
 from transfer.thresholds import classify
+from web import services
 
 from browser import HEATMAP_PLOT, PANEL_BARS, choose_dropdown, heatmap_data, panel_bars, query_of, wait_for_heatmap
 from conftest import get_json
@@ -183,3 +184,45 @@ def test_breakdown_panels_draw_the_thresholds_as_lines(live_server, page):
         f"() => document.querySelectorAll('#{ids.BREAKDOWN_COL_BARS} line.tmx-rule').length === 2", timeout=15_000,
     )
     assert rules("col") == {"pos": [0.2, ""]}
+
+
+# Counts every draw of the heatmap's figure (Plotly.react / newPlot / restyle / update on its
+# graph div) from the page's start: wrapped as soon as plotly.js has run (a script's load event,
+# seen at the document before the script's own onload handlers).
+COUNT_DRAWS_JS = """(() => {
+  const draws = window.__draws = [];
+  const wrap = () => { const P = window.Plotly; if (!P || P.__counted) return; P.__counted = true;
+    for (const name of ["react", "newPlot", "restyle", "update"]) { const f = P[name];
+      P[name] = function (gd) { const div = typeof gd === "string" ? document.getElementById(gd) : gd;
+        if (div && div.closest && div.closest("#heatmap")) draws.push(name); return f.apply(this, arguments); }; } };
+  document.addEventListener("load", wrap, true);
+})();"""
+
+
+def test_a_link_with_thresholds_draws_the_heatmap_once_and_a_scattered_highlight_stays_drawable(app, live_server,
+                                                                                               page):
+    """A link's highlight is in the heatmap's first drawing (no second drawing on load), and a
+    highlight scattered over a third of a 150 x 150 matrix (its dotted outline would be ~11,000
+    separate SVG paths, each drawn by plotly) keeps its fade and positive outline: the negative
+    outline is left out, and the counts say so."""
+    rng = np.random.default_rng(3)
+    labels = [f"t{i:03d}" for i in range(150)]
+    matrix = TransferMatrix(rows=labels, cols=labels, values=rng.normal(-0.1, 0.1, (150, 150)), name="scattered")
+    dataset_id = app.server.config[services.DATASETS_KEY].put(matrix)
+    page.add_init_script(COUNT_DRAWS_JS)
+    page.goto(f"{live_server.url}/?dataset={dataset_id}&pos=0.1&neg=-0.15")
+    wait_for_heatmap(page, timeout=60_000)
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')"
+    )
+    page.wait_for_timeout(1500)  # the load's callbacks and any later drawing
+    assert page.evaluate("() => window.__draws") == ["react"]
+    drawn = drawn_highlight(page)
+    expected = classify(matrix, 0.1, -0.15)
+    assert unit_edges(drawn["positive"]) == boundary_edges(expected.positive)
+    assert drawn["negative"] == {"x": [], "y": []}
+    faded = np.array([[v == 1 for v in row] for row in drawn["fade"]])
+    assert (faded == ~(expected.positive | expected.negative)).all()
+    counts = page.inner_text(f"#{ids.THRESHOLD_COUNTS}")
+    assert counts.startswith(counts_sentence(expected.counts(), 0.1, -0.15))
+    assert "Outlines of negative cells are not drawn" in counts
