@@ -117,6 +117,14 @@ def test_hostile_labels_are_text_in_every_view(app, live_server, page, dialogs):
         arg=shown, timeout=20_000,
     )
     second = parse_query(query_of(page))[0].dataset
+    # The heatmap has drawn the dropped matrix (the bundled one before it carries a track legend
+    # whose field name is bold on purpose): its ticks are the hostile labels.
+    page.wait_for_function(
+        """([selector, labels]) => { const ticks = Array.from(document.querySelectorAll(
+             selector + " .xtick text, " + selector + " .ytick text")).map(t => t.textContent);
+           return ticks.length > 0 && ticks.every(t => labels.includes(t) || t.endsWith("\u2026")); }""",
+        arg=[HEATMAP_PLOT, LABELS], timeout=20_000,
+    )
     assert_inert(page, dialogs)
 
     # Heatmap in cluster order, compared with the second, a row and a column selected.
