@@ -118,7 +118,7 @@
   // The boundary of the marked region in cell units (cell (i, j) spans j-0.5..j+0.5), as line
   // segments joined with null gaps; collinear edges along a grid line merge into one segment, so
   // neighbouring highlighted cells share one outline. With `most`, an outline of more pieces is
-  // given up as soon as it has them ({x: [], y: [], left: true}, as `capped` gives).
+  // given up as soon as it has them ({x: [], y: [], left: true}).
   function outline(mask, n, m, most) {
     var xs = [], ys = [], limit = most === undefined ? Infinity : most * 3;
     function at(i, j) { return i >= 0 && i < n && j >= 0 && j < m && mask[i * m + j] === 1; }
@@ -139,11 +139,6 @@
     runs(n, m, function (j, i) { return at(i, j - 1) !== at(i, j); },
          function (x, y0, y1) { xs.push(x, x, null); ys.push(y0, y1, null); });
     return xs.length > limit ? {x: [], y: [], left: true} : {x: xs, y: ys};
-  }
-
-  // An outline with at most OUTLINE_PIECES_MAX pieces (each piece: x0, x1, null), else none ({left: true}).
-  function capped(lines) {
-    return lines.x.length / 3 > OUTLINE_PIECES_MAX ? {x: [], y: [], left: true} : lines;
   }
 
   // 1 over every cell to fade (present and not highlighted), null elsewhere.
@@ -326,7 +321,7 @@
   }
 
   window.tmx = Object.assign(window.tmx || {}, {
-    thresholds: {classify: classify, lineCounts: lineCounts, outline: outline, capped: capped, parseTyped: parseTyped,
+    thresholds: {classify: classify, lineCounts: lineCounts, outline: outline, parseTyped: parseTyped,
                  significanceCodes: significanceCodes, significanceFilter: significanceFilter},
   });
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

@@ -205,12 +205,18 @@ def measure_clicks(page, labels: list[str], clicks: int) -> list[float]:
     return times
 
 
+def open_view(browser, url: str, dataset_id: str):
+    """A new page on the dataset's default view, its heatmap drawn."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{url}/?dataset={dataset_id}")
+    wait_for_heatmap(page, timeout=120_000)
+    return page
+
+
 def click_rows(browser, url: str, cases, clicks: int) -> list[dict]:
     rows = []
     for size, dataset_id, matrix in cases:
-        page = browser.new_page(viewport=VIEWPORT)
-        page.goto(f"{url}/?dataset={dataset_id}")
-        wait_for_heatmap(page, timeout=120_000)
+        page = open_view(browser, url, dataset_id)
         labels, n = list(matrix.rows), matrix.shape[0]
         point = pixel_near_cell(page, labels[n // 4], labels[n // 4])
         click_at(page, point)  # mounts the panels' plots
@@ -369,9 +375,7 @@ def keyboard_rows(browser, url: str, cases, presses: int) -> list[dict]:
     """An arrow key on the focused heatmap -> the focus cell drawn at its next cell."""
     rows = []
     for size, dataset_id, matrix in cases:
-        page = browser.new_page(viewport=VIEWPORT)
-        page.goto(f"{url}/?dataset={dataset_id}")
-        wait_for_heatmap(page, timeout=120_000)
+        page = open_view(browser, url, dataset_id)
         page.wait_for_timeout(1000)
         page.evaluate(INSTALL_KEY_PROBE)
         page.focus(f"#{ids.HEATMAP_KEYS}")
