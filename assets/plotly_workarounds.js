@@ -14,7 +14,8 @@
 //   gd._fullData[0].z          the decoded cells: one typed array whose rows are views on one buffer
 //   gd._ev, gd.on              the plot's event emitter: a new plot on the element gets a new one
 //   Plotly.Plots.resize        wrapped (skipSameSizeResizes)
-//   Plotly.react, .newPlot     wrapped: packed cells decoded before drawing (decodeBeforeDrawing)
+//   Plotly.react, .newPlot     wrapped: packed cells decoded before drawing, a hidden graph's empty
+//                              figure drawn when idle (decodeBeforeDrawing)
 //   g.colorbar                 a colour bar's drawn group, removed before its orientation changes (forgetColorbars)
 //   Plotly.version             the version check below
 //   .js-plotly-plot, .nsewdrag the graph div's class; the plot area's drag rectangle (a press on it)
@@ -385,13 +386,44 @@
   // The server sends the heatmap's cells packed (assets/wire.js decodes them): every trace's
   // packed z is decoded in place before plotly reads the figure. dcc.Graph keeps the very trace
   // objects it hands plotly, so its figure (what the clientside callbacks read) holds them decoded.
+  // An empty figure for a hidden graph (the dendrogram's, in its tab until that opens) is drawn
+  // once the page is idle, or as soon as the graph is shown: its axes took 25-35 ms of the load,
+  // right after the heatmap's drawing. dcc.Graph queues its next drawing behind this one.
   // Relies on: dcc.Graph drawing through window.Plotly.react / newPlot, (gd, {data, ...}) or (gd, data).
+  var heldDraws = new WeakMap();  // gd -> run(): its empty figure's drawing, held back
+
+  function emptyAndHidden(gd, data) {
+    return !!gd && gd.nodeType === 1 && !gd._fullLayout && !(data && data.length) && gd.getClientRects().length === 0;
+  }
+
+  function drawLater(draw, self, args) {
+    var gd = args[0], settle, observer = null;
+    var held = new Promise(function (resolve) { settle = resolve; });
+    function run() {
+      if (heldDraws.get(gd) !== run) return;
+      heldDraws.delete(gd);
+      if (observer) observer.disconnect();
+      settle(draw.apply(self, args));
+    }
+    heldDraws.set(gd, run);
+    if (window.ResizeObserver) {
+      observer = new ResizeObserver(function () { if (gd.getClientRects().length) run(); });
+      observer.observe(gd);
+    }
+    if (window.requestIdleCallback) window.requestIdleCallback(run, {timeout: 2000});
+    else window.setTimeout(run, 0);
+    return held;
+  }
+
   function decodeBeforeDrawing(Plotly) {
     if (!Plotly || Plotly.tmxDecode) return;
     ["newPlot", "react"].forEach(function (name) {
       var draw = Plotly[name];
       Plotly[name] = function (gd, figure) {
-        window.tmx.wire.decodeTraces(Array.isArray(figure) ? figure : figure && figure.data);
+        var data = Array.isArray(figure) ? figure : figure && figure.data, held = heldDraws.get(gd);
+        if (held) held();  // another drawing of the graph: the held one goes first
+        else if (emptyAndHidden(gd, data)) return drawLater(draw, this, arguments);
+        window.tmx.wire.decodeTraces(data);
         return draw.apply(this, arguments);
       };
     });

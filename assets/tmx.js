@@ -120,12 +120,37 @@
     return cells;
   }
 
+  // On load: `true` into the calling store once the heatmap is drawn and painted and the page is
+  // idle (or after IDLE_WAIT ms at most), for work the first screen does not show.
+  var IDLE_WAIT = 2000;
+  function whenDrawn(storeId, graphId) {
+    window.tmx.whenPlotReady(graphId, function () {
+      var set = function () { window.tmx.dash.setProps(storeId, {data: true}); };
+      if (window.requestIdleCallback) window.requestIdleCallback(set, {timeout: IDLE_WAIT});
+      else window.setTimeout(set, 0);
+    }, {painted: true, anyway: true});
+    return window.dash_clientside.no_update;
+  }
+
+  // A chip under an insight selects what it points at (components/insights.py): the row and col
+  // its target names. New chips fire with n_clicks null: only a real click selects.
+  function insightSelect(clicks, targets) {
+    var ctx = window.tmx.dash.context(), fired = (ctx.triggered || [])[0], id = ctx.triggered_id;
+    var target = id && fired && fired.value && Array.isArray(targets) ? targets[id.index] : null;
+    if (!target || typeof target !== "object" || Array.isArray(target)) {
+      throw window.dash_clientside.PreventUpdate;
+    }
+    return [target.row === undefined ? null : target.row, target.col === undefined ? null : target.col];
+  }
+
   window.tmx = Object.assign(window.tmx || {}, {fixed: fixed, formatNumber: formatNumber, noticeNumber: noticeNumber,
                                                 encodeValue: encodeValue, cellValues: cellValues});
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {
       download_png: download("png"),
       download_svg: download("svg"),
+      insight_select: insightSelect,
+      when_drawn: whenDrawn,
     }),
   });
 })();

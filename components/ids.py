@@ -144,3 +144,5 @@ HEATMAP_LIVE = "heatmap-live"
 # --- keyboard ids (append here) ---
 # Layouts for each screen (components/page.py): collapsible control sections on small screens
 # --- layout ids (append here) ---
+# --- load ids (append here) ---
+INSIGHTS_DUE = "insights-due"  # dcc.Store: set once the heatmap is drawn and the page idle (assets/tmx.js)

@@ -8,8 +8,7 @@ controls, which the URL sync turns into the link: the panel knows nothing else o
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
 from transfer.insights import ARROW, Insight
 from transfer.view import view_insights
@@ -25,7 +24,8 @@ def layout() -> dbc.Card:
         [
             dbc.CardHeader(html.Span("Insights", className="fw-semibold")),
             dbc.CardBody(
-                [html.Div(id=ids.INSIGHTS, className="tmx-insights"), dcc.Store(id=ids.INSIGHT_TARGETS, data=[])],
+                [html.Div(id=ids.INSIGHTS, className="tmx-insights"), dcc.Store(id=ids.INSIGHT_TARGETS, data=[]),
+                 dcc.Store(id=ids.INSIGHTS_DUE)],
                 className="p-0",
             ),
         ]
@@ -90,26 +90,27 @@ def register(app) -> None:
         Input(ids.HEATMAP_META, "data"),
         # k: the groups at the cut; sig and ci: what counts as significant (when they are bound)
         *view_dependencies("k", "sig", "ci"),
-        prevent_initial_call=False,  # on load: the page arrives with its heatmap, not with these
+        # On load: once the heatmap is drawn and the page idle. The panel is below the first
+        # screen; its answer and chips, arriving during the load, held the heatmap's drawing back.
+        Input(ids.INSIGHTS_DUE, "data"),
+        prevent_initial_call=True,
     )
     def show(*_):
         return render(view_insights(current_view()))
 
-    @app.callback(
+    app.clientside_callback(
+        ClientsideFunction("tmx", "when_drawn"),
+        Output(ids.INSIGHTS_DUE, "data"),
+        Input(ids.INSIGHTS_DUE, "id"),
+        State(ids.HEATMAP, "id"),
+    )
+
+    # in the browser (assets/tmx.js): no round trip when the chips arrive, nor on a click
+    app.clientside_callback(
+        ClientsideFunction("tmx", "insight_select"),
         Output(ids.ROW, "value", allow_duplicate=True),
         Output(ids.COL, "value", allow_duplicate=True),
         Input({"type": ids.INSIGHT_CELL, "index": ALL}, "n_clicks"),
         State(ids.INSIGHT_TARGETS, "data"),
         prevent_initial_call=True,
     )
-    def select(clicks, chip_targets):
-        # New chips fire this with n_clicks None: only a real click selects.
-        if not ctx.triggered_id or not ctx.triggered[0]["value"]:
-            raise PreventUpdate
-        index = ctx.triggered_id.get("index")
-        if not isinstance(chip_targets, list) or not isinstance(index, int) or not 0 <= index < len(chip_targets):
-            raise PreventUpdate
-        target = chip_targets[index]
-        if not isinstance(target, dict):
-            raise PreventUpdate
-        return target.get("row"), target.get("col")

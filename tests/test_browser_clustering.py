@@ -102,21 +102,17 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     other.close()
 
 
-def test_clicking_a_branch_in_the_dendrogram_selects_its_cluster(live_server, page):
-    page.goto(live_server.url + "/?k=3&tab=dendrogram")
-    page.wait_for_selector(f"{DENDROGRAM_PLOT} .scatterlayer")
-    page.wait_for_selector(f"#{ids.CLUSTER_MEMBERS} .list-group-item >> nth=2")
-    groups = members(page)
-    target = next(i for i, g in enumerate(groups) if "Winobias" in g) + 1
-    # the elbow of the link that joins Winobias to its neighbour (a corner of the branch)
-    point = page.evaluate(
-        f"""() => {{ const gd = document.querySelector("{DENDROGRAM_PLOT}"), L = gd._fullLayout;
-                    const labels = gd.data[{COLOUR_TRACES}].text, i = labels.indexOf("Winobias");
+def branch_point(page, label: str, target: int) -> dict | None:
+    """The page position of the elbow of the link that joins `label` to its neighbour in cluster
+    `target` (a corner of the branch)."""
+    return page.evaluate(
+        f"""([label, target]) => {{ const gd = document.querySelector("{DENDROGRAM_PLOT}"), L = gd._fullLayout;
+                    const labels = gd.data[{COLOUR_TRACES}].text, i = labels.indexOf(label);
                     for (const t of gd._fullData.slice(0, {COLOUR_TRACES})) {{
                       for (let p = 0; p < t.x.length; p++) {{
                         // a link's leg from the leaf (each link is a piece between NaN gaps,
                         // with points all along it): the elbow is the leg's highest point
-                        if (t.y[p] !== i || t.x[p] !== 0 || !t.customdata || t.customdata[p] !== {target}) continue;
+                        if (t.y[p] !== i || t.x[p] !== 0 || !t.customdata || t.customdata[p] !== target) continue;
                         let first = p, last = p;
                         while (first > 0 && !isNaN(t.x[first - 1])) first--;
                         while (last + 1 < t.x.length && !isNaN(t.x[last + 1])) last++;
@@ -127,8 +123,18 @@ def test_clicking_a_branch_in_the_dendrogram_selects_its_cluster(live_server, pa
                                  y: box.top + L.yaxis._offset + L.yaxis.l2p(i)}};
                       }}
                     }}
-                    return null; }}"""
+                    return null; }}""",
+        [label, target],
     )
+
+
+def test_clicking_a_branch_in_the_dendrogram_selects_its_cluster(live_server, page):
+    page.goto(live_server.url + "/?k=3&tab=dendrogram")
+    page.wait_for_selector(f"{DENDROGRAM_PLOT} .scatterlayer")
+    page.wait_for_selector(f"#{ids.CLUSTER_MEMBERS} .list-group-item >> nth=2")
+    groups = members(page)
+    target = next(i for i, g in enumerate(groups) if "Winobias" in g) + 1
+    point = branch_point(page, "Winobias", target)
     assert point is not None
     page.wait_for_timeout(350)
     page.mouse.click(point["x"], point["y"])
