@@ -141,17 +141,16 @@
     return xs.length > limit ? {x: [], y: [], left: true} : {x: xs, y: ys};
   }
 
-  // 1 over every cell to fade (present and not highlighted), null elsewhere.
+  // 1 over every cell to fade (present and not highlighted), NaN (a gap) elsewhere: one
+  // Float32Array, the rows views on it, as plotly holds its own decoded cells. Nested arrays of
+  // 1 and null cost ~3x more to build, to patch into Dash's figure and for plotly to read.
   function fade(cells, result) {
-    var z = new Array(cells.rows);
-    for (var i = 0; i < cells.rows; i++) {
-      var row = new Array(cells.cols);
-      for (var j = 0; j < cells.cols; j++) {
-        var k = i * cells.cols + j, v = cells.values[k];
-        row[j] = v !== v || result.positive[k] || result.negative[k] ? null : 1;
-      }
-      z[i] = row;
+    var rows = cells.rows, cols = cells.cols, flat = new Float32Array(rows * cols), z = new Array(rows);
+    for (var k = 0; k < flat.length; k++) {
+      var v = cells.values[k];
+      flat[k] = v !== v || result.positive[k] || result.negative[k] ? NaN : 1;
     }
+    for (var i = 0; i < rows; i++) z[i] = flat.subarray(i * cols, (i + 1) * cols);
     return z;
   }
 

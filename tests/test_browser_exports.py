@@ -5,6 +5,8 @@ back through the parser."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from components import ids
@@ -51,3 +53,17 @@ def test_exports_are_named_and_titled_for_the_view(app, live_server, page):
     back = parse_matrix(content.encode(), filename=csv.suggested_filename)
     assert back.rows == view.matrix.rows and back.cols == view.matrix.cols
     assert np.allclose(back.values, view.matrix.values, equal_nan=True, atol=1e-12)
+
+
+def test_an_export_keeps_the_threshold_highlight(live_server, page):
+    """The fade over cells no threshold highlights is drawn in the SVG as on the page."""
+    count = f"""() => document.querySelectorAll("{HEATMAP_PLOT} g.hm image").length"""
+    page.goto(f"{live_server.url}/")
+    wait_for_heatmap(page)
+    plain = page.evaluate(count)
+    page.goto(f"{live_server.url}/?pos=0.1&neg=-0.1")
+    wait_for_heatmap(page)
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').textContent.includes('positive')")
+    assert page.evaluate(count) == plain + 1  # the fade
+    svg = open(download(page, ids.DOWNLOAD_SVG).path(), encoding="utf-8").read()
+    assert len(re.findall(r'<g class="hm"[^>]*><image', svg)) == plain + 1
