@@ -64,6 +64,25 @@ def test_the_layout_holds_the_links_view(client):
     assert props.get((ids.NOTICES, "children")) == []
 
 
+def test_the_layouts_figures_are_written_once_and_spliced_in_as_dash_writes_them(app, client):
+    """The layout response equals Dash's own JSON of the layout, and a second load of the link
+    reuses the heatmap's traces' text (the figure cache keeps the very list)."""
+    from dash._utils import to_json
+
+    headers = {"Referer": f"http://localhost/{LINK}"}
+    first = client.get("/_dash-layout", headers=headers).get_data(as_text=True)
+    with app.server.test_request_context("/_dash-layout", headers=headers):
+        expected = json.loads(to_json(app.get_layout()))
+    assert json.loads(first) == expected
+    kept = len(app._traces_json)
+    assert kept >= 1
+    assert client.get("/_dash-layout", headers=headers).get_data(as_text=True) == first
+    assert len(app._traces_json) == kept  # nothing written again
+    other = client.get("/_dash-layout", headers={"Referer": "http://localhost/?dataset=mistral-7b-instruct_auc"})
+    assert json.loads(other.get_data(as_text=True))  # another view: its own traces, valid JSON
+    assert len(app._traces_json) == kept + 1
+
+
 def test_without_a_referer_the_default_view_and_a_bad_link_gets_its_notices(client):
     default = arrived(client, None)
     assert default[(ids.HEATMAP_META, "data")]["key"] == default[(ids.DATASET, "value")]
