@@ -368,6 +368,42 @@ def test_shuffles_are_uniform_over_labellings():
     assert np.all(np.abs(counts / 3000 - 1 / 3) < 0.03)
 
 
+
+def pinned_case(n: int, groups: int, missing: float, seed: int):
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, groups, n)
+    values = rng.normal(0.0, 1.0, (n, n)) + 0.02 * (codes[:, None] == codes[None, :])
+    values[rng.random((n, n)) < missing] = NAN
+    labels = tuple(f"t{i}" for i in range(n))
+    ann = Annotations(("kind",), labels, {label: (f"g{c}",) for label, c in zip(labels, codes)})
+    return TransferMatrix(labels, labels, values), ann, codes
+
+
+# Recorded from the implementation before its speed-ups (Dec 2026): any change to the shuffles, the
+# order of the sums or the arithmetic shows here. (n, groups, share missing, seed): within and
+# between (float.hex), p x 2000 at 1,999 permutations, sha256 of `shuffled_differences`' bytes.
+PINNED = [
+    ((60, 4, 0.05, 1), "0x1.797c5a4e7421ap-6", "0x1.36dcd945447f3p-7", 1478, "a70db2cc63c1b398"),  # float64
+    ((300, 7, 0.02, 2), "0x1.f92f5d186097bp-9", "0x1.48759f19f9f04p-9", 1780, "f5f7cf1720b3f980"),  # few missing
+    ((300, 5, 0.7, 3), "0x1.a28ed833e2977p-9", "0x1.1541ce6730e7dp-8", 1921, "874a6a186ce76e17"),  # many missing
+    ((300, 30, 0.0, 4), "-0x1.d7148e168930ap-8", "0x1.026fab1614676p-8", 1142, "5e62e4d7c4dae9e9"),  # none missing
+]
+
+
+@pytest.mark.parametrize("case, within, between, hits, digest", PINNED)
+def test_results_are_pinned_bit_for_bit(case, within, between, hits, digest):
+    import hashlib
+
+    m, ann, codes = pinned_case(*case)
+    stats = group_stats(m, ann, "kind", permutations=1999)
+    assert (stats.within.hex(), stats.between.hex()) == (within, between)
+    assert (stats.p, stats.permutations) == (hits / 2000, 1999)
+    present = ~np.isnan(m.values)
+    np.fill_diagonal(present, False)
+    shuffled = shuffled_differences(np.where(present, m.values, 0.0), present, codes, 1999, taskgroups.SEED)
+    assert hashlib.sha256(shuffled.tobytes()).hexdigest()[:16] == digest
+
+
 # --- clusters vs metadata ---------------------------------------------------------------------------
 
 

@@ -323,7 +323,9 @@ def _labels(block_of: np.ndarray, size: int, child: np.random.SeedSequence) -> n
     """size x n: each row the tasks' group numbers (`block_of`: sizes[0] zeros, sizes[1] ones, ...)
     uniformly shuffled among the tasks."""
     rng = np.random.Generator(np.random.PCG64(child))
-    return rng.permuted(np.tile(block_of, (size, 1)), axis=1)
+    # Shuffled as 8-byte integers: `permuted` makes the same swaps from the same draws whatever the
+    # item size (one Fisher-Yates loop), but numpy compiles a faster copy of it for 8-byte items.
+    return rng.permuted(np.tile(block_of.astype(np.int64), (size, 1)), axis=1).astype(block_of.dtype)
 
 
 def _block_of(sizes: list[int]) -> np.ndarray:
@@ -362,6 +364,7 @@ def shuffled_differences(
 
 
 SUB_CELLS = 2**20  # cells gathered per sparse product (its index buffer: 4 MB)
+MISSING_BATCH = 2048  # missing cells compared at a time (x permutations bytes)
 
 
 class _Engine:
@@ -388,6 +391,9 @@ class _Engine:
         if missing.sum() > self.pairs:
             counts = present.astype(dtype)
             self.counts = (counts + counts.T).ravel()
+            # W and C side by side: one sparse product gathers both (each row's sums in the same
+            # order, so the same numbers as two products), a cell's two values in one cache line
+            self.both = np.stack([self.table, self.counts], axis=1)
         elif missing.any():
             self.missing = tuple(index.astype(np.intp) for index in np.nonzero(missing))
         self.block_of = _block_of(self.sizes)
@@ -442,6 +448,12 @@ class _Workspace:
         self.matrix = scipy.sparse.csr_array((data, self.index.reshape(-1), indptr), shape=(rows, engine.n**2))
         if not np.shares_memory(self.matrix.indices, self.index):  # filled in place below
             self.index = self.matrix.indices.reshape(rows, pairs)
+        self.runs: list[tuple[int, int, int]] = []  # (size, first slot, groups): consecutive groups of a size
+        for size, start in zip(engine.sizes, engine.starts):
+            if self.runs and self.runs[-1][0] == size:
+                self.runs[-1] = (size, self.runs[-1][1], self.runs[-1][2] + 1)
+            else:
+                self.runs.append((size, start, 1))
 
     def sums(self, labels: np.ndarray) -> np.ndarray:
         """(within sum, within count) of each labelling (a row of group numbers): over the ordered
@@ -457,13 +469,18 @@ class _Workspace:
             self._fill(part)
             if len(part) < self.rows:
                 self.index[len(part) :] = 0
-            out[first : first + len(part), 0] = (self.matrix @ engine.table)[: len(part)]
-            if engine.counts is not None:
-                out[first : first + len(part), 1] = (self.matrix @ engine.counts)[: len(part)]
+            if engine.counts is None:
+                out[first : first + len(part), 0] = (self.matrix @ engine.table)[: len(part)]
+            else:
+                out[first : first + len(part)] = (self.matrix @ engine.both)[: len(part)]
         if engine.missing is not None:  # task x permutation groups: a missing cell's two rows compared
             groups = np.ascontiguousarray(labels.T)
             rows, cols = engine.missing
-            out[:, 1] -= np.count_nonzero(groups[rows] == groups[cols], axis=0)
+            shared = np.zeros(len(labels), dtype=np.int64)
+            for first in range(0, len(rows), MISSING_BATCH):  # byte rows summed down (cached, vectorised)
+                same = groups[rows[first : first + MISSING_BATCH]] == groups[cols[first : first + MISSING_BATCH]]
+                shared += np.add.reduce(same.view(np.uint8), axis=0, dtype=np.int32)
+            out[:, 1] -= shared
         return out
 
     def _fill(self, members: np.ndarray) -> None:
@@ -471,24 +488,38 @@ class _Workspace:
         cyclically (and for even s, a with a + s/2 for a < s/2): each unordered pair once, built by
         broadcasting rather than by gathering a triangle's indices. Distance by distance (all a for
         d = 1, then d = 2, ...): contiguous additions, and a block's rows stay in cache between
-        distances."""
+        distances. Consecutive groups of the same size are filled by one addition (`runs`), each
+        group's pairs in the same place and order as on its own."""
         engine, chunk = self.engine, len(members)
         index = self.index[:chunk]
         n = self.index.dtype.type(engine.n)
         offset = 0
-        for size, start in zip(engine.sizes, engine.starts):
-            block = members[:, start : start + size]
+        for size, start, count in self.runs:
+            if size < 2:  # a task alone in its group: no pair
+                continue
+            block = members[:, start : start + size * count].reshape(chunk, count, size)
             rows = block * n
             half = (size - 1) // 2
+            length = size * (size - 1) // 2  # one group's pairs: s h, and s / 2 more for even s
+            out = _view(index[:, offset : offset + count * length], (chunk, count, length))
             if half:
-                ring = np.concatenate([block, block[:, : half + 1]], axis=1)
-                step = ring.strides[1]  # window[b, d, a] = ring[b, a + 1 + d], a view
-                window = np.ndarray((chunk, half, size), ring.dtype, ring, step, (ring.strides[0], step, step))
-                np.add(rows[:, None, :], window, out=index[:, offset : offset + size * half].reshape(chunk, half, size))
-                offset += size * half
+                ring = np.concatenate([block, block[:, :, : half + 1]], axis=2)
+                step = ring.strides[2]  # window[b, g, d, a] = ring[b, g, a + 1 + d], a view
+                window = np.ndarray(
+                    (chunk, count, half, size), ring.dtype, ring, step, (ring.strides[0], ring.strides[1], step, step)
+                )
+                np.add(rows[:, :, None, :], window, out=_view(out[:, :, : size * half], (chunk, count, half, size)))
             if size % 2 == 0:
-                np.add(rows[:, : size // 2], block[:, size // 2 :], out=index[:, offset : offset + size // 2])
-                offset += size // 2
+                np.add(rows[:, :, : size // 2], block[:, :, size // 2 :], out=out[:, :, size * half :])
+            offset += count * length
+
+
+def _view(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`array` (last axis contiguous) with its last axis split into `shape[1:]`: a view, to write into."""
+    view = array.reshape(shape)
+    if not np.may_share_memory(view, array):  # never: splitting a contiguous axis needs no copy
+        raise AssertionError("not a view")
+    return view
 
 
 # --- clusters vs metadata --------------------------------------------------------------------------
