@@ -391,6 +391,13 @@
   // right after the heatmap's drawing. dcc.Graph queues its next drawing behind this one.
   // Relies on: dcc.Graph drawing through window.Plotly.react / newPlot, (gd, {data, ...}) or (gd, data).
   var heldDraws = new WeakMap();  // gd -> run(): its empty figure's drawing, held back
+  var IDLE_WAIT = 2000;  // ms: the longest an idle page is waited for
+
+  // `fn` once the page is idle, or after IDLE_WAIT ms at most.
+  function whenIdle(fn) {
+    if (window.requestIdleCallback) window.requestIdleCallback(fn, {timeout: IDLE_WAIT});
+    else window.setTimeout(fn, 0);
+  }
 
   function emptyAndHidden(gd, data) {
     return !!gd && gd.nodeType === 1 && !gd._fullLayout && !(data && data.length) && gd.getClientRects().length === 0;
@@ -410,8 +417,7 @@
       observer = new ResizeObserver(function () { if (gd.getClientRects().length) run(); });
       observer.observe(gd);
     }
-    if (window.requestIdleCallback) window.requestIdleCallback(run, {timeout: 2000});
-    else window.setTimeout(run, 0);
+    whenIdle(run);
     return held;
   }
 
@@ -442,6 +448,7 @@
   window.tmx = Object.assign(window.tmx || {}, {
     graphDiv: graphDiv,
     whenPlotReady: whenPlotReady,
+    whenIdle: whenIdle,
     followOverlay: followOverlay,
     checkVersions: checkVersions,
     plotly: {isDrawn: isDrawn, plottedValues: plottedValues, placeOverlays: placeOverlays, categoriesAt: categoriesAt,

@@ -62,13 +62,7 @@
   // Later lists (a new dataset) only replace the pending ones: `sync` sends those itself.
   var pendingOptions = null;
   var DRAWN = {painted: true, anyway: true};
-  var IDLE_WAIT = 2000;  // ms: the longest an idle page is waited for after the draw
   var REACH = ["pointerdown", "focusin", "keydown"];
-
-  function whenIdle(fn) {
-    if (window.requestIdleCallback) window.requestIdleCallback(fn, {timeout: IDLE_WAIT});
-    else window.setTimeout(fn, 0);
-  }
 
   function fillSelectOptions(lists, rowId, colId, graphId) {
     var first = pendingOptions === null;
@@ -88,7 +82,7 @@
         if (target && target.closest && target.closest("#" + rowId + ", #" + colId)) send();
       };
       REACH.forEach(function (type) { document.addEventListener(type, reach, true); });
-      window.tmx.whenPlotReady(graphId, function () { whenIdle(send); }, DRAWN);
+      window.tmx.whenPlotReady(graphId, function () { window.tmx.whenIdle(send); }, DRAWN);
     }
     return window.dash_clientside.no_update;
   }

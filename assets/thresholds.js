@@ -142,8 +142,8 @@
   }
 
   // 1 over every cell to fade (present and not highlighted), NaN (a gap) elsewhere: one
-  // Float32Array, the rows views on it, as plotly holds its own decoded cells. Nested arrays of
-  // 1 and null cost ~3x more to build, to patch into Dash's figure and for plotly to read.
+  // Float32Array, the rows views on it, as plotly holds its own decoded cells (cheaper to build,
+  // to patch into Dash's figure and for plotly to read than nested arrays of 1 and null).
   function fade(cells, result) {
     var rows = cells.rows, cols = cells.cols, flat = new Float32Array(rows * cols), z = new Array(rows);
     for (var k = 0; k < flat.length; k++) {

@@ -1,6 +1,6 @@
 // Clientside callbacks of Transfer Matrix Explorer (namespace "tmx"), served from assets/.
 // What touches plotly.js or Dash internals is in assets/plotly_workarounds.js (tmx.graphDiv,
-// tmx.whenPlotReady, tmx.followOverlay, tmx.plotly.*, tmx.dash.*).
+// tmx.whenPlotReady, tmx.whenIdle, tmx.followOverlay, tmx.plotly.*, tmx.dash.*).
 (function () {
   "use strict";
 
@@ -121,13 +121,10 @@
   }
 
   // On load: `true` into the calling store once the heatmap is drawn and painted and the page is
-  // idle (or after IDLE_WAIT ms at most), for work the first screen does not show.
-  var IDLE_WAIT = 2000;
+  // idle (tmx.whenIdle), for work the first screen does not show.
   function whenDrawn(storeId, graphId) {
     window.tmx.whenPlotReady(graphId, function () {
-      var set = function () { window.tmx.dash.setProps(storeId, {data: true}); };
-      if (window.requestIdleCallback) window.requestIdleCallback(set, {timeout: IDLE_WAIT});
-      else window.setTimeout(set, 0);
+      window.tmx.whenIdle(function () { window.tmx.dash.setProps(storeId, {data: true}); });
     }, {painted: true, anyway: true});
     return window.dash_clientside.no_update;
   }
