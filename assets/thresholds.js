@@ -274,27 +274,32 @@
     });
   }
 
+  // The highlight's slots in one patch: the fade's cells and each sign's outline.
+  function highlightPatch(fadeZ, positive, negative) {
+    var patch = new window.dash_clientside.Patch();
+    patch.assign(["data", TRACE.FADE, "z"], fadeZ);
+    [[TRACE.POSITIVE, positive], [TRACE.NEGATIVE, negative]].forEach(function (slot) {
+      patch.assign(["data", slot[0], "x"], slot[1].x);
+      patch.assign(["data", slot[0], "y"], slot[1].y);
+    });
+    return patch.build();
+  }
+
   // Inputs: pos, neg, diag, sig (0-3), the heatmap's rebuild signal (4), the selected row and col (5-6).
   function thresholdHighlight(pos, neg, diag, sig, meta, row, col, figure, graphId) {
     var fired = firedInputs();
     pos = toNumber(pos); neg = toNumber(neg); diag = diag !== false;
     var trace = figure && figure.data && figure.data[TRACE.CELLS];
     if (!trace || !trace.z) return [noUpdate(), noUpdate(), noUpdate()];
+    window.tmx.followOverlay(graphId);
+    // Only the selection changed: the highlight on the heatmap is already right.
+    var selectionOnly = fired.length > 0 && fired.every(function (i) { return i >= 5; });
     if (pos === null && neg === null) {
       // Off: no cell is read (no decode, no labels; a 1000 x 1000 load took ~60 ms here), only
       // what a highlight left is cleared, and only when there is one (a new figure has none).
-      window.tmx.followOverlay(graphId);
-      var message = countsText(null, pos, neg, diag, null);
-      if (overlaysEmpty(figure) || (fired.length && fired.every(function (i) { return i >= 5; }))) {
-        return [noUpdate(), message, ""];
-      }
-      var clear = new window.dash_clientside.Patch();
-      clear.assign(["data", TRACE.FADE, "z"], []);
-      [TRACE.POSITIVE, TRACE.NEGATIVE].forEach(function (i) {
-        clear.assign(["data", i, "x"], []);
-        clear.assign(["data", i, "y"], []);
-      });
-      return [clear.build(), message, ""];
+      var message = countsText(null, pos, neg, diag, null), none = {x: [], y: []};
+      if (selectionOnly || overlaysEmpty(figure)) return [noUpdate(), message, ""];
+      return [highlightPatch([], none, none), message, ""];
     }
     // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
     var labels = window.tmx.traceLabels(trace), rowLabels = labels.row, colLabels = labels.col;
@@ -303,20 +308,12 @@
     var result = classified(cells, labels, pos, neg, diag, significant);
     var text = countsText(result.counts, pos, neg, diag, significant && {level: Number(sig)});
     var selection = selectionText(result, {row: row, col: col}, rowLabels, colLabels, pos, neg);
-    window.tmx.followOverlay(graphId);
-    // Only the selection changed: the highlight on the heatmap is already right.
-    if (fired.length && fired.every(function (i) { return i >= 5; })) return [noUpdate(), text, selection];
+    if (selectionOnly) return [noUpdate(), text, selection];
     var positive = outline(result.positive, result.rows, result.cols, OUTLINE_PIECES_MAX);
     var negative = outline(result.negative, result.rows, result.cols, OUTLINE_PIECES_MAX);
     var left = [positive.left && "positive", negative.left && "negative"].filter(Boolean);
     if (left.length) text += " Outlines of " + left.join(" and ") + " cells are not drawn (too many pieces): faded cells only.";
-    var patch = new window.dash_clientside.Patch();
-    patch.assign(["data", TRACE.FADE, "z"], fade(cells, result));
-    patch.assign(["data", TRACE.POSITIVE, "x"], positive.x);
-    patch.assign(["data", TRACE.POSITIVE, "y"], positive.y);
-    patch.assign(["data", TRACE.NEGATIVE, "x"], negative.x);
-    patch.assign(["data", TRACE.NEGATIVE, "y"], negative.y);
-    return [patch.build(), text, selection];
+    return [highlightPatch(fade(cells, result), positive, negative), text, selection];
   }
 
   window.tmx = Object.assign(window.tmx || {}, {

@@ -757,7 +757,8 @@ def _fast_wide(source: _Source, header_line: int, width: int, n_cols: int,
         if not negative_zero:
             frame = _fast_frame(body, delimiter, width, index_col=0, na_values=_NA_SPELLINGS)
             labels = frame.index.tolist()
-        if frame is None or not all(is_float_dtype(dtype) for dtype in frame.dtypes) or not all(
+        # whole numbers come as int64, which becomes float64 as float() reads them (rounded to nearest)
+        if frame is None or not all(is_float_dtype(dtype) or dtype == np.int64 for dtype in frame.dtypes) or not all(
                 isinstance(x, str) for x in labels):
             frame = _fast_frame(body, delimiter, width, index_col=0, na_values=_NA_SPELLINGS,
                                 dtype=collections.defaultdict(lambda: np.float64, {0: object}))

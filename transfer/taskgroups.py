@@ -387,13 +387,12 @@ class _Engine:
         self.pairs = sum(s * (s - 1) // 2 for s in self.sizes)
         missing = ~present
         np.fill_diagonal(missing, False)
-        self.missing = self.counts = None
+        self.missing = self.both = None
         if missing.sum() > self.pairs:
             counts = present.astype(dtype)
-            self.counts = (counts + counts.T).ravel()
             # W and C side by side: one sparse product gathers both (each row's sums in the same
             # order, so the same numbers as two products), a cell's two values in one cache line
-            self.both = np.stack([self.table, self.counts], axis=1)
+            self.both = np.stack([self.table, (counts + counts.T).ravel()], axis=1)
         elif missing.any():
             self.missing = tuple(index.astype(np.intp) for index in np.nonzero(missing))
         self.block_of = _block_of(self.sizes)
@@ -469,7 +468,7 @@ class _Workspace:
             self._fill(part)
             if len(part) < self.rows:
                 self.index[len(part) :] = 0
-            if engine.counts is None:
+            if engine.both is None:
                 out[first : first + len(part), 0] = (self.matrix @ engine.table)[: len(part)]
             else:
                 out[first : first + len(part)] = (self.matrix @ engine.both)[: len(part)]

@@ -53,11 +53,9 @@ def parse_rate(text: str | None, name: str = "TMX_UPLOAD_RATE") -> str | None:
     return text
 
 
-def parse_quota(text: str | int | None, name: str = "TMX_STORE_QUOTA") -> int | None:
+def parse_quota(text: str | None, name: str = "TMX_STORE_QUOTA") -> int | None:
     """Bytes from "2GB", "500 MB", "1.5G", "1048576" (units are powers of 1024), None for no
     quota ("none" or "0"); ValueError saying what is wrong."""
-    if isinstance(text, int):
-        return text or None
     text = (text or "").strip()
     if text.lower() in _UNLIMITED:
         return None
