@@ -23,8 +23,9 @@
     return labels;
   }
 
-  // The same outlines as transfer.figures.selection_shapes (which draws them on a full redraw).
-  var LINE = {color: "#1b1b1b", width: 2};
+  // The same outlines as transfer.figures.selection_shapes (which draws them on a full redraw),
+  // after the figure's outline slots (transfer.figures.HeatmapShape.SELECTION).
+  var LINE = {color: "#1b1b1b", width: 2}, SELECTION = 3;
 
   function selectionShapes(rows, cols, row, col) {
     var shapes = [], i = rows.indexOf(row), j = cols.indexOf(col);
@@ -47,7 +48,8 @@
     var cells = figure && figure.data && figure.data[0];
     if (!cells) return;
     var labels = traceLabels(cells);
-    var shapes = selectionShapes(labels.row, labels.col, row, col), tmx = window.tmx;
+    var kept = ((figure.layout && figure.layout.shapes) || []).slice(0, SELECTION), tmx = window.tmx;
+    var shapes = kept.concat(selectionShapes(labels.row, labels.col, row, col));
     if (!figure.layout) tmx.dash.keepInState(figure, "layout", {});
     tmx.dash.keepInState(figure.layout, "shapes", shapes);
     var gd = tmx.graphDiv(graphId);

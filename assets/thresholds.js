@@ -3,14 +3,17 @@
 //   effective value: a number, or null when off; the view's pos/neg, whose link assets/view.js
 //   writes); the server only sets the sliders' ranges.
 // - threshold_highlight classifies the drawn cells exactly as transfer.thresholds.classify does,
-//   patches the heatmap's FADE / POSITIVE / NEGATIVE slots (never the cells), writes the counts.
+//   patches the heatmap's fade image and outline shapes (layout slots: never a trace, so plotly
+//   redraws only the layout's pictures and lines), writes the counts.
 //   "Significant only" (`sig`, a matrix with replicates) reads each cell's significance code from
 //   the UNCERTAINTY slot (one byte a cell, transfer.uncertainty.CellStats.codes; see
 //   transfer.figures._uncertainty_trace).
 (function () {
   "use strict";
 
-  var TRACE = {CELLS: 0, UNCERTAINTY: 1, FADE: 2, POSITIVE: 3, NEGATIVE: 4};  // transfer.figures.HeatmapTrace
+  var TRACE = {CELLS: 0, UNCERTAINTY: 1};  // transfer.figures.HeatmapTrace
+  var IMAGE = {FADE: 1};  // transfer.figures.HeatmapImage
+  var SHAPE = {POSITIVE: 0, NEGATIVE: 1};  // transfer.figures.HeatmapShape
   // plotly draws each gap-separated piece of a line as its own SVG path: a scattered highlight
   // on a large matrix (a third of 1000 x 1000 cells) made ~600,000 paths, a minute to draw. Past
   // this many pieces a sign's outline is left out (its cells still stand out of the fade) and the
@@ -115,15 +118,15 @@
 
   // --- drawing -----------------------------------------------------------------------------
 
-  // The boundary of the marked region in cell units (cell (i, j) spans j-0.5..j+0.5), as line
-  // segments joined with null gaps; collinear edges along a grid line merge into one segment, so
+  // The boundary of the marked region in cell units (cell (i, j) spans j-0.5..j+0.5), as an SVG
+  // path of straight pieces; collinear edges along a grid line merge into one piece, so
   // neighbouring highlighted cells share one outline. With `most`, an outline of more pieces is
-  // given up as soon as it has them ({x: [], y: [], left: true}).
+  // given up as soon as it has them ({path: "", left: true}).
   function outline(mask, n, m, most) {
-    var xs = [], ys = [], limit = most === undefined ? Infinity : most * 3;
+    var pieces = [], limit = most === undefined ? Infinity : most;
     function at(i, j) { return i >= 0 && i < n && j >= 0 && j < m && mask[i * m + j] === 1; }
     function runs(length, lines, edge, emit) {
-      for (var line = 0; line <= lines && xs.length <= limit; line++) {
+      for (var line = 0; line <= lines && pieces.length <= limit; line++) {
         var start = -1;
         for (var t = 0; t <= length; t++) {
           var on = t < length && edge(line, t);
@@ -134,24 +137,105 @@
     }
     // horizontal grid lines between rows i-1 and i
     runs(m, n, function (i, j) { return at(i - 1, j) !== at(i, j); },
-         function (y, x0, x1) { xs.push(x0, x1, null); ys.push(y, y, null); });
+         function (y, x0, x1) { pieces.push("M" + x0 + "," + y + "H" + x1); });
     // vertical grid lines between columns j-1 and j
     runs(n, m, function (j, i) { return at(i, j - 1) !== at(i, j); },
-         function (x, y0, y1) { xs.push(x, x, null); ys.push(y0, y1, null); });
-    return xs.length > limit ? {x: [], y: [], left: true} : {x: xs, y: ys};
+         function (x, y0, y1) { pieces.push("M" + x + "," + y0 + "V" + y1); });
+    return pieces.length > limit ? {path: "", left: true} : {path: pieces.join("")};
   }
 
-  // 1 over every cell to fade (present and not highlighted), NaN (a gap) elsewhere: one
-  // Float32Array, the rows views on it, as plotly holds its own decoded cells (cheaper to build,
-  // to patch into Dash's figure and for plotly to read than nested arrays of 1 and null).
-  function fade(cells, result) {
-    var rows = cells.rows, cols = cells.cols, flat = new Float32Array(rows * cols), z = new Array(rows);
-    for (var k = 0; k < flat.length; k++) {
-      var v = cells.values[k];
-      flat[k] = v !== v || result.positive[k] || result.negative[k] ? NaN : 1;
+  // --- the fade: a picture of one bit a cell ----------------------------------------------------
+  // A PNG with a two-colour palette (clear; the veil's white at FADE_ALPHA, as the colour
+  // transfer.figures drew it with), rows of bits, stored without compression: a 1000 x 1000
+  // matrix is 125 KB, written in a few ms (plotly took ~120 ms to colour and encode the same as a
+  // heatmap trace). A cell is a square of whole pixels, the picture about FADE_SIDE pixels a side
+  // for small matrices (crisp edges in the exports, which scale it smoothly); on the page it is
+  // drawn pixelated (assets/app.css), as plotly draws the cells.
+
+  var FADE_ALPHA = 199;  // rgba(255, 255, 255, 0.78)
+  var FADE_SIDE = 1024;  // cells are repeated to about this many pixels a side (small matrices)
+
+  var CRC_TABLE = (function () {
+    var table = new Int32Array(256);
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c;
     }
-    for (var i = 0; i < rows; i++) z[i] = flat.subarray(i * cols, (i + 1) * cols);
-    return z;
+    return table;
+  })();
+
+  function crc32(bytes, start, end) {
+    var c = -1;
+    for (var k = start; k < end; k++) c = CRC_TABLE[(c ^ bytes[k]) & 0xff] ^ (c >>> 8);
+    return (c ^ -1) >>> 0;
+  }
+
+  function adler32(bytes) {
+    var a = 1, b = 0;
+    for (var k = 0; k < bytes.length; k++) {
+      a += bytes[k]; b += a;
+      if ((k & 4095) === 4095) { a %= 65521; b %= 65521; }
+    }
+    return ((b % 65521) * 65536 + (a % 65521)) >>> 0;
+  }
+
+  // A PNG file of `raw` (the filtered scanlines) as a data: URL.
+  function pngUrl(width, height, raw) {
+    var STORED = 65535, blocks = Math.max(1, Math.ceil(raw.length / STORED));
+    var zlib = 2 + raw.length + 5 * blocks + 4;
+    var chunks = [["IHDR", 13], ["PLTE", 6], ["tRNS", 2], ["IDAT", zlib], ["IEND", 0]];
+    var size = 8 + chunks.reduce(function (sum, c) { return sum + 12 + c[1]; }, 0);
+    var out = new Uint8Array(size), view = new DataView(out.buffer), at = 0;
+    [137, 80, 78, 71, 13, 10, 26, 10].forEach(function (b) { out[at++] = b; });
+    chunks.forEach(function (chunk) {
+      view.setUint32(at, chunk[1]);
+      var start = at + 4;
+      for (var c = 0; c < 4; c++) out[start + c] = chunk[0].charCodeAt(c);
+      at = start + 4;
+      if (chunk[0] === "IHDR") {
+        view.setUint32(at, width); view.setUint32(at + 4, height);
+        out.set([1, 3, 0, 0, 0], at + 8);  // 1 bit, palette, deflate, no filter, no interlace
+      } else if (chunk[0] === "PLTE") {
+        out.set([255, 255, 255, 255, 255, 255], at);
+      } else if (chunk[0] === "tRNS") {
+        out.set([0, FADE_ALPHA], at);
+      } else if (chunk[0] === "IDAT") {
+        var p = at;
+        out[p++] = 0x78; out[p++] = 0x01;
+        for (var b = 0; b < blocks; b++) {
+          var from = b * STORED, len = Math.min(STORED, raw.length - from);
+          out[p++] = b === blocks - 1 ? 1 : 0;
+          out[p++] = len & 0xff; out[p++] = len >>> 8; out[p++] = ~len & 0xff; out[p++] = (~len >>> 8) & 0xff;
+          out.set(raw.subarray(from, from + len), p);
+          p += len;
+        }
+        view.setUint32(p, adler32(raw));
+      }
+      at += chunk[1];
+      view.setUint32(at, crc32(out, start, at));
+      at += 4;
+    });
+    var text = "";
+    for (var k = 0; k < out.length; k += 32768) text += String.fromCharCode.apply(null, out.subarray(k, k + 32768));
+    return "data:image/png;base64," + btoa(text);
+  }
+
+  // The fade's picture: a cell is veiled when it is present and not highlighted; "" when none is.
+  function fade(cells, result) {
+    var rows = cells.rows, cols = cells.cols, scale = Math.max(1, Math.floor(FADE_SIDE / Math.max(rows, cols)));
+    var width = cols * scale, stride = 1 + ((width + 7) >> 3), raw = new Uint8Array(stride * rows * scale), any = false;
+    for (var i = 0; i < rows; i++) {
+      var line = i * scale * stride;  // its first scanline (filter byte 0), then copies of it
+      for (var j = 0; j < cols; j++) {
+        var k = i * cols + j, v = cells.values[k];
+        if (v !== v || result.positive[k] || result.negative[k]) continue;
+        any = true;
+        for (var x = j * scale; x < (j + 1) * scale; x++) raw[line + 1 + (x >> 3)] |= 0x80 >> (x & 7);
+      }
+      for (var copy = 1; copy < scale; copy++) raw.copyWithin(line + copy * stride, line, line + stride);
+    }
+    return any ? pngUrl(width, rows * scale, raw) : "";
   }
 
   // --- text ----------------------------------------------------------------------------------
@@ -267,22 +351,36 @@
   }
 
   function overlaysEmpty(figure) {
-    var data = figure.data;
-    return [TRACE.FADE, TRACE.POSITIVE, TRACE.NEGATIVE].every(function (i) {
-      var trace = data[i] || {}, values = i === TRACE.FADE ? trace.z : trace.x;
-      return !values || !values.length;
+    var layout = figure.layout || {}, images = layout.images || [], shapes = layout.shapes || [];
+    return !(images[IMAGE.FADE] || {}).source && [SHAPE.POSITIVE, SHAPE.NEGATIVE].every(function (i) {
+      return !(shapes[i] || {}).path;
     });
   }
 
-  // The highlight's slots in one patch: the fade's cells and each sign's outline.
-  function highlightPatch(fadeZ, positive, negative) {
-    var patch = new window.dash_clientside.Patch();
-    patch.assign(["data", TRACE.FADE, "z"], fadeZ);
-    [[TRACE.POSITIVE, positive], [TRACE.NEGATIVE, negative]].forEach(function (slot) {
-      patch.assign(["data", slot[0], "x"], slot[1].x);
-      patch.assign(["data", slot[0], "y"], slot[1].y);
-    });
-    return patch.build();
+  // The highlight's slots: the fade's picture and each sign's outline. On a heatmap drawn with
+  // this figure they are written into the figure Dash holds and relaid out in plotly directly,
+  // which redraws only the layout's pictures and lines (a Patch is a new figure for dcc.Graph:
+  // every cell recomputed and redrawn, ~0.5 s at 1000 x 1000); before that, a Patch, which the
+  // figure's first drawing then has (a link's highlight is not a second drawing). The shapes go
+  // to plotly as a whole new list: an edit of one shape's path is a full redraw too (shapes
+  // count in autoranges), a new list only redraws the shapes.
+  function drawHighlight(figure, graphId, fadeSource, positive, negative) {
+    var tmx = window.tmx, gd = tmx.graphDiv(graphId), layout = figure.layout || {};
+    var image = (layout.images || [])[IMAGE.FADE], shapes = layout.shapes || [];
+    var paths = [[SHAPE.POSITIVE, positive.path], [SHAPE.NEGATIVE, negative.path]];
+    var drawnWithIt = tmx.plotly.isDrawn(gd) && gd.data && gd.data[TRACE.CELLS] === figure.data[TRACE.CELLS];
+    if (!drawnWithIt || !image || !shapes[SHAPE.POSITIVE] || !shapes[SHAPE.NEGATIVE]) {
+      var patch = new window.dash_clientside.Patch();
+      patch.assign(["layout", "images", IMAGE.FADE, "source"], fadeSource);
+      paths.forEach(function (p) { patch.assign(["layout", "shapes", p[0], "path"], p[1]); });
+      return patch.build();
+    }
+    tmx.dash.keepInState(image, "source", fadeSource);
+    paths.forEach(function (p) { tmx.dash.keepInState(shapes[p[0]], "path", p[1]); });
+    var update = {shapes: JSON.parse(JSON.stringify(shapes))};
+    update["images[" + IMAGE.FADE + "].source"] = fadeSource;
+    window.Plotly.relayout(gd, update);
+    return noUpdate();
   }
 
   // Inputs: pos, neg, diag, sig (0-3), the heatmap's rebuild signal (4), the selected row and col (5-6).
@@ -297,9 +395,9 @@
     if (pos === null && neg === null) {
       // Off: no cell is read (no decode, no labels; a 1000 x 1000 load took ~60 ms here), only
       // what a highlight left is cleared, and only when there is one (a new figure has none).
-      var message = countsText(null, pos, neg, diag, null), none = {x: [], y: []};
+      var message = countsText(null, pos, neg, diag, null), none = {path: ""};
       if (selectionOnly || overlaysEmpty(figure)) return [noUpdate(), message, ""];
-      return [highlightPatch([], none, none), message, ""];
+      return [drawHighlight(figure, graphId, "", none, none), message, ""];
     }
     // The figure's labels are escaped for plotly (transfer.figures.plot_text); the link's are not.
     var labels = window.tmx.traceLabels(trace), rowLabels = labels.row, colLabels = labels.col;
@@ -313,12 +411,12 @@
     var negative = outline(result.negative, result.rows, result.cols, OUTLINE_PIECES_MAX);
     var left = [positive.left && "positive", negative.left && "negative"].filter(Boolean);
     if (left.length) text += " Outlines of " + left.join(" and ") + " cells are not drawn (too many pieces): faded cells only.";
-    return [highlightPatch(fade(cells, result), positive, negative), text, selection];
+    return [drawHighlight(figure, graphId, fade(cells, result), positive, negative), text, selection];
   }
 
   window.tmx = Object.assign(window.tmx || {}, {
     thresholds: {classify: classify, lineCounts: lineCounts, outline: outline, parseTyped: parseTyped,
-                 significanceCodes: significanceCodes, significanceFilter: significanceFilter},
+                 significanceCodes: significanceCodes, significanceFilter: significanceFilter, fade: fade},
   });
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tmx: Object.assign({}, (window.dash_clientside || {}).tmx, {

@@ -38,7 +38,8 @@ from dash import Dash, Input, Output, dcc, html  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from components import ids  # noqa: E402
-from transfer.figures import HeatmapTrace  # noqa: E402
+from transfer.cluster_figures import FIRST_MARGIN_TRACE  # noqa: E402
+from transfer.figures import HeatmapImage  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
 from web import services  # noqa: E402
 from web.config import Config  # noqa: E402
@@ -254,11 +255,11 @@ def warm_loads(browser, pages: list[tuple[str, str, object]], loads: int) -> lis
 FULL_VIEW_JS = f"""([selector, n, row, col]) => {{
   const drawn = ({HEATMAP_DRAWN_JS})([selector, n]);
   const gd = document.querySelector(selector);
-  const margins = drawn && gd._fullData.length > 5 && gd._fullData.slice(5).some(t => t.x && t.x.length);
+  const margins = drawn && gd._fullData.slice({FIRST_MARGIN_TRACE}).some(t => t.x && t.x.length);
   return !!(margins && JSON.stringify(({PANELS_SHOWN_JS})()) === JSON.stringify([[row, row], [col, col]])); }}"""
 # The heatmap drawn with the link's highlight (its fade; outlines as many as are drawn) and its counts.
-HIGHLIGHT_DRAWN_JS = f"""(gd) => {{ const d = gd && gd._fullData;
-  return !!(d && d[{HeatmapTrace.FADE}] && d[{HeatmapTrace.FADE}].z && d[{HeatmapTrace.FADE}].z.length
+HIGHLIGHT_DRAWN_JS = f"""(gd) => {{ const images = gd && gd._fullLayout && gd._fullLayout.images;
+  return !!(images && images[{int(HeatmapImage.FADE)}] && images[{int(HeatmapImage.FADE)}].source
             && document.getElementById("{ids.THRESHOLD_COUNTS}").textContent.includes("show positive")); }}"""
 THRESHOLD_VIEW_JS = f"""([selector, n]) => ({HEATMAP_DRAWN_JS})([selector, n])
   && ({HIGHLIGHT_DRAWN_JS})(document.querySelector(selector))"""

@@ -7,8 +7,8 @@ For 20 changes of the positive threshold's number box (median reported) it measu
   - main thread: Chromium's TaskDuration per change (script, style, layout and plotly's
     re-rendering of the heatmap layers, in software here: no GPU);
   - requests the page sent during the changes (callback requests, and any others);
-and, side by side, plotly alone redrawing after a restyle of one overlay trace (the floor for a
-highlight drawn as heatmap traces) and a server round trip for the same highlight
+and, side by side, plotly alone redrawing after a relayout of the outlines and the fade (the floor
+for a highlight drawn as layout shapes and a layout image) and a server round trip for the same highlight
 (`GET /api/view?...`), which a server-side highlight would add.
 
 Run: /work/main/.venv/bin/python benchmarks/bench_thresholds.py [SIZE [CHANGES]]   (500, 20)
@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from components import ids  # noqa: E402
+from transfer.figures import HeatmapImage  # noqa: E402
 from transfer.matrix import TransferMatrix  # noqa: E402
 from web.config import Config  # noqa: E402
 from web.factory import create_app  # noqa: E402
@@ -42,7 +43,8 @@ SIZE = _NUMBERS[0] if len(_NUMBERS) > 0 else 500
 CHANGES = _NUMBERS[1] if len(_NUMBERS) > 1 else 20
 
 # Wraps the clientside callback once to time our own code, then types the value into the
-# threshold's box and presses Enter, as a person does, and resolves at the next afterplot.
+# threshold's box and presses Enter, as a person does, and resolves when plotly has drawn the new
+# highlight (a relayout of the layout's pictures and lines, or a full drawing: whichever comes).
 CHANGE_JS = """async ([boxId, value]) => {
   const gd = document.querySelector('#heatmap .js-plotly-plot');
   const tmx = window.dash_clientside.tmx;
@@ -59,9 +61,11 @@ CHANGE_JS = """async ([boxId, value]) => {
   const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
   return await new Promise(resolve => {
     const start = performance.now();
-    const done = () => { gd.removeListener('plotly_afterplot', done); resolve(performance.now() - start); };
-    gd.on('plotly_afterplot', done);
-    setTimeout(() => { gd.removeListener('plotly_afterplot', done); resolve(NaN); }, 10000);
+    const events = ['plotly_afterplot', 'plotly_relayout'];
+    const stop = () => events.forEach(name => gd.removeListener(name, done));
+    const done = () => { stop(); resolve(performance.now() - start); };
+    events.forEach(name => gd.on(name, done));
+    setTimeout(() => { stop(); resolve(NaN); }, 10000);
     setter.call(box, String(value));
     box.dispatchEvent(new Event('input', {bubbles: true}));
     for (const type of ['keydown', 'keypress', 'keyup']) {
@@ -71,14 +75,16 @@ CHANGE_JS = """async ([boxId, value]) => {
 }"""
 
 
-# The floor for any highlight drawn as heatmap traces: plotly redrawing after a restyle of one
-# overlay trace, with no Dash and none of our code involved.
-RESTYLE_JS = """() => new Promise(resolve => {
-  const gd = document.querySelector('#heatmap .js-plotly-plot');
+# The floor for the highlight, drawn as layout shapes and a layout image: plotly redrawing after a
+# relayout of the shapes (a new list, as assets/thresholds.js gives them) and the fade, with their
+# values as they are, with no Dash and none of our code.
+RELAYOUT_JS = f"""() => new Promise(resolve => {{
+  const gd = document.querySelector('#heatmap .js-plotly-plot'), layout = gd.layout;
+  const update = {{shapes: JSON.parse(JSON.stringify(layout.shapes))}};
+  update["images[{int(HeatmapImage.FADE)}].source"] = layout.images[{int(HeatmapImage.FADE)}].source;
   const start = performance.now();
-  window.Plotly.restyle(gd, {x: [Array.from(gd.data[2].x)], y: [Array.from(gd.data[2].y)]}, [2])
-    .then(() => resolve(performance.now() - start));
-})"""
+  window.Plotly.relayout(gd, update).then(() => resolve(performance.now() - start));
+}})"""
 
 
 def synthetic(size: int) -> TransferMatrix:
@@ -112,12 +118,12 @@ def measure(page, cdp, base_url: str, query: str) -> dict:
         script.append((after["ScriptDuration"] - before["ScriptDuration"]) * 1000)
         busy.append((after["TaskDuration"] - before["TaskDuration"]) * 1000)
     ours = page.evaluate("window.__ours")
-    restyle = [page.evaluate(RESTYLE_JS) for _ in range(5)]
+    relayout = [page.evaluate(RELAYOUT_JS) for _ in range(5)]
     page.remove_listener("request", record)
     return {
         "drawn": statistics.median(drawn),
         "ours": statistics.median(ours),
-        "restyle": statistics.median(restyle),
+        "relayout": statistics.median(relayout),
         "script": statistics.median(script),
         "busy": statistics.median(busy),
         "callbacks": sum("_dash-update-component" in url for url in requests),
@@ -167,12 +173,12 @@ def main() -> None:
 
     print(f"Threshold slider -> highlight, median of {CHANGES} changes (headless Chromium, no GPU)")
     header = (f"{'matrix':<18} {'input->drawn ms':>15} {'our JS ms':>10} {'script ms':>10} {'main thread ms':>15} "
-              f"{'plotly restyle ms':>18} {'API trip ms':>12} {'callback req':>13} {'other req':>10} {'link ok':>8}")
+              f"{'plotly relayout ms':>18} {'API trip ms':>12} {'callback req':>13} {'other req':>10} {'link ok':>8}")
     print(header)
     print("-" * len(header))
     for name, r in rows:
         print(f"{name:<18} {r['drawn']:>15.1f} {r['ours']:>10.2f} {r['script']:>10.1f} {r['busy']:>15.1f} "
-              f"{r['restyle']:>18.1f} {r['api']:>12.1f} {r['callbacks']:>13} {r['any'] - r['callbacks']:>10} "
+              f"{r['relayout']:>18.1f} {r['api']:>12.1f} {r['callbacks']:>13} {r['any'] - r['callbacks']:>10} "
               f"{str(r['query_ok']):>8}")
     if all(r["any"] - r["callbacks"] == r["favicon"] for _, r in rows):
         print("other req: requests that were not callbacks; all are Chromium re-fetching the favicon after the "

@@ -10,7 +10,7 @@ from transfer import wire
 from transfer.cluster_figures import decorate_heatmap
 from transfer.clustering import fingerprint
 from transfer.exports import view_filename, view_title
-from transfer.figures import HeatmapTrace, graph_config, heatmap_figure, selection_shapes
+from transfer.figures import HeatmapShape, HeatmapTrace, graph_config, heatmap_figure, selection_shapes
 from transfer.lru import ByteLRU
 from transfer.view import selection_json
 
@@ -73,7 +73,9 @@ def render(view) -> tuple:
             "cut": [view.state.k, view.state.cluster],  # what the figure's cluster layers show
             "title": view_title(view), "filename": view_filename(view)}  # the PNG's and SVG's (assets/tmx.js)
     figure = _figure(view)
-    shapes = selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)
+    # the outlines' slots (HeatmapShape), then the selection's
+    shapes = [*figure["layout"]["shapes"][:HeatmapShape.SELECTION],
+              *selection_shapes(matrix.rows, matrix.cols, view.state.row, view.state.col)]
     return {**figure, "layout": {**figure["layout"], "shapes": shapes}}, meta
 
 

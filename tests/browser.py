@@ -8,6 +8,7 @@ from pathlib import Path
 
 from components import ids
 from transfer.cluster_figures import FIRST_MARGIN_TRACE
+from transfer.figures import HeatmapImage, HeatmapShape
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -87,6 +88,59 @@ def heatmap_data(page) -> dict:
         f"""() => {{ const t = document.querySelector("{HEATMAP_PLOT}")._fullData[0];
                     return {{rows: Array.from(t.y), cols: Array.from(t.x), z: t.z.map(r => Array.from(r))}}; }}"""
     )
+
+
+# An SVG path of straight pieces (M, L, H, V, absolute) as x and y lists, pieces null-separated.
+PATH_POINTS_JS = """(d) => {
+  const xs = [], ys = [];
+  let x = null, y = null;
+  for (const [, op, args] of (d || "").matchAll(/([MLHV])([^MLHV]*)/g)) {
+    const n = (args.match(/-?[0-9.]+(?:e-?[0-9]+)?/g) || []).map(Number);
+    if (op === "M") { if (xs.length) { xs.push(null); ys.push(null); } x = n[0]; y = n[1]; }
+    else if (op === "L") { x = n[0]; y = n[1]; }
+    else if (op === "H") x = n[0];
+    else y = n[0];
+    xs.push(x); ys.push(y);
+  }
+  return {x: xs, y: ys}; }"""
+
+# The heatmap's threshold and cluster highlight as drawn: each cell veiled or not (read back from
+# the fade's picture, the pixel at the cell's centre), the picture's pixels a cell, and the
+# outlines' pieces in cell units.
+_HIGHLIGHT_JS = f"""async () => {{
+  const gd = document.querySelector("{HEATMAP_PLOT}"), layout = gd.layout, points = {PATH_POINTS_JS};
+  const rows = gd._fullLayout.yaxis._categories.length, cols = gd._fullLayout.xaxis._categories.length;
+  const shape = i => points((layout.shapes[i] || {{}}).path);
+  const out = {{positive: shape({int(HeatmapShape.POSITIVE)}), negative: shape({int(HeatmapShape.NEGATIVE)}),
+               cluster: shape({int(HeatmapShape.CLUSTER)}), fade: [], scale: null}};
+  const source = layout.images[{int(HeatmapImage.FADE)}].source;
+  if (!source) {{ out.fade = Array.from({{length: rows}}, () => new Array(cols).fill(0)); return out; }}
+  const image = new Image();
+  image.src = source;
+  await image.decode();
+  out.scale = [image.naturalWidth / cols, image.naturalHeight / rows];
+  const canvas = document.createElement("canvas");
+  canvas.width = image.naturalWidth; canvas.height = image.naturalHeight;
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 0; i < rows; i++) {{
+    const row = [], py = Math.floor((i + 0.5) * out.scale[1]);
+    for (let j = 0; j < cols; j++) {{
+      const px = Math.floor((j + 0.5) * out.scale[0]), k = (py * canvas.width + px) * 4;
+      row.push(pixels[k] === 255 && pixels[k + 3] === 199 ? 1 : pixels[k + 3] === 0 ? 0 : -1);
+    }}
+    out.fade.push(row);
+  }}
+  return out; }}"""
+
+
+def drawn_highlight(page) -> dict:
+    """What the heatmap draws of thresholds and the selected cluster: `fade` (rows x cols: 1 a
+    veiled cell, 0 a clear one, -1 anything else), `scale` (the picture's pixels a cell, None
+    without a fade) and the `positive`, `negative` and `cluster` outlines ({x, y} in cell units,
+    pieces None-separated)."""
+    return page.evaluate(_HIGHLIGHT_JS)
 
 
 def cell_center(page, row: str, col: str) -> dict:

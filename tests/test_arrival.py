@@ -48,7 +48,8 @@ def test_the_layout_holds_the_links_view(client):
     assert meta["query"] == LINK[1:] and meta["key"] == "mistral-7b-instruct_auc"
     assert meta["selection"]["row"]["label"] == "NLI" and meta["cut"] == [3, None]
     assert len(figure["data"]) > 5  # cluster order: dendrograms and bands in the margins
-    assert [shape["name"] for shape in figure["layout"]["shapes"]] == ["selected-row", "selected-col"]
+    assert [shape["name"] for shape in figure["layout"]["shapes"]] == [
+        "positive", "negative", "cluster", "selected-row", "selected-col"]
     # every bound control shows the link; the dropdowns list the chosen label until the page is drawn
     assert props[(ids.DATASET, "value")] == "mistral-7b-instruct_auc"
     assert props[(ids.CLUSTER_ORDER, "value")] == "cluster" and props[(ids.CLUSTER_K, "value")] == 3

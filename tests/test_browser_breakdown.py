@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from components import ids
+from transfer.figures import HeatmapShape
 
 from browser import (
     HEATMAP_PLOT,
@@ -26,7 +27,8 @@ LABELS = ["TriviaQA", "HotpotQA", "Movies", "Winobias", "Winogrande", "NLI", "IM
 
 def outlines(page) -> list[str]:
     return page.evaluate(
-        f"""() => (document.querySelector("{HEATMAP_PLOT}").layout.shapes || []).map(s => s.name + ':' + (s.y0 + """
+        f"""() => (document.querySelector("{HEATMAP_PLOT}").layout.shapes || []).slice({int(HeatmapShape.SELECTION)})"""
+        """.map(s => s.name + ':' + (s.y0 + """
         """s.y1) / 2 + ',' + (s.x0 + s.x1) / 2)"""
     )
 
@@ -67,7 +69,10 @@ def test_click_cell_shows_linked_panels_that_survive_reload_and_bars_move_the_se
     assert "10 of 10" in stats  # NLI transfers out worst of all rows
     page.wait_for_function("() => new URLSearchParams(location.search).get('col') === 'TriviaQA'")
     assert query(page) == {"dataset": "mistral-7b-instruct_auc-diff", "row": "NLI", "col": "TriviaQA"}
-    page.wait_for_function(f"""() => (document.querySelector("{HEATMAP_PLOT}").layout.shapes || []).length === 2""")
+    shapes = HeatmapShape.SELECTION + 2  # the outlines' slots, the row's and the column's
+    page.wait_for_function(
+        f"""() => (document.querySelector("{HEATMAP_PLOT}").layout.shapes || []).length === {shapes}"""
+    )
     assert sorted(outlines(page)) == ["selected-col:4.5,0", "selected-row:5,4.5"]
     # One request for the click, the panels' numbers for the link's view and this selection: the
     # bars, the outline and the link are the browser's work; no Dash callback goes to the server.

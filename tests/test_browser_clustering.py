@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from components import ids
 from transfer.cluster_figures import COLOUR_TRACES, FIRST_MARGIN_TRACE
-from transfer.figures import HeatmapTrace
+from transfer.figures import HeatmapShape
 
-from browser import HEATMAP_PLOT, heatmap_data, hover_cell, query_of, save_screenshot, wait_for_heatmap, wait_for_order
+from browser import (
+    HEATMAP_PLOT,
+    drawn_highlight,
+    heatmap_data,
+    hover_cell,
+    query_of,
+    save_screenshot,
+    wait_for_heatmap,
+    wait_for_order,
+)
 
 DENDROGRAM_PLOT = f"#{ids.DENDROGRAM} .js-plotly-plot"
 
@@ -20,7 +29,7 @@ def trace_xy(page, selector: str, index: int) -> dict:
 
 def outline_box(page) -> list | None:
     """[left, right, top, bottom] in cell units of the cluster outline, None when there is none."""
-    xy = trace_xy(page, HEATMAP_PLOT, HeatmapTrace.CLUSTER)
+    xy = drawn_highlight(page)["cluster"]
     xs, ys = [v for v in xy["x"] if v is not None], [v for v in xy["y"] if v is not None]
     return [min(xs), max(xs), min(ys), max(ys)] if xs else None
 
@@ -81,7 +90,7 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     page.wait_for_function(f"() => window.location.search.includes('cluster={wino + 1}')")
     page.get_by_role("tab", name="Heatmap").click()
     page.wait_for_function(
-        f"""() => document.querySelector("{HEATMAP_PLOT}").data[{HeatmapTrace.CLUSTER}].x.length > 0"""
+        f"""() => document.querySelector("{HEATMAP_PLOT}").layout.shapes[{int(HeatmapShape.CLUSTER)}].path"""
     )
     first = min(rows.index(label) for label in groups[wino])
     block = [first - 0.5, first + len(groups[wino]) - 0.5]
@@ -95,7 +104,7 @@ def test_cluster_order_dendrogram_cut_click_and_link(live_server, page):
     other.goto(live_server.url + "/" + link)
     wait_for_heatmap(other)
     other.wait_for_function(
-        f"""() => document.querySelector("{HEATMAP_PLOT}").data[{HeatmapTrace.CLUSTER}].x.length > 0"""
+        f"""() => document.querySelector("{HEATMAP_PLOT}").layout.shapes[{int(HeatmapShape.CLUSTER)}].path"""
     )
     assert heatmap_data(other)["rows"] == rows
     assert outline_box(other) == [*block, *block]

@@ -11,6 +11,7 @@ import numpy as np
 
 from components import ids
 from transfer.exports import view_filename, view_title
+from transfer.figures import HeatmapImage
 from transfer.parsing import parse_matrix
 from transfer.view import view_from_query
 from web.services import DATASETS_KEY
@@ -56,14 +57,15 @@ def test_exports_are_named_and_titled_for_the_view(app, live_server, page):
 
 
 def test_an_export_keeps_the_threshold_highlight(live_server, page):
-    """The fade over cells no threshold highlights is drawn in the SVG as on the page."""
-    count = f"""() => document.querySelectorAll("{HEATMAP_PLOT} g.hm image").length"""
-    page.goto(f"{live_server.url}/")
-    wait_for_heatmap(page)
-    plain = page.evaluate(count)
+    """The fade over cells no threshold highlights (a layout image) and the outlines (layout
+    shapes) are drawn in the SVG as on the page."""
     page.goto(f"{live_server.url}/?pos=0.1&neg=-0.1")
     wait_for_heatmap(page)
     page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').textContent.includes('positive')")
-    assert page.evaluate(count) == plain + 1  # the fade
+    layout = page.evaluate(f"""() => {{ const l = document.querySelector("{HEATMAP_PLOT}").layout;
+                                        return {{fade: l.images[{int(HeatmapImage.FADE)}].source,
+                                                 outlines: l.shapes.slice(0, 2).map(s => s.path)}}; }}""")
+    assert layout["fade"].startswith("data:image/png;base64,") and all(layout["outlines"])
     svg = open(download(page, ids.DOWNLOAD_SVG).path(), encoding="utf-8").read()
-    assert len(re.findall(r'<g class="hm"[^>]*><image', svg)) == plain + 1
+    assert layout["fade"] in svg
+    assert len(re.findall(r'<path[^>]*data-index="[01]"', svg)) == 2

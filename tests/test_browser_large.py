@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from components import ids
+from transfer.figures import HeatmapShape
 from transfer.matrix import TransferMatrix
 from web import services
 
@@ -62,7 +63,7 @@ def test_large_matrix_is_sent_as_float32_without_labels_and_clicks_select_the_ce
     assert bars["in_domain"] == [point["row"]] and bars["painted_rows"] > 0.95  # painted over the whole band
     assert page.locator(f"#{ids.BREAKDOWN_ROW_BARS} .tmx-bar-tick").count() == 0
     outline = page.evaluate(
-        f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes"""
+        f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes.slice({int(HeatmapShape.SELECTION)})"""
         """.map(s => s.name + ":" + (s.y0 + s.y1) / 2 + "," + (s.x0 + s.x1) / 2)"""
     )
     middle = f"{(N - 1) / 2:g}"

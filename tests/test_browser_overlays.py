@@ -1,7 +1,8 @@
 """Overlays on their cells in real Chromium, at every size and after every change.
 
-The threshold outlines, the cluster outline and the margin dendrograms are drawn on hidden
-numeric axes laid over the heatmap's category axes (transfer.figures.OVERLAY_AXES). Here the
+The threshold outlines and the cluster outline (layout shapes) and the margin dendrograms (traces)
+are drawn on hidden numeric axes laid over the heatmap's category axes
+(transfer.figures.OVERLAY_AXES); the threshold fade is a layout image on the heatmap's own axes. Here the
 pixels plotly actually drew (the SVG paths through their screen transforms) are compared with
 where the heatmap's own axes put the cells: cell (i, j) spans index +- 0.5 on the main axes.
 """
@@ -12,10 +13,10 @@ import pytest
 
 from components import ids
 from transfer.cluster_figures import COLOUR_TRACES, FIRST_MARGIN_TRACE
-from transfer.figures import OVERLAY_AXES, HeatmapTrace, heatmap_figure
+from transfer.figures import OVERLAY_AXES, HeatmapImage, HeatmapShape, heatmap_figure
 from transfer.matrix import TransferMatrix
 
-from browser import HEATMAP_PLOT, open_section, wait_for_heatmap, wait_for_order
+from browser import HEATMAP_PLOT, PATH_POINTS_JS, open_section, wait_for_heatmap, wait_for_order
 
 DATASET = "mistral-7b-instruct_auc-diff"
 LINK = f"/?dataset={DATASET}&row=NLI&col=Math&pos=0.1&neg=-0.15"
@@ -24,54 +25,75 @@ CLUSTER_LINK = f"/?dataset={DATASET}&order=cluster&k=3&cluster=1&pos=0.1&neg=-0.
 VIEWPORTS = [(1920, 1080), (1280, 720), (768, 1024), (390, 844), (360, 740)]
 TOLERANCE = 1.0  # px
 
-# What is drawn, in viewport pixels: for each asked trace its rendered line pieces (path vertices
-# through their screen transform) and its data runs (null/NaN-separated) mapped through the
-# *main* axes, which the cells use; the cells' and the fade's images; the cell boundaries.
-_DRAWN_JS = """([selector, indices, fade]) => {
+# What is drawn, in viewport pixels: for each asked overlay (a trace, or a layout shape) its
+# rendered line pieces (path vertices through their screen transform) and its data runs
+# (null/NaN-separated) mapped through the *main* axes, which the cells use; the cells' image and the
+# fade's picture (a layout image) with its pixels a cell; the cell boundaries.
+_DRAWN_JS = f"""async ([selector, overlays, fade]) => {{
   const gd = document.querySelector(selector), L = gd._fullLayout, box = gd.getBoundingClientRect();
-  const follow = (L.meta && L.meta.follow) || {};
+  const points = {PATH_POINTS_JS};
+  const follow = (L.meta && L.meta.follow) || {{}};
   const main = name => L[follow[name] || name];
   const px = (axis, v) => (axis._id.charAt(0) === "x" ? box.left : box.top) + axis._offset + axis.l2p(v);
   const xa = L.xaxis, ya = L.yaxis, cols = xa._categories.length, rows = ya._categories.length;
-  const edges = (axis, n) => Array.from({length: n + 1}, (_, k) => px(axis, k - 0.5));
+  const edges = (axis, n) => Array.from({{length: n + 1}}, (_, k) => px(axis, k - 0.5));
   const gap = v => v === null || v === undefined || Number.isNaN(v);
-  const traces = {};
-  for (const index of indices) {
-    const trace = gd._fullData[index];
-    const xName = "xaxis" + trace.xaxis.slice(1), yName = "yaxis" + trace.yaxis.slice(1);
+  const onScreen = (element, xy) => {{
+    const m = element.getScreenCTM(), pieces = [];
+    let piece = [];
+    for (let k = 0; k <= xy.x.length; k++) {{
+      if (k === xy.x.length || gap(xy.x[k])) {{ if (piece.length) pieces.push(piece); piece = []; continue; }}
+      const x = xy.x[k], y = xy.y[k];
+      piece.push([m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+    }}
+    return pieces;
+  }};
+  const drawn = {{}};
+  for (const [kind, index] of overlays) {{
+    const shape = kind === "shape" ? gd.layout.shapes[index] : null, trace = shape ? null : gd._fullData[index];
+    const data = shape ? points(shape.path) : trace;
+    const axes = shape ? [shape.xref, shape.yref] : [trace.xaxis, trace.yaxis];
+    const xName = "xaxis" + axes[0].slice(1), yName = "yaxis" + axes[1].slice(1);
     const xMain = follow[xName] ? main(xName) : null, yMain = follow[yName] ? main(yName) : null;
     const runs = [];
     let run = [];
-    for (let k = 0; k <= trace.x.length; k++) {
-      const x = trace.x[k], y = trace.y[k];
-      if (k === trace.x.length || gap(x) || gap(y)) { if (run.length) runs.push(run); run = []; continue; }
+    for (let k = 0; k <= data.x.length; k++) {{
+      const x = data.x[k], y = data.y[k];
+      if (k === data.x.length || gap(x) || gap(y)) {{ if (run.length) runs.push(run); run = []; continue; }}
       run.push([xMain ? px(xMain, x) : null, yMain ? px(yMain, y) : null]);
-    }
-    const group = Array.from(gd.querySelectorAll(".scatterlayer g.trace"))
-      .find(g => g.__data__ && g.__data__[0] && g.__data__[0].trace.index === index);
-    const pieces = group ? Array.from(group.querySelectorAll("path.js-line")).map(path => {
-      const m = path.getScreenCTM();
-      const numbers = (path.getAttribute("d").match(/-?[0-9.]+(e-?[0-9]+)?/g) || []).map(Number);
-      const points = [];
-      for (let k = 0; k + 1 < numbers.length; k += 2) {
-        points.push([m.a * numbers[k] + m.c * numbers[k + 1] + m.e, m.b * numbers[k] + m.d * numbers[k + 1] + m.f]);
-      }
-      return points;
-    }) : [];
-    traces[index] = {runs: runs, pieces: pieces, follows: [!!xMain, !!yMain]};
-  }
-  const images = {};
-  gd.querySelectorAll(".heatmaplayer g.hm").forEach(g => {
+    }}
+    let elements;
+    if (shape) {{
+      elements = Array.from(gd.querySelectorAll(`.layer-above .shapelayer path[data-index="${{index}}"]`));
+    }} else {{
+      const group = Array.from(gd.querySelectorAll(".scatterlayer g.trace"))
+        .find(g => g.__data__ && g.__data__[0] && g.__data__[0].trace.index === index);
+      elements = group ? Array.from(group.querySelectorAll("path.js-line")) : [];
+    }}
+    const pieces = [].concat(...elements.map(path => onScreen(path, points(path.getAttribute("d")))));
+    drawn[kind + index] = {{runs: runs, pieces: pieces, follows: [!!xMain, !!yMain]}};
+  }}
+  let cells = null, faded = null, scale = null;
+  gd.querySelectorAll(".heatmaplayer g.hm").forEach(g => {{
     const cd = g.__data__, image = g.querySelector("image");
-    if (!cd || !cd[0] || !image) return;
+    if (!cd || !cd[0] || !image || cd[0].trace.index !== 0) return;
     const r = image.getBoundingClientRect();
-    images[cd[0].trace.index] = [r.left, r.right, r.top, r.bottom];
-  });
-  const shape = t => t && t.z && t.z.length ? [t.z.length, t.z[0].length] : null;
-  return {traces: traces, images: images, shapes: [shape(gd._fullData[0]), shape(gd._fullData[fade])],
-          cells: [px(xa, -0.5), px(xa, cols - 0.5), px(ya, -0.5), px(ya, rows - 0.5)],
-          xEdges: edges(xa, cols), yEdges: edges(ya, rows), size: [window.innerWidth, window.innerHeight]};
-}"""
+    cells = [r.left, r.right, r.top, r.bottom];
+  }});
+  const source = gd.layout.images[fade].source;
+  const picture = source && Array.from(gd.querySelectorAll(".layer-above .imagelayer image"))
+    .find(image => image.getAttribute("href") === source || image.getAttribute("xlink:href") === source);
+  if (picture) {{
+    const r = picture.getBoundingClientRect(), image = new Image();
+    faded = [r.left, r.right, r.top, r.bottom];
+    image.src = source;
+    await image.decode();
+    scale = [image.naturalWidth / cols, image.naturalHeight / rows];
+  }}
+  return {{overlays: drawn, cellsImage: cells, fade: faded, scale: scale,
+           cells: [px(xa, -0.5), px(xa, cols - 0.5), px(ya, -0.5), px(ya, rows - 0.5)],
+           xEdges: edges(xa, cols), yEdges: edges(ya, rows), size: [window.innerWidth, window.innerHeight]}};
+}}"""
 
 
 def settle(page) -> None:
@@ -85,10 +107,12 @@ def settle(page) -> None:
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
-def wait_for_outlines(page, *indices: int) -> None:
+def wait_for_outlines(page, *overlays: tuple) -> None:
+    """Until each asked layout shape has a path (the highlight or the cluster outline arrived)."""
+    shapes = [int(index) for kind, index in overlays if kind == "shape"]
     page.wait_for_function(
-        f"""() => {{ const d = document.querySelector("{HEATMAP_PLOT}").data;
-                    return {[int(i) for i in indices]}.every(i => d[i] && d[i].x && d[i].x.length > 0); }}"""
+        f"""() => {{ const shapes = document.querySelector("{HEATMAP_PLOT}").layout.shapes || [];
+                    return {shapes}.every(i => shapes[i] && shapes[i].path); }}"""
     )
 
 
@@ -96,52 +120,54 @@ def near(value: float, targets, tolerance: float = TOLERANCE) -> bool:
     return any(abs(value - t) <= tolerance for t in targets)
 
 
-def assert_overlays_on_cells(page, indices, *, where: str, on_boundaries=(), fade: bool = True) -> None:
-    """Every asked overlay trace is drawn where the main axes put its cells, within a pixel.
+def assert_overlays_on_cells(page, overlays, *, where: str, on_boundaries=(), fade: bool = True) -> None:
+    """Every asked overlay (("trace", index) or ("shape", index)) is drawn where the main axes put
+    its cells, within a pixel.
 
     Each drawn line piece starts and ends where its data run does (mapped through the main axes);
-    for the traces in `on_boundaries`, every drawn vertex lies on a cell boundary. The cells'
-    image fills the cell range and the fade's image coincides with it.
+    for the overlays in `on_boundaries`, every drawn vertex lies on a cell boundary. The cells'
+    image fills the cell range and the fade's picture coincides with it, a whole number of pixels a cell.
     """
     settle(page)
-    drawn = page.evaluate(_DRAWN_JS, [HEATMAP_PLOT, [int(i) for i in indices], int(HeatmapTrace.FADE)])
+    drawn = page.evaluate(_DRAWN_JS, [HEATMAP_PLOT, [[kind, int(i)] for kind, i in overlays], int(HeatmapImage.FADE)])
     label = f"{where} at {drawn['size'][0]}x{drawn['size'][1]}"
-    cells = drawn["images"][str(HeatmapTrace.CELLS)]
+    cells = drawn["cellsImage"]
     assert all(abs(a - b) <= TOLERANCE for a, b in zip(cells, drawn["cells"])), (
         f"{label}: cells {cells} vs axes {drawn['cells']}")
     if fade:
-        faded = drawn["images"].get(str(HeatmapTrace.FADE))
+        faded = drawn["fade"]
         assert faded is not None, f"{label}: no fade drawn"
         assert all(abs(a - b) <= TOLERANCE for a, b in zip(faded, cells)), f"{label}: fade {faded} vs cells {cells}"
-        assert drawn["shapes"][1] == drawn["shapes"][0], (
-            f"{label}: fade of shape {drawn['shapes'][1]} over cells {drawn['shapes'][0]}")
-    for index in indices:
-        trace = drawn["traces"][str(index)]
-        runs, pieces = trace["runs"], trace["pieces"]
-        assert runs, f"{label}: trace {index} has no data"
-        assert len(pieces) == len(runs), f"{label}: trace {index} drew {len(pieces)} pieces for {len(runs)} runs"
+        scale = drawn["scale"]
+        assert scale[0] == scale[1] and scale[0] == int(scale[0]) >= 1, f"{label}: fade of {scale} pixels a cell"
+    for kind, index in overlays:
+        overlay = drawn["overlays"][f"{kind}{int(index)}"]
+        runs, pieces = overlay["runs"], overlay["pieces"]
+        assert runs, f"{label}: {kind} {index} has no data"
+        assert len(pieces) == len(runs), f"{label}: {kind} {index} drew {len(pieces)} pieces for {len(runs)} runs"
         for run, piece in zip(runs, pieces):
             for want, got in ((run[0], piece[0]), (run[-1], piece[-1])):
-                for axis, follows in enumerate(trace["follows"]):
+                for axis, follows in enumerate(overlay["follows"]):
                     if follows:
                         assert abs(want[axis] - got[axis]) <= TOLERANCE, (
-                            f"{label}: trace {index} drawn at {got}, its cells are at {want} (off by "
+                            f"{label}: {kind} {index} drawn at {got}, its cells are at {want} (off by "
                             f"{got[axis] - want[axis]:.1f} px)")
-        if index in on_boundaries:
+        if (kind, index) in on_boundaries:
             for piece in pieces:
                 for x, y in piece:
                     assert near(x, drawn["xEdges"]) and near(y, drawn["yEdges"]), (
-                        f"{label}: trace {index} vertex {(x, y)} is off the cell boundaries")
+                        f"{label}: {kind} {index} vertex {(x, y)} is off the cell boundaries")
 
 
-THRESHOLDS = (HeatmapTrace.POSITIVE, HeatmapTrace.NEGATIVE)
+THRESHOLDS = (("shape", HeatmapShape.POSITIVE), ("shape", HeatmapShape.NEGATIVE))
+CLUSTER = ("shape", HeatmapShape.CLUSTER)
 
 
-def open_view(page, url: str, width: int, height: int, *indices: int) -> None:
+def open_view(page, url: str, width: int, height: int, *overlays: tuple) -> None:
     page.set_viewport_size({"width": width, "height": height})
     page.goto(url)
     wait_for_heatmap(page)
-    wait_for_outlines(page, *indices)
+    wait_for_outlines(page, *overlays)
 
 
 @pytest.mark.parametrize("width,height", VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
@@ -180,13 +206,14 @@ DENDROGRAMS = tuple(range(FIRST_MARGIN_TRACE, FIRST_MARGIN_TRACE + 2 * COLOUR_TR
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (768, 1024), (390, 844)], ids=["1920", "768", "390"])
 def test_cluster_outline_and_dendrograms_sit_on_their_cells(live_server, page, width, height):
-    open_view(page, live_server.url + CLUSTER_LINK, width, height, HeatmapTrace.CLUSTER, *THRESHOLDS)
+    open_view(page, live_server.url + CLUSTER_LINK, width, height, CLUSTER, *THRESHOLDS)
     wait_for_order(page, cluster=True)
     drawn_trees = page.evaluate(
         f"""() => {list(DENDROGRAMS)}.filter(i => {{ const t = document.querySelector("{HEATMAP_PLOT}")._fullData[i];
                                                      return t.x && t.x.length > 0; }})"""
     )
-    outlines = (HeatmapTrace.CLUSTER, *THRESHOLDS)
+    drawn_trees = [("trace", index) for index in drawn_trees]
+    outlines = (CLUSTER, *THRESHOLDS)
     assert_overlays_on_cells(page, (*outlines, *drawn_trees), where="cluster order", on_boundaries=outlines)
     page.set_viewport_size({"width": 1280 if width != 1280 else 768, "height": 720})
     assert_overlays_on_cells(page, (*outlines, *drawn_trees), where="cluster order resized", on_boundaries=outlines)

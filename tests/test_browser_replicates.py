@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 import pytest
-from test_browser_thresholds import boundary_edges, drawn_highlight, unit_edges
+from test_browser_thresholds import boundary_edges, unit_edges
 
 from components import ids
 from transfer import vsup
@@ -21,7 +21,7 @@ from transfer.thresholds import classify
 from transfer.uncertainty import cell_stats
 from transfer.viewstate import format_number
 
-from browser import HEATMAP_PLOT, hover_cell, query_of, save_screenshot, wait_for_heatmap
+from browser import HEATMAP_PLOT, drawn_highlight, hover_cell, query_of, save_screenshot, wait_for_heatmap
 from link_checks import api_view, check_link_is_view, settle
 
 TASKS = ["TriviaQA", "HotpotQA", "Movies", "NLI", "Math", "Code"]
@@ -242,7 +242,7 @@ def test_significant_only_highlights_significant_cells_without_a_request(stored,
             f"(text) => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.startsWith(text)", arg=sentence,
         )
         drawn = drawn_highlight(page)
-        faded = np.array([[v == 1 for v in row] for row in drawn["fade"]])
+        faded = np.array(drawn["fade"]) == 1
         assert np.array_equal(faded, ~expected.positive & ~expected.negative), level
         assert unit_edges(drawn["positive"]) == boundary_edges(expected.positive), level
         assert unit_edges(drawn["negative"]) == boundary_edges(expected.negative), level

@@ -6,12 +6,20 @@ from __future__ import annotations
 import numpy as np
 
 from components import ids
-from transfer.figures import HeatmapTrace
 from transfer.matrix import TransferMatrix
 from transfer.thresholds import classify
 from web import services
 
-from browser import HEATMAP_PLOT, PANEL_BARS, choose_dropdown, heatmap_data, panel_bars, query_of, wait_for_heatmap
+from browser import (
+    HEATMAP_PLOT,
+    PANEL_BARS,
+    choose_dropdown,
+    drawn_highlight,
+    heatmap_data,
+    panel_bars,
+    query_of,
+    wait_for_heatmap,
+)
 from conftest import get_json
 
 DEFAULT = "mistral-7b-instruct_auc-diff"
@@ -21,16 +29,6 @@ def drawn_matrix(page) -> TransferMatrix:
     data = heatmap_data(page)
     values = np.array([[np.nan if v is None else v for v in row] for row in data["z"]], dtype=float)
     return TransferMatrix(rows=data["rows"], cols=data["cols"], values=values)
-
-
-def drawn_highlight(page) -> dict:
-    """What the page draws: faded cells (FADE slot) and outline segments (POSITIVE/NEGATIVE slots)."""
-    return page.evaluate(
-        f"""() => {{ const d = document.querySelector("{HEATMAP_PLOT}").data;
-                    const xy = t => ({{x: Array.from(t.x || []), y: Array.from(t.y || [])}});
-                    return {{fade: (d[{HeatmapTrace.FADE}].z || []).map(r => Array.from(r)),
-                             positive: xy(d[{HeatmapTrace.POSITIVE}]), negative: xy(d[{HeatmapTrace.NEGATIVE}])}}; }}"""
-    )
 
 
 def unit_edges(outline: dict) -> set:
@@ -62,7 +60,8 @@ def assert_highlight_matches_core(page, pos, neg, diag=True) -> None:
     matrix = drawn_matrix(page)
     expected = classify(matrix, pos, neg, diag)
     drawn = drawn_highlight(page)
-    faded = np.array([[v == 1 for v in row] for row in drawn["fade"]])
+    assert set(np.unique(drawn["fade"])) <= {0, 1}  # every cell's pixel veiled or clear, nothing between
+    faded = np.array(drawn["fade"]) == 1
     present = ~np.isnan(matrix.values)
     assert np.array_equal(faded, present & ~expected.positive & ~expected.negative)
     assert unit_edges(drawn["positive"]) == boundary_edges(expected.positive)
@@ -221,7 +220,7 @@ def test_a_link_with_thresholds_draws_the_heatmap_once_and_a_scattered_highlight
     expected = classify(matrix, 0.1, -0.15)
     assert unit_edges(drawn["positive"]) == boundary_edges(expected.positive)
     assert drawn["negative"] == {"x": [], "y": []}
-    faded = np.array([[v == 1 for v in row] for row in drawn["fade"]])
+    faded = np.array(drawn["fade"]) == 1
     assert (faded == ~(expected.positive | expected.negative)).all()
     counts = page.inner_text(f"#{ids.THRESHOLD_COUNTS}")
     assert counts.startswith(counts_sentence(expected.counts(), 0.1, -0.15))

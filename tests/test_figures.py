@@ -12,7 +12,16 @@ import pytest
 from plotly.colors import sample_colorscale
 
 from transfer import palettes, vsup
-from transfer.figures import DIVERGING, LABEL_CELL_LIMIT, HeatmapTrace, graph_config, heatmap_figure
+from transfer.figures import (
+    DIVERGING,
+    LABEL_CELL_LIMIT,
+    HeatmapImage,
+    HeatmapShape,
+    HeatmapTrace,
+    graph_config,
+    heatmap_figure,
+    outline_path,
+)
 from transfer.matrix import TransferMatrix
 
 DIFF = TransferMatrix(
@@ -86,12 +95,26 @@ def test_cells_are_labelled_to_two_decimals_only_when_small():
 
 def test_overlay_slots_exist_in_fixed_order():
     fig = heatmap_figure(DIFF)
-    assert [t.name for t in fig.data[: len(HeatmapTrace)]] == [
-        "cells", "uncertainty", "fade", "positive", "negative", "cluster", "legend"]
+    assert [t.name for t in fig.data[: len(HeatmapTrace)]] == ["cells", "uncertainty", "legend"]
     assert [t.name for t in fig.data] == [slot.name.lower() for slot in HeatmapTrace]
     assert all(t.hoverinfo == "skip" for t in fig.data[1 : len(HeatmapTrace)])
+    # the fade a picture over the traces, exactly the block of cells; the outlines over it, on the overlay axes
+    assert [image.name for image in fig.layout.images] == [slot.name.lower() for slot in HeatmapImage]
+    fade = fig.layout.images[HeatmapImage.FADE]
+    assert (fade.source, fade.layer, fade.xref, fade.yref) == ("", "above", "x", "y")
+    assert (fade.x, fade.y, fade.sizex, fade.sizey, fade.sizing) == (-0.5, -0.5, 2, 2, "stretch")
+    assert [shape.name for shape in fig.layout.shapes] == [slot.name.lower() for slot in HeatmapShape][:-1]
+    for shape in fig.layout.shapes:
+        assert (shape.type, shape.path, shape.layer, shape.xref, shape.yref) == ("path", "", "above", "x2", "y2")
+    assert [s.line.dash for s in fig.layout.shapes] == ["solid", "dot", "solid"]  # told apart by style too
     # without replicates the uncertainty slot is empty and carries nothing
     assert len(fig.data[HeatmapTrace.UNCERTAINTY].z) == 0 and fig.data[HeatmapTrace.UNCERTAINTY].customdata is None
+
+
+def test_outline_pieces_become_one_path():
+    assert outline_path([], []) == ""
+    xs, ys = [-0.5, 1.5, 1.5, None, 2.5, 2.5, None], [0.5, 0.5, 3.5, None, -0.5, 1, None]
+    assert outline_path(xs, ys) == "M-0.5,0.5L1.5,0.5L1.5,3.5M2.5,-0.5L2.5,1"
 
 
 def test_values_are_sent_as_a_float32_typed_array():

@@ -18,6 +18,7 @@ from transfer.datasets import Datasets
 from transfer.figures import (
     CLICK_FOR_INTERVAL,
     HOVER_HEAD,
+    HeatmapImage,
     HeatmapTrace,
     _d3_fixed,
     _d3_general,
@@ -274,7 +275,8 @@ def test_plain_colours_keep_the_significance_codes_but_draw_nothing_over_the_cel
     trace = fig.data[HeatmapTrace.UNCERTAINTY]
     assert len(trace.z) == 0 and (np.asarray(trace.customdata) == stats.codes()).all()
     assert trace.meta == {"sig_levels": list(SIG_LEVELS)}
-    assert cells(fig).showscale is True and "xaxis7" not in fig.layout.to_plotly_json() and len(fig.layout.images) == 1
+    assert cells(fig).showscale is True and "xaxis7" not in fig.layout.to_plotly_json()
+    assert len(fig.layout.images) == len(HeatmapImage)
     assert fig.data[HeatmapTrace.LEGEND].type == "scatter" and len(fig.data[HeatmapTrace.LEGEND].x) == 0
 
 
@@ -343,8 +345,8 @@ def test_slots_stay_fixed_with_replicates():
         fig = heatmap_figure(UNIFORM, stats=cell_stats(UNIFORM, 95), unc=unc)
         assert [t.name for t in fig.data] == [slot.name.lower() for slot in HeatmapTrace]
         assert all(t.hoverinfo == "skip" for t in fig.data[1:])
-        # the palette sits below the threshold fade and outlines
-        assert HeatmapTrace.CELLS < HeatmapTrace.UNCERTAINTY < HeatmapTrace.FADE < HeatmapTrace.POSITIVE
+        # the palette is a trace: below the threshold fade and outlines (layout images and shapes above the traces)
+        assert [(image.name, image.layer) for image in fig.layout.images][HeatmapImage.FADE] == ("fade", "above")
 
 
 def test_without_replicates_the_figure_is_as_before():

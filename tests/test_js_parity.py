@@ -17,11 +17,14 @@ the Python functions answer the same. The canonical query writer is tests/test_v
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import re
 import shutil
 import struct
 import subprocess
+import zlib
 from urllib.parse import urlencode
 
 import numpy as np
@@ -30,6 +33,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from plotly.colors import sample_colorscale
+from test_browser_thresholds import boundary_edges
 
 from transfer.figures import (
     DIVERGING,
@@ -371,6 +375,70 @@ def test_highlight_masks_and_counts(dtype, seed):
         assert js["counts"] == served.counts(), where
         for axis, labels in line.items():
             assert all(js["lines"][axis][label] == served.counts(axis, label) for label in labels), where
+
+
+def decode_fade(url: str) -> np.ndarray:
+    """The fade's picture (assets/thresholds.js) read as a PNG reader would: signature, chunk
+    CRCs, the zlib stream (its Adler-32), a 1-bit two-colour palette (clear; white at 0.78), rows
+    of bits after filter byte 0. Each pixel: True where veiled."""
+    head = "data:image/png;base64,"
+    assert url.startswith(head)
+    data = base64.b64decode(url[len(head):])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(data):
+        (length,), kind = struct.unpack(">I", data[at:at + 4]), data[at + 4:at + 8]
+        body = data[at + 8:at + 8 + length]
+        assert struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0] == zlib.crc32(kind + body), kind
+        chunks[kind.decode()] = body
+        at += 12 + length
+    assert list(chunks) == ["IHDR", "PLTE", "tRNS", "IDAT", "IEND"]
+    width, height, depth, colour, *rest = struct.unpack(">IIBBBBB", chunks["IHDR"])
+    assert (depth, colour, rest) == (1, 3, [0, 0, 0])
+    assert chunks["PLTE"] == bytes([255] * 6) and chunks["tRNS"] == bytes([0, 199])
+    raw = np.frombuffer(zlib.decompress(chunks["IDAT"]), dtype=np.uint8).reshape(height, -1)
+    assert (raw[:, 0] == 0).all()  # no filter
+    return np.unpackbits(raw[:, 1:], axis=1)[:, :width].astype(bool)
+
+
+def path_edges(path: str) -> set:
+    """Unit cell edges of an outline path of horizontal and vertical pieces ("Mx,yHx" / "Mx,yVy")."""
+    edges = set()
+    for x, y, op, end in re.findall(r"M(-?[\d.]+),(-?[\d.]+)([HV])(-?[\d.]+)", path):
+        x, y, end = float(x), float(y), float(end)
+        if op == "H":
+            edges |= {("h", y, min(x, end) + t) for t in range(round(abs(end - x)))}
+        else:
+            edges |= {("v", x, min(y, end) + t) for t in range(round(abs(end - y)))}
+    assert len(re.findall("M", path)) == len(re.findall(r"M(-?[\d.]+),(-?[\d.]+)([HV])(-?[\d.]+)", path))
+    return edges
+
+
+@settings(max_examples=6, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_the_drawn_highlight_is_the_core_classification(seed):
+    """The fade's picture veils exactly the present cells no threshold highlights, each cell a
+    square of whole pixels (about 1024 a side for small matrices, one a cell from 1024 tasks); the
+    outlines are the highlighted regions' boundaries; nothing to veil draws no picture."""
+    rng = np.random.default_rng(seed)
+    cases = [random_matrix(rng) for _ in range(8)]
+    tall = TransferMatrix([f"r{i}" for i in range(1100)], ["a", "b", "c"], rng.normal(0, 0.1, (1100, 3)))
+    cases += [(tall, 0.05, -0.05, True), (cases[0][0], -1e9, None, True)]  # one pixel a cell; every cell highlighted
+    answers = run_js([["highlight", drawn_trace(matrix), pos, neg, diag] for matrix, pos, neg, diag in cases])
+    for (matrix, pos, neg, diag), js in zip(cases, answers):
+        served = classify(matrix, pos, neg, diag)
+        veiled = ~np.isnan(matrix.values) & ~served.positive & ~served.negative
+        where = (matrix.shape, matrix.values.tolist(), pos, neg, diag)
+        if not veiled.any():
+            assert js["fade"] == "", where
+        else:
+            pixels = decode_fade(js["fade"])
+            rows, cols = matrix.shape
+            scale = max(1, 1024 // max(rows, cols))
+            assert pixels.shape == (rows * scale, cols * scale), where
+            assert np.array_equal(pixels, np.kron(veiled, np.ones((scale, scale), dtype=bool))), where
+        assert path_edges(js["positive"]) == boundary_edges(served.positive), where
+        assert path_edges(js["negative"]) == boundary_edges(served.negative), where
 
 
 def test_cells_are_decoded_per_shape():

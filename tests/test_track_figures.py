@@ -273,8 +273,8 @@ def test_group_order_draws_gaps_between_consecutive_groups_on_both_axes():
     assert list(gaps.x[:9]) == [-0.5, 5.5, None] * 3
     assert list(gaps.x[9:]) == [2.5, 2.5, None, 3.5, 3.5, None, 4.5, 4.5, None]  # the same between columns
     assert list(gaps.y[9:]) == [-0.5, 5.5, None] * 3
-    # a trace on the overlay axes: a click's selection outline (layout shapes) leaves it alone
-    assert not fig.layout.shapes
+    # a trace on the overlay axes: a click's selection outline (layout shapes after the outlines' slots) leaves it alone
+    assert [shape.name for shape in fig.layout.shapes] == ["positive", "negative", "cluster"]
 
 
 def test_no_gaps_outside_group_order():

@@ -19,7 +19,17 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .clustering import Clustering, Links, Tree, tree_links
-from .figures import FONT, OVERLAY_AXES, HeatmapTrace, legend_ticks, place_legend, plot_labels, tick_margins
+from .figures import (
+    FONT,
+    OVERLAY_AXES,
+    HeatmapShape,
+    HeatmapTrace,
+    legend_ticks,
+    outline_path,
+    place_legend,
+    plot_labels,
+    tick_margins,
+)
 from .matrix import TransferMatrix
 from .track_figures import (
     Tracks,
@@ -355,9 +365,9 @@ def decorate_heatmap(fig: go.Figure, view: View) -> None:
     (`transfer.track_figures.decorate_annotations`), after the margins' traces."""
     if view.state.order == "cluster":
         add_cluster_margins(fig, view.matrix, view.clustering, view.state.k)
-    xs, ys = (cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster) if view.state.cluster
-              else ([], []))
-    fig.data[HeatmapTrace.CLUSTER].update(x=xs, y=ys)
+    if view.state.cluster:
+        outline = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
+        fig.layout.shapes[HeatmapShape.CLUSTER].path = outline_path(*outline)
     decorate_annotations(fig, view)  # group gaps, annotation tracks and their legend, a collapsed matrix's hover
 
 def _leaf_trace(tree: Tree, clusters: np.ndarray, *, xaxis: str, yaxis: str, cut: bool) -> go.Scatter:

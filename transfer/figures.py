@@ -1,8 +1,8 @@
 """Plotly figure builders. They take computed results and draw; they never compute clusters.
 
-The heatmap figure has fixed trace slots (`HeatmapTrace`) so that callbacks can patch one layer
-(threshold highlight, cluster outline) by index without resending the matrix, and the selection
-is drawn as layout shapes for the same reason.
+The heatmap figure has fixed trace, layout image and layout shape slots (`HeatmapTrace`,
+`HeatmapImage`, `HeatmapShape`) so that callbacks can patch one layer (threshold highlight,
+cluster outline, selection) by index without resending the matrix.
 
 A matrix with replicates (`transfer.uncertainty.CellStats` passed in) adds its statistics to the
 hover, significance marks to the cell text, and, with the value-suppressing palette
@@ -48,11 +48,30 @@ class HeatmapTrace(IntEnum):
     # transfer.uncertainty.SIG_LEVELS its q-value is below: in z's high bits, or customdata with
     # plain colours) for assets/thresholds.js. Empty without replicates.
     UNCERTAINTY = 1
-    FADE = 2  # white veil over cells that a threshold does not highlight
-    POSITIVE = 3  # outlines of cells at or above the positive threshold
-    NEGATIVE = 4  # outlines of cells at or below the negative threshold
-    CLUSTER = 5  # outline of the selected cluster's block
-    LEGEND = 6  # the value-suppressing palette's wedge (its value ticks: see LEGEND_AXES); an empty line otherwise
+    LEGEND = 2  # the value-suppressing palette's wedge (its value ticks: see LEGEND_AXES); an empty line otherwise
+
+
+class HeatmapImage(IntEnum):
+    """Layout image indices of the heatmap figure. The threshold fade is a picture, not a trace:
+    a second 1000 x 1000 heatmap trace cost plotly ~120 ms to colour and encode on every draw, and
+    a new trace value redraws every trace (~0.5 s), where a new image or shape redraws only the
+    layout's pictures and lines (assets/thresholds.js draws it: one bit a cell)."""
+
+    MISSING = 0  # missing_background
+    FADE = 1  # white veil over cells that a threshold does not highlight (empty source: none)
+    # the value-suppressing palette's wedge follows (_legend_image)
+
+
+class HeatmapShape(IntEnum):
+    """Layout shape indices of the heatmap figure: outlines, on the overlay axes (a path in cell
+    units; "" draws nothing), over the fade (layout shapes are drawn above layout images, traces
+    below them)."""
+
+    POSITIVE = 0  # outlines of cells at or above the positive threshold
+    NEGATIVE = 1  # outlines of cells at or below the negative threshold
+    CLUSTER = 2  # outline of the selected cluster's block
+    # the selected row and column follow (selection_shapes), from SELECTION on
+    SELECTION = 3
 
 
 # Category axes place trace points on labels only (a number becomes a new category), so lines
@@ -150,11 +169,38 @@ def tick_margins(matrix: TransferMatrix, side: str) -> dict:
     return {"l": rows if side == "left" else 10, "r": rows if side == "right" else 10, "b": room(matrix.cols, 0.71)}
 
 
-def _overlay_line(name: str, color: str, dash: str, width: float = 2.5) -> go.Scatter:
-    return go.Scatter(
-        x=[], y=[], mode="lines", name=name, line={"color": color, "width": width, "dash": dash},
-        hoverinfo="skip", showlegend=False, xaxis="x2", yaxis="y2",
-    )
+def _overlay_line(name: str) -> go.Scatter:
+    """An empty line on the overlay axes (the LEGEND slot without a wedge): it keeps them drawn."""
+    return go.Scatter(x=[], y=[], mode="lines", name=name, hoverinfo="skip", showlegend=False, xaxis="x2", yaxis="y2")
+
+
+def _outline_shape(name: str, color: str, dash: str, width: float = 2.5) -> dict:
+    return {"type": "path", "xref": "x2", "yref": "y2", "path": "", "layer": "above", "name": name,
+            "line": {"color": color, "width": width, "dash": dash}}
+
+
+def outline_shapes() -> list[dict]:
+    """The HeatmapShape slots, empty. Solid for positive, dotted for negative: told apart by
+    style, not only by colour."""
+    return [_outline_shape("positive", "#1b1b1b", "solid"), _outline_shape("negative", "#1b1b1b", "dot"),
+            _outline_shape("cluster", "#6a3d9a", "solid", width=3)]
+
+
+def outline_path(xs: list, ys: list) -> str:
+    """Line coordinates (None-separated pieces, cell units) as an SVG path for a layout shape."""
+    parts, start = [], True
+    for x, y in zip(xs, ys):
+        if x is None or y is None:
+            start = True
+            continue
+        parts.append(f"{'M' if start else 'L'}{x:g},{y:g}")
+        start = False
+    return "".join(parts)
+
+
+def fade_image(rows: int, cols: int) -> dict:
+    """The FADE image slot, empty: exactly the block of cells, like missing_background, above the traces."""
+    return {**missing_background(rows, cols), "source": "", "layer": "above", "name": "fade"}
 
 
 def _overlay_axes(matrix: TransferMatrix) -> dict:
@@ -536,22 +582,10 @@ def heatmap_figure(
         hovertemplate=about.template,
         name="cells",
     )
-    # No labels of its own: cell (i, j) of its z sits at category index (j, i) of the cells' axes
-    # (x0 = y0 = 0, dx = dy = 1), which saves resending both label lists (26 KB at 1000 tasks).
-    fade = go.Heatmap(
-        z=[], x0=0, dx=1, y0=0, dy=1, zmin=0, zmax=1, showscale=False,
-        colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0.78)"]],
-        hoverinfo="skip", name="fade", xgap=gap, ygap=gap,
-    )
     traces = [
         cells,
         _uncertainty_trace(matrix, stats, palette, labels, gap),
-        fade,
-        # Solid for positive, dotted for negative: told apart by style, not only by colour.
-        _overlay_line("positive", "#1b1b1b", "solid"),
-        _overlay_line("negative", "#1b1b1b", "dot"),
-        _overlay_line("cluster", "#6a3d9a", "solid", width=3),
-        _legend_trace(palette) if palette is not None else _overlay_line("legend", "#1b1b1b", "solid"),
+        _legend_trace(palette) if palette is not None else _overlay_line("legend"),
     ]
     fig = go.Figure(traces)
     margin = {**tick_margins(matrix, side="left"), "t": 40 if title else MODEBAR_ROOM}
@@ -563,7 +597,9 @@ def heatmap_figure(
         margin=margin,
         plot_bgcolor="white",  # around the cells; missing cells show MISSING_GREY (missing_background)
         paper_bgcolor="white",
-        images=[missing_background(*matrix.shape), *([_legend_image(palette)] if palette is not None else [])],
+        images=[missing_background(*matrix.shape), fade_image(*matrix.shape),
+                *([_legend_image(palette)] if palette is not None else [])],
+        shapes=outline_shapes(),
         # Explicit ranges, exactly the cells (rows top to bottom), the same as the overlay axes'
         # (_overlay_axes): with autorange plotly pads them, and the overlays would have to be
         # moved after the first draw, a second full redraw (0.2 s at 1000 x 1000).

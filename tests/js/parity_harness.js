@@ -63,6 +63,14 @@ const FUNCTIONS = {
     return {rows: result.rows, cols: result.cols, positive: Array.from(result.positive), negative: Array.from(result.negative),
             counts: result.counts, lines: counts};
   },
+  // The highlight as thresholds.js draws it: the fade's picture (a data: URL, "" for none) and
+  // each sign's outline (an SVG path in cell units).
+  highlight: (trace, pos, neg, diag) => {
+    const cells = tmx.cellValues(trace.z), labels = tmx.traceLabels(trace), t = tmx.thresholds;
+    const result = t.classify(cells, labels.row, labels.col, pos, neg, diag, null);
+    return {fade: t.fade(cells, result), positive: t.outline(result.positive, result.rows, result.cols).path,
+            negative: t.outline(result.negative, result.rows, result.cols).path};
+  },
 };
 
 // The heatmap's cells packed by transfer/wire.py, as tmx.cellValues reads them (decoded in place by
