@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from components import ids
+from transfer.figures import HeatmapImage, HeatmapShape
 from transfer.matrix import TransferMatrix
 from transfer.thresholds import classify
 from web import services
@@ -14,6 +15,7 @@ from browser import (
     HEATMAP_PLOT,
     PANEL_BARS,
     choose_dropdown,
+    click_cell,
     drawn_highlight,
     heatmap_data,
     panel_bars,
@@ -225,3 +227,72 @@ def test_a_link_with_thresholds_draws_the_heatmap_once_and_a_scattered_highlight
     counts = page.inner_text(f"#{ids.THRESHOLD_COUNTS}")
     assert counts.startswith(counts_sentence(expected.counts(), 0.1, -0.15))
     assert "Outlines of negative cells are not drawn" in counts
+
+
+def selection_and_cluster(page) -> dict:
+    """The selection's outlines (names and centres) and the cluster outline's path, as drawn."""
+    return page.evaluate(
+        f"""() => {{ const gd = document.querySelector("{HEATMAP_PLOT}"), shapes = gd._fullLayout.shapes;
+                    const fade = gd.layout.images[{int(HeatmapImage.FADE)}].source;
+                    const drawn = i => !!gd.querySelector(`.layer-above .shapelayer path[data-index="${{i}}"]`);
+                    return {{selection: shapes.slice({int(HeatmapShape.SELECTION)}).map(
+                               s => s.name + ":" + (s.y0 + s.y1) / 2 + "," + (s.x0 + s.x1) / 2),
+                             cluster: shapes[{int(HeatmapShape.CLUSTER)}].path,
+                             clusterDrawn: drawn({int(HeatmapShape.CLUSTER)}),
+                             fadeDrawn: Array.from(gd.querySelectorAll(".layer-above .imagelayer image")).some(image =>
+                               (image.getAttribute("href") || image.getAttribute("xlink:href")) === fade)}}; }}"""
+    )
+
+
+def test_thresholds_a_click_a_cluster_and_more_thresholds_keep_each_others_layers(live_server, page):
+    """A threshold change after the heatmap is drawn relays out the layout's picture and lines
+    (written into the figure Dash holds too); a click outlines the selection the same way; a
+    picked cluster comes as a patch of the figure from the server. Each step keeps what the others
+    drew, and a reload of the link draws the same."""
+    page.goto(f"{live_server.url}/?dataset={DEFAULT}&order=cluster&k=3&pos=0.1&neg=-0.15")
+    wait_for_heatmap(page)
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('show positive')"
+    )
+    assert_highlight_matches_core(page, 0.1, -0.15)
+    type_threshold(page, ids.THRESHOLD_POS_SLIDER, "0.05")
+    page.wait_for_function("() => location.search.includes('pos=0.05')")
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('≥ 0.05')")
+    assert_highlight_matches_core(page, 0.05, -0.15)
+
+    rows = heatmap_data(page)["rows"]
+    click_cell(page, rows[2], rows[5])
+    page.wait_for_function(f"() => location.search.includes('row={rows[2]}')")
+    centres = [f"selected-row:2,{(len(rows) - 1) / 2:g}", f"selected-col:{(len(rows) - 1) / 2:g},5"]
+    page.wait_for_function(
+        f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes.length === {HeatmapShape.SELECTION + 2}"""
+    )
+    assert sorted(selection_and_cluster(page)["selection"]) == sorted(centres)
+    assert_highlight_matches_core(page, 0.05, -0.15)
+
+    page.get_by_role("tab", name="Dendrogram").click()
+    page.locator(f"#{ids.CLUSTER_MEMBERS} .list-group-item").nth(0).click()
+    page.wait_for_function("() => location.search.includes('cluster=1')")
+    page.get_by_role("tab", name="Heatmap").click()
+    page.wait_for_function(
+        f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes[{int(HeatmapShape.CLUSTER)}].path"""
+    )
+    layers = selection_and_cluster(page)
+    assert sorted(layers["selection"]) == sorted(centres) and layers["clusterDrawn"] and layers["fadeDrawn"]
+    assert_highlight_matches_core(page, 0.05, -0.15)
+
+    type_threshold(page, ids.THRESHOLD_NEG_SLIDER, "-0.2")
+    page.wait_for_function("() => location.search.includes('neg=-0.2')")
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('≤ -0.2')")
+    assert_highlight_matches_core(page, 0.05, -0.2)
+    assert selection_and_cluster(page) == layers  # the selection and the cluster outline kept, the fade redrawn
+
+    page.reload()
+    wait_for_heatmap(page)
+    page.wait_for_function(f"() => document.getElementById('{ids.THRESHOLD_COUNTS}').innerText.includes('≤ -0.2')")
+    page.wait_for_function(
+        f"""() => document.querySelector("{HEATMAP_PLOT}")._fullLayout.shapes[{int(HeatmapShape.CLUSTER)}].path"""
+    )
+    assert_highlight_matches_core(page, 0.05, -0.2)
+    reloaded = selection_and_cluster(page)
+    assert sorted(reloaded["selection"]) == sorted(centres) and reloaded["cluster"] == layers["cluster"]
