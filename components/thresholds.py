@@ -5,8 +5,8 @@ highlighted cells. The uncertainty section (components/uncertainty.py) is laid o
 Only the slider ranges come from the server (once per displayed matrix). Everything a slider
 move or a typed value changes happens in the browser (assets/thresholds.js): the switches,
 sliders and boxes are kept in step with the `pos`/`neg` stores (the view's fields, whose link
-assets/view.js writes), and the heatmap's fade and outline slots are patched from the values
-already drawn.
+assets/view.js writes), and the heatmap's fade and outlines (layout slots: transfer.figures
+HeatmapImage, HeatmapShape) are drawn from the values already drawn.
 """
 
 from __future__ import annotations
