@@ -37,6 +37,8 @@ from test_browser_thresholds import boundary_edges
 
 from transfer.figures import (
     DIVERGING,
+    HeatmapImage,
+    HeatmapShape,
     HeatmapTrace,
     _d3_fixed,
     _d3_general,
@@ -525,11 +527,13 @@ def test_significant_only_cuts_cells_at_each_level():
     assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]  # stricter levels keep fewer
 
 
-def test_the_browsers_trace_slots_are_the_figures():
-    """assets/thresholds.js patches the heatmap's slots by index: the same as transfer.figures.HeatmapTrace."""
-    import re
-
+def test_the_browsers_slots_are_the_figures():
+    """assets/thresholds.js and selection.js patch the heatmap's traces, layout images and layout
+    shapes by index: the same as transfer.figures.HeatmapTrace, HeatmapImage and HeatmapShape."""
     text = (ROOT / "assets" / "thresholds.js").read_text()
-    slots = re.search(r"var TRACE = \{([^}]*)\}", text).group(1)
-    js = {name: int(index) for name, index in re.findall(r"(\w+): (\d+)", slots)}
-    assert js and all(HeatmapTrace[name] == index for name, index in js.items()), js
+    for name, slots in (("TRACE", HeatmapTrace), ("IMAGE", HeatmapImage), ("SHAPE", HeatmapShape)):
+        found = re.search(r"var %s = \{([^}]*)\}" % name, text).group(1)
+        js = {slot: int(index) for slot, index in re.findall(r"(\w+): (\d+)", found)}
+        assert js and all(slots[slot] == index for slot, index in js.items()), (name, js)
+    selection = re.search(r"SELECTION = (\d+);", (ROOT / "assets" / "selection.js").read_text()).group(1)
+    assert int(selection) == HeatmapShape.SELECTION
