@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
+
+from transfer.matrix import TransferMatrix
+from web.routes import ANSWERS_KEY
+from web.services import DATASETS_KEY
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -43,6 +48,35 @@ def test_same_link_same_json(client):
     a = client.get("/api/view?dataset=llama-3-8b_auc&row=NLI").get_data()
     b = client.get("/api/view?row=NLI&dataset=llama-3-8b_auc").get_data()
     assert a == b
+
+
+def test_an_answer_is_written_once_and_served_gzipped_or_plain(app, client):
+    """A view's answer is kept gzipped: the same view again (however its link is spelled) is not
+    written again, and it reaches a client that takes gzip as it is, another unzipped."""
+    link = "/api/view?dataset=llama-3-8b_auc-diff&row=NLI&pos=0.1"
+    plain = client.get(link)
+    answers = app.server.extensions[ANSWERS_KEY]
+    kept = answers.bytes
+    zipped = client.get(link, headers={"Accept-Encoding": "gzip, br"})
+    respelled = client.get("/api/view?pos=0.1&row=NLI&dataset=llama-3-8b_auc-diff")
+    assert len(answers) == 1 and answers.bytes == kept > 0
+    assert "Content-Encoding" not in plain.headers and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == plain.get_data() == respelled.get_data()
+    assert plain.get_json()["query"] == "dataset=llama-3-8b_auc-diff&row=NLI&pos=0.1"
+    client.get("/api/view?dataset=llama-3-8b_auc-diff&row=NLI&pos=0.2")  # another view, another answer
+    assert len(answers) == 2
+
+
+def test_a_link_to_a_dataset_stored_later_answers_that_dataset(app, client):
+    """A link to an unknown dataset answers the default with a notice; once the dataset is
+    stored, the same link answers it (no kept answer of the fallback stands in)."""
+    matrix = TransferMatrix(rows=["a", "b"], cols=["a", "b"], values=[[0.1, 0.2], [0.3, 0.4]], name="later")
+    link = f"/api/view?dataset={matrix.content_id()}"
+    before = client.get(link).get_json()
+    assert before["dataset"]["id"] == "mistral-7b-instruct_auc-diff" and before["notices"]
+    assert app.server.config[DATASETS_KEY].put(matrix) == matrix.content_id()
+    after = client.get(link).get_json()
+    assert after["dataset"]["id"] == matrix.content_id() and after["values"] == [[0.1, 0.2], [0.3, 0.4]]
 
 
 def test_healthz(client):

@@ -3,12 +3,14 @@ templates and the health check (a Flask blueprint, registered by `web.factory`).
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from transfer.annotations import Annotations, parse_annotations
+from transfer.lru import ByteLRU
 from transfer.matrix import MatrixError
 from transfer.parsing import (
     COLUMN_ROLES,
@@ -35,11 +37,34 @@ def error(status: int, message: str):
     return flask.jsonify({"error": message}), status
 
 
+# /api/view answers of recent views, gzipped, by the view they show: its resolved link (the
+# datasets and annotations it names are stored by content, and a link to an unknown one resolves
+# to another view) and its notices. A 2000 x 2000 view of z-scores is ~80 MB of JSON, ~3 s to
+# write and ~1.5 s to gzip on every request; gzipped, a few MB. Served as they are to a client
+# that takes gzip, unzipped to one that does not.
+# One cache per app (its settings, such as the leaf-order budget, shape its answers too).
+ANSWER_CACHE_BYTES = 32 * 2**20
+ANSWERS_KEY = "tmx-answers"
+
+
+def _gzipped_answer(key: tuple, build) -> flask.Response:
+    answers = flask.current_app.extensions.setdefault(ANSWERS_KEY, ByteLRU(ANSWER_CACHE_BYTES, len))
+    body = answers.get(key)
+    if body is None:
+        body = gzip.compress(flask.jsonify(build()).get_data(), compresslevel=6)  # as flask-compress would
+        answers.add(key, body)
+    accepts = flask.request.accept_encodings["gzip"] > 0
+    response = flask.Response(body if accepts else gzip.decompress(body), mimetype="application/json")
+    if accepts:
+        response.headers["Content-Encoding"] = "gzip"  # flask-compress leaves an encoded answer alone
+    return response
+
+
 @blueprint.get("/api/view")
 def api_view():
     """The view that the same query string opens in the page, as JSON."""
     view = view_from_query(datasets(), flask.request.query_string.decode("utf-8", "replace"))
-    return flask.jsonify(view_json(view))
+    return _gzipped_answer(("view", view.query, view.notices), lambda: view_json(view))
 
 
 @blueprint.get("/api/selection")
