@@ -12,7 +12,7 @@ field of 20 groups), so `order=group` and the within/between permutation test ar
 Each link is opened with Flask's test client as a browser would: the page (`GET /_dash-layout`
 with the link `/?query` as its Referer, as Dash's renderer fetches it: the layout carries the
 view's heatmap, panels and clustering card) and its JSON twin
-(`GET /api/view?query`: clusters, insights, group statistics, table). Cold: every cache of the
+(`GET /api/view?query`, taking gzip: clusters, insights, group statistics, table). Cold: every cache of the
 process cleared first (trees, derived matrices, group statistics, figures; not the store's matrices);
 warm: the same request again. The links: every `method` x `distance` (ward only with euclidean)
 clustered, every `norm`, every `profile`, `order=data` (whose page still shows the clustering
@@ -105,8 +105,8 @@ def _get(client, url: str) -> float:
     start = time.perf_counter()
     if url.startswith("/?"):
         response = client.get("/_dash-layout", headers={"Referer": "http://localhost" + url})
-    else:
-        response = client.get(url)
+    else:  # as browsers, curl --compressed and Python's requests ask for it
+        response = client.get(url, headers={"Accept-Encoding": "gzip"})
     seconds = time.perf_counter() - start
     if response.status_code != 200:
         raise RuntimeError(f"{url}: HTTP {response.status_code}")
