@@ -158,9 +158,9 @@
   // *overlaying* axis to the domain that scaleanchor/constrain has just given the axis it
   // overlays; it re-scales it only when it draws the axes, next. The lines are drawn with the
   // re-scaled axes, but in a layer left where the heatmap was at the previous draw's size: after
-  // the first draw, a resize or a rotation the lines drawn there (then the outlines) sat 13.6 px left of
-  // their cells at 1920 x 1080 and 54 px above them on a phone, until a later full draw at the
-  // same size. (Giving the overlay axes a scale constraint of their own makes plotly re-scale
+  // the first draw, a resize or a rotation the lines drawn there (then the outlines) sat 13.6 px
+  // left of their cells at 1920 x 1080 and 54 px above them on a phone, until a later full draw
+  // at the same size. (Giving the overlay axes a scale constraint of their own makes plotly re-scale
   // them in time, but then every copied range is a full redraw, and a zoom raced Dash's copy of
   // the layout and was undone.) Two attributes, no redraw; the heatmap's own layer and the
   // layout's pictures and shapes (the fade, the outlines, the selection: placed from their axes

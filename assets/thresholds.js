@@ -365,17 +365,16 @@
   // to plotly as a whole new list: an edit of one shape's path is a full redraw too (shapes
   // count in autoranges), a new list only redraws the shapes.
   function drawHighlight(figure, graphId, fadeSource, positive, negative) {
-    var tmx = window.tmx, gd = tmx.graphDiv(graphId), layout = figure.layout || {};
-    var image = (layout.images || [])[IMAGE.FADE], shapes = layout.shapes || [];
+    var tmx = window.tmx, gd = tmx.graphDiv(graphId);
     var paths = [[SHAPE.POSITIVE, positive.path], [SHAPE.NEGATIVE, negative.path]];
-    var drawnWithIt = tmx.plotly.isDrawn(gd) && gd.data && gd.data[TRACE.CELLS] === figure.data[TRACE.CELLS];
-    if (!drawnWithIt || !image || !shapes[SHAPE.POSITIVE] || !shapes[SHAPE.NEGATIVE]) {
+    if (!(tmx.plotly.isDrawn(gd) && gd.data && gd.data[TRACE.CELLS] === figure.data[TRACE.CELLS])) {
       var patch = new window.dash_clientside.Patch();
       patch.assign(["layout", "images", IMAGE.FADE, "source"], fadeSource);
       paths.forEach(function (p) { patch.assign(["layout", "shapes", p[0], "path"], p[1]); });
       return patch.build();
     }
-    tmx.dash.keepInState(image, "source", fadeSource);
+    var shapes = figure.layout.shapes;
+    tmx.dash.keepInState(figure.layout.images[IMAGE.FADE], "source", fadeSource);
     paths.forEach(function (p) { tmx.dash.keepInState(shapes[p[0]], "path", p[1]); });
     var update = {shapes: JSON.parse(JSON.stringify(shapes))};
     update["images[" + IMAGE.FADE + "].source"] = fadeSource;

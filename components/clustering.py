@@ -20,7 +20,7 @@ from transfer.cluster_figures import (
     dendrogram_figure,
     margin_trace_updates,
 )
-from transfer.figures import HeatmapShape, outline_path
+from transfer.figures import HeatmapShape
 from transfer.track_figures import view_tracks
 from transfer.view import View, clusters_json
 from transfer.viewstate import DISTANCES, METHODS
@@ -278,8 +278,8 @@ def register(app) -> None:
                 and meta.get("cut") == [view.state.k, view.state.cluster]):
             raise PreventUpdate  # the figure just drawn shows this cut already: never send it twice
         patch = Patch()
-        outline = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
-        patch["layout"]["shapes"][HeatmapShape.CLUSTER]["path"] = outline_path(*outline)
+        path = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
+        patch["layout"]["shapes"][HeatmapShape.CLUSTER]["path"] = path
         if view.state.order == "cluster":
             for index, update in margin_trace_updates(view.clustering, view.state.k).items():
                 for key, value in update.items():

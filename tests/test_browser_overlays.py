@@ -1,10 +1,11 @@
 """Overlays on their cells in real Chromium, at every size and after every change.
 
-The threshold outlines and the cluster outline (layout shapes) and the margin dendrograms (traces)
-are drawn on hidden numeric axes laid over the heatmap's category axes
-(transfer.figures.OVERLAY_AXES); the threshold fade is a layout image on the heatmap's own axes. Here the
-pixels plotly actually drew (the SVG paths through their screen transforms) are compared with
-where the heatmap's own axes put the cells: cell (i, j) spans index +- 0.5 on the main axes.
+The threshold outlines and the cluster outline (layout shapes) and the margin dendrograms
+(traces) are drawn on hidden numeric axes laid over the heatmap's category axes
+(transfer.figures.OVERLAY_AXES); the threshold fade is a layout image on the heatmap's own
+axes. Here the pixels plotly actually drew (the SVG paths through their screen transforms) are
+compared with where the heatmap's own axes put the cells: cell (i, j) spans index +- 0.5 on the
+main axes.
 """
 
 from __future__ import annotations

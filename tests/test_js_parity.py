@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from plotly.colors import sample_colorscale
-from test_browser_thresholds import boundary_edges
+from test_browser_thresholds import boundary_edges, unit_edges
 
 from transfer.figures import (
     DIVERGING,
@@ -405,15 +405,13 @@ def decode_fade(url: str) -> np.ndarray:
 
 def path_edges(path: str) -> set:
     """Unit cell edges of an outline path of horizontal and vertical pieces ("Mx,yHx" / "Mx,yVy")."""
-    edges = set()
-    for x, y, op, end in re.findall(r"M(-?[\d.]+),(-?[\d.]+)([HV])(-?[\d.]+)", path):
-        x, y, end = float(x), float(y), float(end)
-        if op == "H":
-            edges |= {("h", y, min(x, end) + t) for t in range(round(abs(end - x)))}
-        else:
-            edges |= {("v", x, min(y, end) + t) for t in range(round(abs(end - y)))}
-    assert len(re.findall("M", path)) == len(re.findall(r"M(-?[\d.]+),(-?[\d.]+)([HV])(-?[\d.]+)", path))
-    return edges
+    pieces = re.findall(r"M(-?[\d.]+),(-?[\d.]+)([HV])(-?[\d.]+)", path)
+    assert len(pieces) == path.count("M")  # nothing else in the path
+    xs, ys = [], []
+    for x, y, op, end in pieces:
+        xs += [float(x), float(end if op == "H" else x), None]
+        ys += [float(y), float(y if op == "H" else end), None]
+    return unit_edges({"x": xs, "y": ys})
 
 
 @settings(max_examples=6, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow])

@@ -343,19 +343,18 @@ def block_outline(row_positions, col_positions) -> tuple[list, list]:
     return xs, ys
 
 
-def cluster_outline(
-    matrix: TransferMatrix, clustering: Clustering, k: int | None, cluster: int | None,
-) -> tuple[list, list]:
-    """Outline of `cluster` (of the row tree; both axes when the tree is shared) on `matrix` as displayed."""
+def cluster_outline(matrix: TransferMatrix, clustering: Clustering, k: int | None, cluster: int | None) -> str:
+    """Outline of `cluster` (of the row tree; both axes when the tree is shared) on `matrix` as
+    displayed: the HeatmapShape.CLUSTER slot's path ("" for none)."""
     if not cluster or not k or k < 2:
-        return [], []
+        return ""
     rows_in = {label for label, c in zip(clustering.rows.labels, clustering.rows.cut(k)) if c == cluster}
     if not rows_in:
-        return [], []
+        return ""
     row_positions = [i for i, label in enumerate(matrix.rows) if label in rows_in]
     col_positions = ([j for j, label in enumerate(matrix.cols) if label in rows_in] if clustering.shared
                      else range(matrix.shape[1]))
-    return block_outline(row_positions, col_positions)
+    return outline_path(*block_outline(row_positions, col_positions))
 
 
 
@@ -366,8 +365,8 @@ def decorate_heatmap(fig: go.Figure, view: View) -> None:
     if view.state.order == "cluster":
         add_cluster_margins(fig, view.matrix, view.clustering, view.state.k)
     if view.state.cluster:
-        outline = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
-        fig.layout.shapes[HeatmapShape.CLUSTER].path = outline_path(*outline)
+        path = cluster_outline(view.matrix, view.clustering, view.state.k, view.state.cluster)
+        fig.layout.shapes[HeatmapShape.CLUSTER].path = path
     decorate_annotations(fig, view)  # group gaps, annotation tracks and their legend, a collapsed matrix's hover
 
 def _leaf_trace(tree: Tree, clusters: np.ndarray, *, xaxis: str, yaxis: str, cut: bool) -> go.Scatter:

@@ -69,7 +69,7 @@ def _gzipped_answer(key: tuple, build) -> flask.Response:
 def api_view():
     """The view that the same query string opens in the page, as JSON."""
     view = view_from_query(datasets(), flask.request.query_string.decode("utf-8", "replace"))
-    return _gzipped_answer(("view", view.query, view.notices), lambda: view_json(view))
+    return _gzipped_answer((view.query, view.notices), lambda: view_json(view))
 
 
 @blueprint.get("/api/selection")
